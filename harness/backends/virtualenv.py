@@ -1,0 +1,182 @@
+"""The ``virtualenv`` backend: one isolated environment per tool, cached by content.
+
+uv builds the environment when it is present (ten times faster on cold installs than
+pip here), else ``python -m venv`` and pip. uv ignores pip's configuration, so the
+machine's pip index settings are translated into uv options: both must resolve the
+same versions, or the report would describe an install nobody else gets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from harness.backends.base import (
+    Env, InstallContext, InstallError, Mounts, always_available, check_environment, same_mounts,
+)
+from harness.manifest import Manifest, VirtualenvInstall
+from harness.process import Completed, run_bounded
+from harness.store import cached_build
+
+NAME = "virtualenv"
+INSTALL_TIMEOUT = 1800
+available = always_available
+visible_mounts = same_mounts
+
+_PIP_LIST_OPTIONS = {
+    "index-url": "--index-url",
+    "extra-index-url": "--extra-index-url",
+    "find-links": "--find-links",
+    "constraint": "--constraint",
+}
+
+
+def install(manifest: Manifest, context: InstallContext) -> Env:
+    spec = _spec(manifest)
+    interpreter = spec.python or sys.executable
+    installer = "uv" if context.host.uv else "pip"
+    key = {
+        "tool": manifest.id, "backend": NAME, "packages": sorted(spec.packages),
+        "interpreter": _interpreter_identity(interpreter),
+    }
+    final = context.cache / "envs" / manifest.id
+    final.parent.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    location, reused = cached_build(
+        final, key, lambda tmp: _build(tmp, final, interpreter, spec.packages, context.host.uv)
+    )
+    python = str(location / "bin" / "python")
+    dependencies = _distributions(python)
+    version = _version(manifest, dependencies)
+    return Env(
+        tool_id=manifest.id, backend=NAME, location=location, version=version, reused=reused,
+        install_seconds=time.monotonic() - start, dependencies=dependencies,
+        variables={"VIRTUAL_ENV": str(location)}, placeholders={"python": python},
+        details={"installer": installer if not reused else _recorded_installer(location)},
+    )
+
+
+def health_check(env: Env) -> str | None:
+    python = env.placeholders.get("python", "")
+    if not Path(python).exists():
+        return f"interpreter missing: {python}"
+    done = run_bounded([python, "-c", "import sys; print(sys.version)"], timeout=60)
+    if done.returncode != 0:
+        return f"interpreter does not start: {done.launch_error or done.tail()}"
+    return None
+
+
+def run(env: Env, argv: list[str], mounts: Mounts, timeout: float) -> Completed:
+    variables = dict(env.variables)
+    variables["PATH"] = f"{env.location}/bin{os.pathsep}{os.environ.get('PATH', '')}"
+    return run_bounded(argv, timeout=timeout, env=check_environment(variables, mounts), cwd=mounts.output)
+
+
+def uv_index_options(pip_config: dict[str, str] | None = None) -> list[str]:
+    """pip's index settings (config files and PIP_* variables) as uv options."""
+    config = pip_config if pip_config is not None else read_pip_config()
+    options: list[str] = []
+    for name, flag in _PIP_LIST_OPTIONS.items():
+        for value in config.get(name, "").split():
+            options += [flag, value]
+    if config.get("no-index", "").lower() in ("1", "true", "yes", "on"):
+        options.append("--no-index")
+    return options + ["--index-strategy", "unsafe-best-match"]
+
+
+def read_pip_config() -> dict[str, str]:
+    """``pip config list`` flattened to option -> value; PIP_* variables win, as in pip."""
+    try:
+        listed = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True,
+                                text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        listed = ""
+    config: dict[str, str] = {}
+    for line in listed.splitlines():
+        name, _, value = line.partition("=")
+        option = name.rsplit(".", 1)[-1]
+        scope = name.rsplit(".", 1)[0]
+        if scope in ("global", "install", ":env:") or scope.endswith(":env:"):
+            config[option] = value.strip().strip("'\"")
+    for var, value in os.environ.items():
+        if var.startswith("PIP_"):
+            config[var[4:].lower().replace("_", "-")] = value
+    return config
+
+
+def _spec(manifest: Manifest) -> VirtualenvInstall:
+    assert isinstance(manifest.install, VirtualenvInstall)
+    return manifest.install
+
+
+def _interpreter_identity(interpreter: str) -> str:
+    done = run_bounded([interpreter, "-c", "import sys, platform; print(sys.version, platform.machine())"],
+                       timeout=60)
+    if done.returncode != 0:
+        raise InstallError(f"interpreter {interpreter} does not start: {done.launch_error or done.tail()}")
+    return f"{Path(interpreter).resolve()} {done.stdout.strip()}"
+
+
+def _build(target: Path, final: Path, interpreter: str, packages: list[str], uv: str | None) -> None:
+    if uv:
+        steps = [[uv, "venv", "--quiet", "--relocatable", "--python", interpreter, str(target)],
+                 [uv, "pip", "install", "--quiet", "--python", str(target / "bin" / "python"),
+                  *uv_index_options(), *packages]]
+        env = {**os.environ, **_uv_tls_environment()}
+    else:
+        steps = [[interpreter, "-m", "venv", str(target)],
+                 [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet", *packages]]
+        env = dict(os.environ)
+    env.pop("VIRTUAL_ENV", None)
+    for argv in steps:
+        done = run_bounded(argv, timeout=INSTALL_TIMEOUT, env=env)
+        if done.returncode != 0 or done.timed_out:
+            what = "timed out" if done.timed_out else (done.launch_error or done.tail(lines=8))
+            raise InstallError(f"{Path(argv[0]).name} {' '.join(argv[1:3])} failed: {what}")
+    if not uv:
+        _relocate_scripts(target, final)
+    (target / ".installer").write_text("uv" if uv else "pip")
+
+
+def _uv_tls_environment() -> dict[str, str]:
+    cert = read_pip_config().get("cert")
+    return {"SSL_CERT_FILE": cert} if cert else {}
+
+
+def _relocate_scripts(target: Path, final: Path) -> None:
+    """pip writes absolute shebangs; point them at the published location instead."""
+    for script in (target / "bin").iterdir():
+        if script.is_file() and not script.is_symlink():
+            try:
+                text = script.read_text()
+            except UnicodeDecodeError:
+                continue
+            if text.startswith("#!") and str(target) in text.splitlines()[0]:
+                script.write_text(text.replace(str(target), str(final), 1))
+
+
+def _recorded_installer(location: Path) -> str:
+    try:
+        return (location / ".installer").read_text().strip() + " (cached)"
+    except OSError:
+        return "cached"
+
+
+def _distributions(python: str) -> dict[str, str]:
+    code = ("import json, importlib.metadata as m; "
+            "print(json.dumps({d.metadata['Name'].lower(): d.version for d in m.distributions()}))")
+    done = run_bounded([python, "-c", code], timeout=120)
+    try:
+        return dict(sorted(json.loads(done.stdout).items()))
+    except ValueError:
+        return {}
+
+
+def _version(manifest: Manifest, dependencies: dict[str, str]) -> str | None:
+    wanted = manifest.version.distribution if manifest.version and manifest.version.distribution else None
+    name = (wanted or _spec(manifest).packages[0].split("==")[0].split("[")[0]).lower()
+    return dependencies.get(name) or dependencies.get(name.replace("_", "-"))

@@ -1,0 +1,40 @@
+"""The catalogue: every manifest under ``tool_manifests/``, loaded or explained."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.manifest import Manifest
+from harness.manifest_loader import ManifestError, Problem, load_manifest
+from harness.paths import manifests_dir
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A manifest file and what became of it: a Manifest, or the problems that stop it."""
+
+    path: Path
+    manifest: Manifest | None
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def tool_id(self) -> str:
+        return self.manifest.id if self.manifest else self.path.stem
+
+
+def manifest_paths(directory: Path | None = None) -> list[Path]:
+    directory = directory or manifests_dir()
+    return sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+
+
+def load_entry(path: Path) -> Entry:
+    try:
+        return Entry(path, load_manifest(path))
+    except ManifestError as exc:
+        return Entry(path, None, tuple(exc.problems))
+
+
+def load_catalogue(paths: list[Path] | None = None) -> list[Entry]:
+    """Every manifest; one bad file never hides the others."""
+    return [load_entry(p) for p in (paths if paths is not None else manifest_paths())]

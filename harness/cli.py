@@ -1,0 +1,254 @@
+"""The ``rtcompat`` command: the same code paths as pytest, for people and CI.
+
+Errors we understand print one line and exit 1; Ctrl-C exits 130; anything else is
+"unexpected" and writes a log with versions, ready to paste into a bug report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import traceback
+from pathlib import Path
+
+from harness import __version__
+from harness.paths import cache_dir, project_root, reports_dir, results_dir
+
+
+class FatalError(Exception):
+    """Something we know went wrong: one line, exit 1, no traceback."""
+
+
+EPILOG = """\
+typical use:
+  rtcompat doctor                    what this machine can run, and how to enable the rest
+  rtcompat run --allow-apt --report  run every tool, write results/latest.json and reports/
+  rtcompat run --tool pydicom        run one tool
+  rtcompat validate                  check every manifest (file:line: key: message)
+  rtcompat new mytool                scaffold tool_manifests/mytool.yaml and a check
+  rtcompat fixtures verify           rebuild the fixtures and compare byte for byte
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rtcompat", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        description="Which radiotherapy tools really read the DICOM-RT objects they exchange.")
+    parser.add_argument("--version", action="version", version=f"rtcompat {__version__}")
+    parser.add_argument("--traceback", action="store_true", help="show tracebacks instead of one-line errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("list", help="list the catalogue's tools, backends and checks")
+
+    validate = sub.add_parser("validate", help="validate manifests; problems as file:line: key: message")
+    validate.add_argument("files", nargs="*", type=Path, help="manifests (default: all in tool_manifests/)")
+
+    new = sub.add_parser("new", help="scaffold a manifest and a check program for a new tool")
+    new.add_argument("tool_id", help="lower-case id with dashes, e.g. rt-utils")
+    new.add_argument("--backend", default="virtualenv", choices=["virtualenv", "debian", "source", "container"])
+
+    schema = sub.add_parser("schema", help="print (or write) the manifest JSON Schema")
+    schema.add_argument("--write", action="store_true", help="update the committed schema and docs table")
+
+    run = sub.add_parser("run", help="install and check tools, write a results file")
+    run.add_argument("--tool", action="append", default=[], metavar="ID", help="only this tool (repeatable)")
+    run.add_argument("--results", type=Path, help="results file (default: results/latest.json)")
+    run.add_argument("--allow-apt", action="store_true", help="apt-get install missing Debian packages (root)")
+    run.add_argument("--report", action="store_true", help="render reports/ from the results afterwards")
+    run.add_argument("-n", "--workers", default=None, help="pytest-xdist workers (e.g. 2 or auto)")
+    run.add_argument("pytest_args", nargs="*", help="extra pytest arguments after --, e.g. -- -k read-ct -x")
+
+    report = sub.add_parser("report", help="render reports/ (Markdown, HTML, JSON) from a results file")
+    report.add_argument("--results", type=Path, help="results file (default: results/latest.json)")
+    report.add_argument("--output", type=Path, help="report directory (default: reports/)")
+
+    sub.add_parser("doctor", help="what this machine can run, and how to enable the rest")
+
+    fixtures = sub.add_parser("fixtures", help="build or verify the reference DICOM-RT fixtures")
+    fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True, metavar="ACTION")
+    build = fixtures_sub.add_parser("build", help="write the fixture sets (deterministic)")
+    build.add_argument("--output", type=Path, help="directory for the sets (default: fixtures/dicom/)")
+    build.add_argument("--overwrite", action="store_true", help="replace a directory holding other files")
+    fixtures_sub.add_parser("verify", help="rebuild in a temporary directory and compare byte for byte")
+
+    engine = sub.add_parser("engine", help="bring the container engine up or down (root)")
+    engine.add_argument("action", choices=["up", "down", "status"])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except FatalError as exc:
+        print(f"rtcompat: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("rtcompat: interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        if args.traceback:
+            raise
+        return _unexpected()
+
+
+def _unexpected() -> int:
+    log = cache_dir() / "rtcompat-crash.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(f"rtcompat {__version__}\npython {sys.version}\nplatform {platform.platform()}\n"
+                   f"argv {sys.argv}\n\n{traceback.format_exc()}")
+    print(f"rtcompat: an unexpected error occurred; details in {log} (please attach it to a bug report)",
+          file=sys.stderr)
+    return 3
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from harness.catalogue import load_catalogue
+
+    for entry in load_catalogue():
+        if entry.manifest is None:
+            print(f"{entry.tool_id:24} INVALID  {entry.problems[0]}")
+            continue
+        m = entry.manifest
+        checks = ", ".join(c.id for c in m.checks) or "-"
+        listed = "catalogue" if m.in_source_catalogue else "extra"
+        print(f"{m.id:24} {m.install.backend:12} {listed:10} {checks}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from harness.catalogue import load_catalogue, manifest_paths
+
+    paths = args.files or manifest_paths()
+    if not paths:
+        raise FatalError("no manifests found (looked in tool_manifests/)")
+    entries = load_catalogue(paths)
+    problems = [p for e in entries for p in e.problems]
+    for problem in problems:
+        print(problem)
+    bad = sum(1 for e in entries if e.problems)
+    print(f"{len(entries) - bad} valid, {bad} invalid", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from harness.scaffold import ScaffoldError, scaffold
+
+    try:
+        written = scaffold(args.tool_id, args.backend)
+    except ScaffoldError as exc:
+        raise FatalError(str(exc)) from None
+    for path in written:
+        print(f"created {path}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from harness.schema_docs import json_schema_text, write_schema_files
+
+    if args.write:
+        for path in write_schema_files(project_root()):
+            print(f"wrote {path}")
+    else:
+        print(json_schema_text())
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import pytest
+
+    from harness.catalogue import manifest_paths
+
+    root = project_root()
+    paths = manifest_paths()
+    if args.tool:
+        known = {p.stem: p for p in paths}
+        unknown = [t for t in args.tool if t not in known]
+        if unknown:
+            raise FatalError(f"no manifest for {', '.join(unknown)} (rtcompat list shows the tools)")
+        paths = [known[t] for t in args.tool]
+    results = args.results or results_dir(root) / "latest.json"
+    pytest_args = [*map(str, paths), "-p", "harness.pytest_plugin", "--rtcompat-results", str(results),
+                   "--rootdir", str(root), "-o", "addopts=", "-o", "testpaths=", "-rfEsx", "-p", "no:cacheprovider"]
+    if args.allow_apt:
+        pytest_args.append("--allow-apt")
+    if args.workers:
+        pytest_args += ["-n", str(args.workers), "--dist", "loadgroup"]
+    code = pytest.main(pytest_args + list(args.pytest_args))
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt
+    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise FatalError(f"pytest could not run the catalogue (exit code {int(code)})")
+    if args.report:
+        _render(results, reports_dir(root))
+    # Tool failures are the report's news, not a crash of the run.
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    root = project_root()
+    _render(args.results or results_dir(root) / "latest.json", args.output or reports_dir(root))
+    return 0
+
+
+def _render(results_path: Path, output: Path) -> None:
+    from harness.report import render_reports
+    from harness.results import ResultsError, read_results
+
+    try:
+        results = read_results(results_path)
+    except ResultsError as exc:
+        raise FatalError(str(exc)) from None
+    for path in render_reports(results, output):
+        print(f"wrote {path}")
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from harness.doctor import diagnose
+
+    for line in diagnose():
+        print(line)
+    return 0
+
+
+def cmd_fixtures(args: argparse.Namespace) -> int:
+    from harness import fixtures
+    from harness.paths import fixtures_dir
+
+    if args.fixtures_command == "build":
+        target = (args.output or fixtures_dir()) / fixtures.REFERENCE_SET
+        try:
+            written = fixtures.build_reference_set(target, overwrite=args.overwrite)
+        except fixtures.FixtureError as exc:
+            raise FatalError(str(exc)) from None
+        print(f"wrote {len(written)} files to {target}")
+        return 0
+    problems = fixtures.verify_set(fixtures_dir() / fixtures.REFERENCE_SET)
+    for problem in problems:
+        print(problem)
+    print("fixtures verified: byte-identical to a fresh build" if not problems
+          else f"{len(problems)} difference(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_engine(args: argparse.Namespace) -> int:
+    from harness import engine
+
+    engine_dir = cache_dir() / "engine"
+    try:
+        state = {"up": engine.up, "down": engine.down, "status": engine.status}[args.action](engine_dir)
+    except engine.EngineError as exc:
+        raise FatalError(str(exc)) from None
+    print(state.describe())
+    return 0
+
+
+COMMANDS = {
+    "list": cmd_list, "validate": cmd_validate, "new": cmd_new, "schema": cmd_schema, "run": cmd_run,
+    "report": cmd_report, "doctor": cmd_doctor, "fixtures": cmd_fixtures, "engine": cmd_engine,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Facts about this machine that decide what can run here, probed once per run."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import socket
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from harness.paths import cache_dir
+
+NETWORK_PROBE = ("github.com", 443)
+
+
+@dataclass
+class Host:
+    """Lazily probed machine facts; each property answers one question."""
+
+    engine_dir: Path | None = None
+
+    @property
+    def python(self) -> str:
+        return f"{platform.python_implementation()} {platform.python_version()} ({sys.executable})"
+
+    @property
+    def hostname(self) -> str:
+        return socket.gethostname()
+
+    @cached_property
+    def is_root(self) -> bool:
+        return os.geteuid() == 0
+
+    @cached_property
+    def uv(self) -> str | None:
+        found = shutil.which("uv")
+        if found:
+            return found
+        try:
+            from uv import find_uv_bin
+
+            return find_uv_bin()
+        except Exception:
+            return None
+
+    @cached_property
+    def apt_get(self) -> str | None:
+        return shutil.which("apt-get")
+
+    @cached_property
+    def xvfb_run(self) -> str | None:
+        return shutil.which("xvfb-run")
+
+    @cached_property
+    def octave(self) -> str | None:
+        return shutil.which("octave-cli") or shutil.which("octave")
+
+    @cached_property
+    def git(self) -> str | None:
+        return shutil.which("git")
+
+    @property
+    def display(self) -> str | None:
+        return os.environ.get("DISPLAY")
+
+    @cached_property
+    def network(self) -> bool:
+        """Whether the internet beyond the package registries answers (GitHub as the probe)."""
+        if os.environ.get("RTCOMPAT_OFFLINE"):
+            return False
+        try:
+            with socket.create_connection(NETWORK_PROBE, timeout=3):
+                return True
+        except OSError:
+            return False
+
+    @property
+    def engine_socket(self) -> Path:
+        return (self.engine_dir or cache_dir() / "engine") / "docker.sock"
+
+    @cached_property
+    def docker_url(self) -> str | None:
+        """A container engine that answers a ping, or None."""
+        candidates = [os.environ.get("DOCKER_HOST"), f"unix://{self.engine_socket}",
+                      "unix:///var/run/docker.sock"]
+        for url in filter(None, candidates):
+            if url.startswith("unix://") and not Path(url[7:]).exists():
+                continue
+            if _engine_answers(url):
+                return url
+        return None
+
+
+def _engine_answers(url: str) -> bool:
+    try:
+        import docker
+
+        client = docker.DockerClient(base_url=url, timeout=5)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:
+        return False

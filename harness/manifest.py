@@ -1,0 +1,202 @@
+"""The tool manifest: one YAML file per tool, its schema declared once, here.
+
+Everything else derives from these models: the JSON Schema editors use
+(``rtcompat schema``), the "adding a tool" field table in the docs, and the error
+messages ``rtcompat validate`` prints. Keys are never silently ignored: an unknown
+key is an error with a "did you mean" suggestion, because a misspelt ``timeout``
+that quietly falls back to the default is exactly the bug such files breed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+CAPABILITIES: dict[str, str] = {
+    "startup": "the tool starts and reports its version",
+    "read-ct": "reads the CT series: geometry and Hounsfield units",
+    "read-rtstruct": "reads the RT Structure Set: ROI names, numbers, types, volumes",
+    "read-rtplan": "reads the RT Plan: beams, gantry angles, meterset, prescription",
+    "read-rtdose": "reads the RT Dose: grid geometry, scaling, dose values",
+    "dvh": "computes dose-volume histograms from structures and dose",
+}
+
+SECTIONS: tuple[str, ...] = (
+    "Python Packages for Medical Physics",
+    "Imaging and Visualization Libraries",
+    "Quality Assurance Tools",
+    "Integration Components",
+    "Beyond the source catalogue",
+)
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class Model(BaseModel):
+    """Base for every manifest part: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tolerance(Model):
+    """How far an observed number may stray from the truth and still pass."""
+
+    abs: float | None = Field(None, ge=0, description="absolute tolerance, in the quantity's unit")
+    rel: float | None = Field(None, ge=0, description="relative tolerance as a fraction (0.03 = 3 %)")
+
+    @model_validator(mode="after")
+    def _needs_one(self) -> Tolerance:
+        if self.abs is None and self.rel is None:
+            raise ValueError("give abs, rel or both")
+        return self
+
+
+class XFail(Model):
+    """A known incompatibility: the check still runs, a failure is expected."""
+
+    reason: str = Field(description="what is known to be wrong, in one line")
+    issue: HttpUrl | None = Field(None, description="upstream issue or report that tracks it")
+
+
+class Check(Model):
+    """One judged question put to the tool, e.g. 'read the dose grid'."""
+
+    id: str = Field(pattern=SLUG, description="unique within the tool, e.g. read-ct")
+    capability: Literal[tuple(CAPABILITIES)] = Field(  # type: ignore[valid-type]
+        description="what the check exercises: " + ", ".join(CAPABILITIES)
+    )
+    program: str = Field(description="check program, relative to tool_manifests/<id>/")
+    command: list[str] | None = Field(
+        None,
+        description="argv template; placeholders {python} {program} {fixture} {output} {tool_home}."
+        " Default chosen from the program's suffix (.py, .m, .ijm, .sh)",
+    )
+    fixture: str = Field("reference", description="fixture set under fixtures/dicom/")
+    judge: list[str] = Field(
+        min_length=1,
+        description="truth keys (glob patterns, e.g. 'ct.*') the observations are judged against",
+    )
+    optional: list[str] = Field(
+        default_factory=list,
+        description="judged only when reported: patterns for keys the tool may not expose",
+    )
+    tolerances: dict[str, Tolerance] = Field(
+        default_factory=dict, description="per-key-pattern overrides of the truth's tolerances"
+    )
+    timeout: float = Field(300, gt=0, le=7200, description="seconds before the whole process group is killed")
+    xfail: XFail | None = Field(None, description="known incompatibility, linked upstream")
+
+
+class VersionQuery(Model):
+    """How to ask the installed tool its version."""
+
+    distribution: str | None = Field(None, description="Python distribution name (virtualenv backend)")
+    debian_package: str | None = Field(None, description="Debian package whose version is reported")
+    command: list[str] | None = Field(None, description="argv template printing the version")
+    pattern: str | None = Field(None, description="regex with one group picking the version out of the output")
+
+
+class VirtualenvInstall(Model):
+    """An isolated virtualenv per tool; uv when present, else venv + pip."""
+
+    backend: Literal["virtualenv"]
+    packages: list[str] = Field(min_length=1, description="pip requirement specifiers, pinned (==)")
+    python: str | None = Field(None, description="interpreter to build with; default: the harness's own")
+
+
+class DebianInstall(Model):
+    """Packages from Debian's archive, installed when root and allowed."""
+
+    backend: Literal["debian"]
+    packages: list[str] = Field(min_length=1, description="Debian package names")
+    display: bool = Field(False, description="run checks under a virtual X display (xvfb-run)")
+
+
+class SourceInstall(Model):
+    """A pinned git checkout, run by a runtime such as Octave."""
+
+    backend: Literal["source"]
+    git: str = Field(description="clone URL, e.g. https://github.com/e0404/matRad.git")
+    commit: str = Field(pattern=r"^[0-9a-f]{7,40}$", description="pinned commit")
+    runtime_packages: list[str] = Field(
+        default_factory=list, description="Debian packages the runtime needs, e.g. octave"
+    )
+    environment: dict[str, str] = Field(default_factory=dict, description="extra environment for checks")
+
+
+class ContainerInstall(Model):
+    """An image built locally from a Dockerfile beside the manifest (or a public image)."""
+
+    backend: Literal["container"]
+    dockerfile: str | None = Field(None, description="Dockerfile relative to tool_manifests/<id>/")
+    image: str | None = Field(None, description="public image, used only where a registry is reachable")
+    user: str = Field("rtcompat", description="user the checks run as inside the container")
+    memory: str = Field("4g", description="memory limit")
+    pids: int = Field(512, gt=0, description="process limit")
+
+    @model_validator(mode="after")
+    def _needs_source(self) -> ContainerInstall:
+        if not (self.dockerfile or self.image):
+            raise ValueError("give a dockerfile, an image or both")
+        return self
+
+
+class UnavailableInstall(Model):
+    """Proprietary or platform-bound: no install, the row stays with its reason."""
+
+    backend: Literal["unavailable"]
+    reason: str = Field(description="why it cannot run on a Linux test bed")
+
+
+Install = Annotated[
+    Union[VirtualenvInstall, DebianInstall, SourceInstall, ContainerInstall, UnavailableInstall],
+    Field(discriminator="backend"),
+]
+
+
+class Restrictions(Model):
+    """What the tool needs from the machine; drives the CI matrix and skip reasons."""
+
+    root: bool = Field(False, description="needs root (e.g. to apt-get install)")
+    container_engine: bool = Field(False, description="needs a running container engine")
+    display: bool = Field(False, description="needs an X display (a virtual one will do)")
+    network: bool = Field(False, description="needs the internet beyond package registries")
+    flaky: bool = Field(False, description="known to give different results run to run")
+
+
+class Manifest(Model):
+    """A tool of the catalogue: who it is, how to install it, what to ask it."""
+
+    id: str = Field(pattern=SLUG, description="file name without .yaml; lower-case, dashes")
+    name: str = Field(min_length=1, description="display name")
+    summary: str = Field(min_length=10, description="one or two sentences, in our own words")
+    homepage: HttpUrl
+    licence: str = Field(description="SPDX identifier or 'proprietary'")
+    section: Literal[SECTIONS] = Field(description="catalogue section the report groups it under")  # type: ignore[valid-type]
+    in_source_catalogue: bool = Field(description="listed by the source catalogue page")
+    install: Install
+    version: VersionQuery | None = None
+    restrictions: Restrictions = Restrictions()
+    checks: list[Check] = Field(default_factory=list)
+
+    @field_validator("checks")
+    @classmethod
+    def _unique_check_ids(cls, checks: list[Check]) -> list[Check]:
+        seen: set[str] = set()
+        for check in checks:
+            if check.id in seen:
+                raise ValueError(f"duplicate check id {check.id!r}")
+            seen.add(check.id)
+        return checks
+
+
+def manifest_dir(manifest_path: Path) -> Path:
+    """Where a manifest's checks and Dockerfile live: ``tool_manifests/<id>/``."""
+    return manifest_path.with_suffix("")
+
+
+def tool_id_from_path(path: Path) -> str:
+    return re.sub(r"\.ya?ml$", "", path.name)

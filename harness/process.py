@@ -1,0 +1,132 @@
+"""Running a tool's process so that nothing it does can take the harness down with it.
+
+Each program starts in its own session (process group). At the timeout the whole group
+is killed, not only the direct child, so a shell that started Java or Octave leaves no
+orphan behind; after a normal exit the group is killed as well, which reaps background
+processes a check forgot. Output is read concurrently and capped: a tool that floods
+stdout costs us a bounded amount of memory and we still record how much it printed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_OUTPUT_LIMIT = 4 * 1024 * 1024
+_KILL_GRACE_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class Completed:
+    """What a finished (or killed) process left behind."""
+
+    argv: tuple[str, ...]
+    returncode: int | None
+    stdout: str
+    stderr: str
+    duration: float
+    timed_out: bool = False
+    stdout_bytes: int = 0
+    stderr_bytes: int = 0
+    output_truncated: bool = False
+    launch_error: str | None = None
+
+    @property
+    def signalled(self) -> int | None:
+        """The signal that ended the process, if one did (negative return code)."""
+        return -self.returncode if self.returncode is not None and self.returncode < 0 else None
+
+    def tail(self, stream: str = "stderr", lines: int = 5) -> str:
+        text = self.stderr if stream == "stderr" else self.stdout
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+
+@dataclass
+class _Capture:
+    limit: int
+    chunks: list[bytes] = field(default_factory=list)
+    kept: int = 0
+    total: int = 0
+
+    def drain(self, stream) -> None:
+        for chunk in iter(lambda: stream.read(65536), b""):
+            self.total += len(chunk)
+            room = self.limit - self.kept
+            if room > 0:
+                self.chunks.append(chunk[:room])
+                self.kept += min(room, len(chunk))
+        stream.close()
+
+    def text(self) -> str:
+        return b"".join(self.chunks).decode("utf-8", errors="replace")
+
+
+def run_bounded(
+    argv: list[str],
+    *,
+    timeout: float,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    output_limit: int = DEFAULT_OUTPUT_LIMIT,
+) -> Completed:
+    """Run ``argv`` with a timeout over its whole process group and capped output."""
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True,
+        )
+    except OSError as exc:
+        return Completed(tuple(argv), None, "", "", 0.0, launch_error=f"{argv[0]}: {exc.strerror or exc}")
+    out, err = _Capture(output_limit), _Capture(output_limit)
+    readers = [threading.Thread(target=c.drain, args=(s,), daemon=True)
+               for c, s in ((out, proc.stdout), (err, proc.stderr))]
+    for reader in readers:
+        reader.start()
+    timed_out = False
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    except BaseException:
+        _kill_group(proc)
+        raise
+    finally:
+        _kill_group(proc)
+    for reader in readers:
+        reader.join(timeout=_KILL_GRACE_SECONDS)
+    return Completed(
+        argv=tuple(argv), returncode=proc.returncode, stdout=out.text(), stderr=err.text(),
+        duration=time.monotonic() - start, timed_out=timed_out, stdout_bytes=out.total,
+        stderr_bytes=err.total, output_truncated=out.total > out.kept or err.total > err.kept,
+    )
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """TERM then KILL the whole group; a no-op when it has already gone."""
+    for sig, wait in ((signal.SIGTERM, 0.5), (signal.SIGKILL, _KILL_GRACE_SECONDS)):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            break
+        try:
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+        if not _group_alive(proc.pid):
+            break
+    if proc.returncode is None:
+        proc.wait()
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True

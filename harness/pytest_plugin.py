@@ -1,0 +1,252 @@
+"""pytest collects the catalogue: one item per tool install and per tool x check.
+
+After pytest's "non-python tests" example: a manifest file is a ``pytest.File`` whose
+``collect()`` yields items, so ``-k``, ``-m``, ``-x``, ``--junitxml`` and xdist all
+work on tools. The work of an item happens in ``setup()`` on purpose: pytest reports
+an exception raised there as ERROR, which is exactly how a testbed fault must read,
+while a wrong answer from the tool fails in ``runtest()``.
+
+Results travel as ``user_properties`` so they survive the trip from xdist workers;
+only the controlling process writes the results file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import socket
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from harness import __version__
+from harness.backends.base import InstallContext
+from harness.catalogue import Entry, load_entry
+from harness.fixture_guard import FixtureGuard, fixture_checksums
+from harness.host import Host
+from harness.paths import cache_dir, fixtures_dir, project_root, results_dir
+from harness.results import CheckResult, InstallResult, Results, RunInfo, ToolResult, write_results
+from harness.runner import ToolRun
+
+PROPERTY = "rtcompat"
+
+
+class HarnessError(Exception):
+    """A testbed fault, raised in setup so pytest reports it as ERROR."""
+
+
+class ToolFailure(Exception):
+    """The tool ran and was wrong."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("rtcompat", "rtcompat catalogue run")
+    group.addoption("--rtcompat-results", metavar="PATH", default=None,
+                    help="write the run's results JSON here (default: results/latest.json)")
+    group.addoption("--allow-apt", action="store_true", default=False,
+                    help="let the debian and source backends apt-get install missing packages (root only)")
+    group.addoption("--rtcompat-cache", metavar="DIR", default=None,
+                    help="environment cache (default: $RTCOMPAT_CACHE or ~/.cache/rtcompat)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "catalogue: runs a real tool from the catalogue")
+    config.addinivalue_line("markers", "xdist_group(name): keep a tool's items on one xdist worker")
+    config.stash[_STATE] = _RunState(config)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    if file_path.suffix in (".yaml", ".yml") and file_path.parent.name == "tool_manifests":
+        return ManifestFile.from_parent(parent, path=file_path)
+    return None
+
+
+class _RunState:
+    """Per-process state: host facts, fixture copies, and tool runs (installed once)."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.started = _now()
+        self.root = project_root(Path(str(config.rootpath)))
+        self.host = Host()
+        self.tool_runs: dict[str, ToolRun] = {}
+        self.records: dict[str, dict] = {}
+        self._guard: FixtureGuard | None = None
+
+    @property
+    def guard(self) -> FixtureGuard:
+        if self._guard is None:
+            self._guard = FixtureGuard(fixtures_dir(self.root))
+        return self._guard
+
+    def tool_run(self, entry: Entry) -> ToolRun:
+        manifest = entry.manifest
+        assert manifest is not None
+        if manifest.id not in self.tool_runs:
+            cache = Path(self.config.getoption("rtcompat_cache") or cache_dir())
+            context = InstallContext(cache=cache, host=self.host, manifest_path=entry.path,
+                                     allow_apt=bool(self.config.getoption("allow_apt")))
+            outputs = Path(tempfile.mkdtemp(prefix="rtcompat-out-"))
+            self.tool_runs[manifest.id] = ToolRun(manifest, entry.path, context, self.guard, outputs)
+        return self.tool_runs[manifest.id]
+
+
+_STATE = pytest.StashKey[_RunState]()
+
+
+class ManifestFile(pytest.File):
+    def collect(self):
+        entry = load_entry(self.path)
+        if entry.manifest is None:
+            yield InvalidManifestItem.from_parent(self, name="manifest", entry=entry)
+            return
+        group = pytest.mark.xdist_group(entry.manifest.id)
+        install = InstallItem.from_parent(self, name="install", entry=entry)
+        install.add_marker(group)
+        install.add_marker(pytest.mark.catalogue)
+        yield install
+        for check in entry.manifest.checks:
+            item = CheckItem.from_parent(self, name=check.id, entry=entry, check_id=check.id)
+            item.add_marker(group)
+            item.add_marker(pytest.mark.catalogue)
+            yield item
+
+
+class _ToolItem(pytest.Item):
+    def __init__(self, *, entry: Entry, **kwargs):
+        super().__init__(**kwargs)
+        self.entry = entry
+        self.outcome: dict | None = None
+
+    @property
+    def state(self) -> _RunState:
+        return self.config.stash[_STATE]
+
+    def runtest(self) -> None:
+        assert self.outcome is not None
+        status, reason = self.outcome["status"], self.outcome["reason"]
+        if status == "fail":
+            raise ToolFailure(reason)
+
+    def _conclude(self, kind: str, payload: dict, tool: dict | None = None) -> None:
+        """Record the outcome, then map the status onto pytest's vocabulary."""
+        self.outcome = payload
+        record = {"kind": kind, "tool_id": self.entry.tool_id, "path": str(self.entry.path),
+                  "tool": tool, "payload": payload}
+        self.user_properties.append((PROPERTY, json.dumps(record, default=str)))
+        status, reason = payload["status"], payload["reason"]
+        if status == "error":
+            raise HarnessError(reason)
+        if status == "skip":
+            pytest.skip(reason)
+        if status == "unavailable":
+            pytest.skip(f"unavailable: {reason}")
+        if status == "xfail":
+            pytest.xfail(reason)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, (ToolFailure, HarnessError)):
+            return f"{self.entry.tool_id} {self.name}: {excinfo.value}"
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.entry.tool_id}::{self.name}"
+
+
+class InvalidManifestItem(_ToolItem):
+    def setup(self) -> None:
+        message = "; ".join(str(p) for p in self.entry.problems)
+        self._conclude("invalid", {"status": "error", "reason": f"invalid manifest: {message}"})
+
+
+class InstallItem(_ToolItem):
+    def setup(self) -> None:
+        run = self.state.tool_run(self.entry)
+        install, _env = run.install()
+        self._conclude("install", install.model_dump(), tool=_tool_facts(run))
+
+
+class CheckItem(_ToolItem):
+    def __init__(self, *, check_id: str, **kwargs):
+        super().__init__(**kwargs)
+        self.check_id = check_id
+
+    def setup(self) -> None:
+        assert self.entry.manifest is not None
+        check = next(c for c in self.entry.manifest.checks if c.id == self.check_id)
+        run = self.state.tool_run(self.entry)
+        result = run.run_check(check)
+        self._conclude("check", result.model_dump(), tool=_tool_facts(run))
+
+
+def _tool_facts(run: ToolRun) -> dict:
+    """What the results need of the tool; travels with every record, so a run that
+    deselected the install item (``-k read-ct``) still reports the version."""
+    return run.tool_result([]).model_dump(exclude={"checks"})
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when != "teardown":
+        return
+    for name, value in report.user_properties:
+        if name == PROPERTY:
+            record = json.loads(value)
+            _records_sink.append(record)
+
+
+_records_sink: list[dict] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        return
+    state = session.config.stash.get(_STATE, None)
+    if state is None or not _records_sink:
+        return
+    results = assemble(state, _records_sink, partial=exitstatus == pytest.ExitCode.INTERRUPTED
+                       or session.shouldfail is not False or session.shouldstop is not False)
+    path = Path(session.config.getoption("rtcompat_results") or results_dir(state.root) / "latest.json")
+    write_results(results, path)
+    session.config.stash[_WRITTEN] = path
+    if state._guard is not None:
+        state._guard.cleanup()
+
+
+_WRITTEN = pytest.StashKey[Path]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    path = config.stash.get(_WRITTEN, None)
+    if path is not None:
+        terminalreporter.write_line(f"rtcompat: results written to {path}")
+
+
+def assemble(state: _RunState, records: list[dict], partial: bool) -> Results:
+    """Group item records into one Results document, tools in id order."""
+    tools: dict[str, ToolResult] = {}
+    for record in records:
+        tool_id = record["tool_id"]
+        if record["tool"]:
+            known = tools.get(tool_id)
+            tools[tool_id] = ToolResult.model_validate({**record["tool"], "checks": known.checks if known else []})
+        elif tool_id not in tools:
+            tools[tool_id] = _invalid_tool(tool_id, record["payload"]["reason"])
+        if record["kind"] == "check":
+            tools[tool_id].checks.append(CheckResult.model_validate(record["payload"]))
+    fixtures = fixture_checksums(fixtures_dir(state.root))
+    info = RunInfo(started=state.started, finished=_now(), host=socket.gethostname(),
+                   platform=platform.platform(), python=platform.python_version(),
+                   harness_version=__version__, fixtures=fixtures, partial=partial)
+    return Results(run=info, tools=sorted(tools.values(), key=lambda t: t.id))
+
+
+def _invalid_tool(tool_id: str, reason: str) -> ToolResult:
+    return ToolResult(id=tool_id, name=tool_id, section="Beyond the source catalogue",
+                      in_source_catalogue=False, backend="?",
+                      install=InstallResult(status="error", reason=reason))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()

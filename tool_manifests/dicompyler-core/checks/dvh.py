@@ -1,0 +1,34 @@
+"""dicompyler-core computes each shape's DVH from the structure set and the dose grid."""
+import json
+import sys
+from pathlib import Path
+
+from dicompylercore import dicomparser, dvhcalc
+
+fixture = Path(sys.argv[1])
+observed, errors = {}, {}
+METRICS = ["D99", "D95", "D50", "D5", "D1", "D0.03cc"]
+try:
+    rs_path, rd_path = str(fixture / "RS.dcm"), str(fixture / "RD.dcm")
+    structures = dicomparser.DicomParser(rs_path).GetStructures()
+    for number, s in sorted(structures.items()):
+        name = s["name"]
+        if name == "BODY":
+            continue
+        try:
+            dvh = dvhcalc.get_dvh(rs_path, rd_path, number)
+            observed[f"dvh.{name}.min_gy"] = float(dvh.min)
+            observed[f"dvh.{name}.max_gy"] = float(dvh.max)
+            observed[f"dvh.{name}.mean_gy"] = float(dvh.mean)
+            for metric in METRICS:
+                observed[f"dvh.{name}.{metric}_gy"] = float(dvh.statistic(metric).value)
+            observed[f"dvh.{name}.volume_cc"] = float(dvh.volume)
+            relative = dvh.relative_volume
+            for dose in range(0, 140, 2):  # every 2 Gy covers each V<d>gy the truth names
+                key = f"dvh.{name}.V{dose}gy_pct"
+                observed[key] = float(relative.volume_constraint(dose, "Gy").value)
+        except Exception as exc:
+            errors[f"dvh.{name}"] = f"{type(exc).__name__}: {exc}"
+except Exception as exc:
+    errors["dvh"] = f"{type(exc).__name__}: {exc}"
+print(json.dumps({**observed, "_errors": errors}))
