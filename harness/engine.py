@@ -115,28 +115,32 @@ def up(engine_dir: Path | None = None, timeout: float = START_TIMEOUT) -> Engine
         state = status(engine_dir)
         if state.running:
             return state
-        if state.pid is not None:  # alive but not answering: starting, or wedged
+        if state.pid is not None:  # alive but not answering: starting, stopping, or wedged
             state = _wait_until_answers(engine_dir, state.pid, timeout)
             if state.running:
                 return state
-            raise EngineError(f"dockerd pid {state.pid} runs but does not answer; "
-                              f"see {log_path(engine_dir)} (rtcompat engine down, then up)")
+            if _alive(state.pid):
+                raise EngineError(f"dockerd pid {state.pid} runs but does not answer; "
+                                  f"see {log_path(engine_dir)} (rtcompat engine down, then up)")
         return _start(engine_dir, timeout)
 
 
 def down(engine_dir: Path | None = None, timeout: float = STOP_TIMEOUT) -> EngineState:
     """Stop the daemon ``up`` started (SIGTERM, then SIGKILL), and wait until it exits."""
     engine_dir = engine_dir or default_dir()
-    pid = _managed_pid(engine_dir)
-    if pid is None:
+    if _managed_pid(engine_dir) is None:
         return status(engine_dir)
-    start = time.monotonic()
-    _signal(pid, signal.SIGTERM)
-    if not _wait_exit(pid, timeout):
-        _signal(pid, signal.SIGKILL)
-        if not _wait_exit(pid, 10):
-            raise EngineError(f"dockerd pid {pid} survived SIGKILL; see {log_path(engine_dir)}")
-    pid_path(engine_dir).unlink(missing_ok=True)
+    with locked(engine_dir / "engine", timeout=START_TIMEOUT + timeout):
+        pid = _managed_pid(engine_dir)  # re-read: another process may have stopped it
+        if pid is None:
+            return status(engine_dir)
+        start = time.monotonic()
+        _signal(pid, signal.SIGTERM)
+        if not _wait_exit(pid, timeout):
+            _signal(pid, signal.SIGKILL)
+            if not _wait_exit(pid, 10):
+                raise EngineError(f"dockerd pid {pid} survived SIGKILL; see {log_path(engine_dir)}")
+        pid_path(engine_dir).unlink(missing_ok=True)
     return EngineState(engine_dir, None, pid=pid, managed=True, stopped=True,
                        seconds=time.monotonic() - start)
 

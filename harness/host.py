@@ -36,6 +36,9 @@ class Host:
 
     @cached_property
     def uv(self) -> str | None:
+        """uv, unless RTCOMPAT_INSTALLER=pip asks for the slower, universal path."""
+        if os.environ.get("RTCOMPAT_INSTALLER") == "pip":
+            return None
         found = shutil.which("uv")
         if found:
             return found

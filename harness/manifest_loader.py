@@ -123,9 +123,7 @@ def _line_of(data: Any, loc: tuple) -> int:
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
             line = node.lc.item(part)[0] + 1
         else:
-            if hasattr(node, "lc") and node.lc.line is not None:
-                line = max(line, node.lc.line + 1)
-            break
+            break  # the key is absent: point at its parent's line
         node = node[part]
     return line
 

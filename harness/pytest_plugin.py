@@ -55,6 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "catalogue: runs a real tool from the catalogue")
     config.addinivalue_line("markers", "xdist_group(name): keep a tool's items on one xdist worker")
     config.stash[_STATE] = _RunState(config)
+    config.pluginmanager.register(ResultsCollector(config.stash[_STATE]), "rtcompat-results")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
@@ -187,40 +188,41 @@ def _tool_facts(run: ToolRun) -> dict:
     return run.tool_result([]).model_dump(exclude={"checks"})
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when != "teardown":
-        return
-    for name, value in report.user_properties:
-        if name == PROPERTY:
-            record = json.loads(value)
-            _records_sink.append(record)
+class ResultsCollector:
+    """Gathers item records for one pytest session and writes the results file once.
 
+    An object per config, not module state: a catalogue run started inside another
+    pytest session (as the tests do) must not leak records into the outer one.
+    """
 
-_records_sink: list[dict] = []
+    def __init__(self, state: _RunState):
+        self.state = state
+        self.records: list[dict] = []
+        self.written: Path | None = None
 
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "teardown":
+            return
+        for name, value in report.user_properties:
+            if name == PROPERTY:
+                self.records.append(json.loads(value))
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if hasattr(session.config, "workerinput"):
-        return
-    state = session.config.stash.get(_STATE, None)
-    if state is None or not _records_sink:
-        return
-    results = assemble(state, _records_sink, partial=exitstatus == pytest.ExitCode.INTERRUPTED
-                       or session.shouldfail is not False or session.shouldstop is not False)
-    path = Path(session.config.getoption("rtcompat_results") or results_dir(state.root) / "latest.json")
-    write_results(results, path)
-    session.config.stash[_WRITTEN] = path
-    if state._guard is not None:
-        state._guard.cleanup()
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if hasattr(session.config, "workerinput") or not self.records:
+            return
+        partial = (exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldfail is not False
+                   or session.shouldstop is not False)
+        results = assemble(self.state, self.records, partial=partial)
+        path = Path(session.config.getoption("rtcompat_results")
+                    or results_dir(self.state.root) / "latest.json")
+        write_results(results, path)
+        self.written = path
+        if self.state._guard is not None:
+            self.state._guard.cleanup()
 
-
-_WRITTEN = pytest.StashKey[Path]()
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
-    path = config.stash.get(_WRITTEN, None)
-    if path is not None:
-        terminalreporter.write_line(f"rtcompat: results written to {path}")
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.written is not None:
+            terminalreporter.write_line(f"rtcompat: results written to {self.written}")
 
 
 def assemble(state: _RunState, records: list[dict], partial: bool) -> Results:

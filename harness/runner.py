@@ -55,6 +55,9 @@ class ToolRun:
         try:
             if why_not:
                 raise SkipTool(why_not)
+            if self.manifest.restrictions.network and not self.context.host.network:
+                raise SkipTool("needs the internet to download the tool; this machine is offline",
+                               f"rtcompat run --tool {self.manifest.id}  (on a machine with internet access)")
             env = self.backend.install(self.manifest, self.context)
             problem = self.backend.health_check(env)
             if problem:

@@ -33,7 +33,7 @@ INSTALLS = {
     "virtualenv": "  backend: virtualenv\n  packages: [\"{tool_id}==0.0.0\"]  # TODO: pin the release to test",
     "debian": "  backend: debian\n  packages: [{tool_id}]  # TODO: Debian package names",
     "source": ("  backend: source\n  git: https://github.com/TODO/{tool_id}.git\n"
-               "  commit: 0000000  # TODO: pin a commit\n  runtime_packages: [octave]"),
+               "  commit: \"0000000\"  # TODO: pin a commit\n  runtime_packages: [octave]"),
     "container": "  backend: container\n  dockerfile: Dockerfile",
 }
 

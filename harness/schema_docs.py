@@ -56,9 +56,10 @@ def fields_markdown() -> str:
 
 
 def _default(field) -> str:
-    if field.default_factory is not None:
-        return f"`{json.dumps(field.default_factory() if not isinstance(field.default_factory(), BaseModel) else {})}`"
-    return f"`{json.dumps(field.default)}`" if field.default is not None else "`null`"
+    value = field.default_factory() if field.default_factory is not None else field.default
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    return f"`{json.dumps(value)}`"
 
 
 def write_schema_files(root: Path) -> list[Path]:

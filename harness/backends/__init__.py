@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from harness.backends import debian, source, unavailable, virtualenv
+from harness.backends import container, debian, source, unavailable, virtualenv
 
 BACKENDS: dict[str, ModuleType] = {
-    module.NAME: module for module in (virtualenv, debian, source, unavailable)
+    module.NAME: module for module in (virtualenv, debian, source, container, unavailable)
 }
 
 

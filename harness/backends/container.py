@@ -22,6 +22,7 @@ import io
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tarfile
 import tempfile
@@ -43,6 +44,7 @@ NAME = "container"
 BASE_IMAGE = "rtcompat/debian-base:bookworm"
 SUITE = "bookworm"
 KEY_LABEL = "org.rtcompat.key"
+OWNER_LABEL = "org.rtcompat.owner"  # host:pid of the harness process that ran the container
 SOURCES = Path("/etc/apt/sources.list.d/debian.sources")
 HOOKS = Path("/usr/share/mmdebstrap/hooks")
 INSIDE = Mounts(fixture=Path("/fixture"), output=Path("/output"), checks=Path("/checks"))
@@ -58,6 +60,8 @@ TMP_SIZE = "512m"
 NO_ENGINE = "container engine not running: run 'rtcompat engine up' (needs root and docker.io)"
 START_ENGINE = "sudo rtcompat engine up"
 _KILL_GRACE_SECONDS = 5
+# Containers this process could not remove (the engine was gone); retried on the next call.
+_unremoved: set[str] = set()
 
 
 class EngineError(InstallError, engine.EngineError):
@@ -79,6 +83,7 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
         raise SkipTool(NO_ENGINE, START_ENGINE)
     start = time.monotonic()
     with _engine_errors(), _client(url) as client:
+        sweep_orphans(client)
         image, reused, source = _tool_image(client, manifest, spec, context)
         version = _version(client, image.id, manifest, spec)
     tag = image.tags[0] if image.tags else image.id
@@ -86,8 +91,8 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
         tool_id=manifest.id, backend=NAME, location=None, version=version, reused=reused,
         install_seconds=time.monotonic() - start, dependencies={"image": tag},
         placeholders={"python": "python3"},
-        details={"docker_url": url, "tool": manifest.id, "image": tag, "image_id": image.id, "source": source, "user": spec.user,
-                 "memory": spec.memory, "pids": str(spec.pids)},
+        details={"docker_url": url, "tool": manifest.id, "image": tag, "image_id": image.id, "source": source,
+                 "user": spec.user, "memory": spec.memory, "pids": str(spec.pids)},
     )
 
 
@@ -123,7 +128,7 @@ def container_options(details: dict[str, str], mounts: Mounts | None) -> dict:
         "mem_limit": details["memory"], "memswap_limit": details["memory"],
         "pids_limit": int(details["pids"]), "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={TMP_SIZE},mode=1777"},
         "log_config": {"type": "none", "config": {}},  # output is streamed and capped, not stored
-        "working_dir": "/tmp", "labels": {"org.rtcompat.tool": details.get("tool", "")},
+        "working_dir": "/tmp", "labels": {"org.rtcompat.tool": details.get("tool", ""), OWNER_LABEL: _owner()},
         "environment": {"HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"},
     }
     if mounts is not None:
@@ -230,7 +235,7 @@ def _pulled(client, image: str, must: bool):
     except docker.errors.APIError as exc:
         if must:
             raise SkipTool(f"image {image} could not be pulled ({_first_line(exc)}) and the manifest has "
-                           "no dockerfile to build instead", f"docker pull {image}  (with registry access)")
+                           "no dockerfile to build instead", f"docker pull {image}  (with registry access)") from exc
         return None
 
 
@@ -356,22 +361,23 @@ def _version(client, image_id: str, manifest: Manifest, spec: ContainerInstall) 
 
 def _run_container(client, image: str, argv: list[str], options: dict, timeout: float,
                    output_limit: int) -> Completed:
-    import requests
-
-    start = time.monotonic()
+    if _unremoved:
+        sweep_orphans(client)
+    start, since = time.monotonic(), int(time.time()) - 1
     container = client.containers.create(image, command=argv, detach=True, **options)
     try:
         capture = _Attached(client, container.id, output_limit)
         container.start()
-        timed_out = False
-        try:
-            status = container.wait(timeout=timeout)
-        except requests.exceptions.ReadTimeout:
-            timed_out = True
+        status = _wait(container, timeout)
+        timed_out = status is None
+        if timed_out:
             container.kill()
             status = container.wait(timeout=API_TIMEOUT)
+        elif _stopped_from_outside(client, container.id, since):
+            raise EngineError("the check's container was stopped from outside (engine shutting down, or "
+                              "docker stop/kill); result discarded")
         capture.join()
-        state = container.client.api.inspect_container(container.id)["State"]
+        state = client.api.inspect_container(container.id)["State"]
     finally:
         _remove(container)
     killed = timed_out or state.get("OOMKilled")
@@ -381,6 +387,32 @@ def _run_container(client, image: str, argv: list[str], options: dict, timeout: 
         stderr=capture.stderr.text() + note, duration=time.monotonic() - start, timed_out=timed_out,
         stdout_bytes=capture.stdout.total, stderr_bytes=capture.stderr.total, output_truncated=capture.truncated,
     )
+
+
+def _wait(container, timeout: float) -> dict | None:
+    """The exit status, or None at the timeout (the engine still answering)."""
+    import requests
+
+    try:
+        return container.wait(timeout=timeout)
+    except requests.exceptions.ReadTimeout:
+        return None
+    except requests.exceptions.ConnectionError as exc:
+        # Over a unix socket the SDK reports a read timeout as a ConnectionError.
+        if "Read timed out" in str(exc):
+            return None
+        raise
+
+
+def _stopped_from_outside(client, container_id: str, since: int) -> bool:
+    """Whether the engine (shutting down) or someone else sent a stop or kill.
+
+    A daemon going down stops its containers first, so the check "exits" 143 while the
+    API still answers: without this, an engine restart would read as a tool failure.
+    """
+    events = client.api.events(since=since, until=int(time.time()) + 1, decode=True,
+                               filters={"container": container_id, "event": ["kill", "stop"]})
+    return any(True for _ in events)
 
 
 class _Capped:
@@ -429,11 +461,42 @@ class _Attached:
 
 
 def _remove(container) -> None:
-    """Force-remove, ignoring a container already gone or an engine already dead."""
+    """Force-remove; when the engine is gone, remember it for :func:`sweep_orphans`."""
+    import docker
+
     try:
         container.remove(force=True)
+    except docker.errors.NotFound:
+        _unremoved.discard(container.id)
     except Exception:
-        pass
+        _unremoved.add(container.id)
+    else:
+        _unremoved.discard(container.id)
+
+
+def sweep_orphans(client) -> list[str]:
+    """Remove check containers left by an engine that died under a run.
+
+    Only those whose harness process is gone, or that this process failed to remove:
+    a concurrent run's container (pytest-xdist) is never touched.
+    """
+    removed = []
+    for found in client.containers.list(all=True, filters={"label": OWNER_LABEL}):
+        if found.id in _unremoved or _owner_gone(found.labels.get(OWNER_LABEL, "")):
+            _remove(found)
+            removed.append(found.id)
+    return removed
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_gone(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    return not Path(f"/proc/{pid}").exists()
 
 
 def _make_writable(output: Path) -> None:
@@ -452,7 +515,7 @@ def _client(url: str):
     try:
         client = docker.DockerClient(base_url=url, timeout=API_TIMEOUT)
     except docker.errors.DockerException as exc:
-        raise EngineError(f"container engine at {url} does not answer ({_first_line(exc)}): {START_ENGINE}")
+        raise EngineError(f"container engine at {url} does not answer ({_first_line(exc)}): {START_ENGINE}") from exc
     try:
         yield client
     finally:

@@ -8,6 +8,7 @@ that provides a mirror.
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
         reused=reused and not installed_now, install_seconds=time.monotonic() - start,
         dependencies={**runtime, manifest.id: spec.commit},
         variables={"RTCOMPAT_TOOL_HOME": str(location), **spec.environment},
-        placeholders={"tool_home": str(location)}, details={"origin": origin},
+        placeholders={"tool_home": str(location)}, details={"origin": origin, **_absent_note(location)},
     )
 
 
@@ -75,22 +76,56 @@ def _origin(spec: SourceInstall, host: Host) -> str:
 
 
 def _checkout(origin: str, commit: str, target: Path) -> None:
-    steps = [["git", "clone", "--quiet", "--no-checkout", origin, str(target / "tree")],
-             ["git", "-C", str(target / "tree"), "checkout", "--quiet", "--detach", commit]]
-    for argv in steps:
-        done = run_bounded(argv, timeout=GIT_TIMEOUT)
-        if done.returncode != 0 or done.timed_out:
-            detail = "timed out" if done.timed_out else done.tail(lines=3)
-            if "reference is not a tree" in detail or "did not match" in detail or "unable to read tree" in detail:
-                raise SkipTool(f"{origin} does not hold commit {commit}",
-                               f"git -C {origin} fetch origin  (on a machine with network)")
-            raise InstallError(f"git {argv[1] if argv[1] != '-C' else argv[3]} failed: {detail}")
+    tree = target / "tree"
+    _git(["clone", "--quiet", "--no-checkout", origin, str(tree)], origin, commit)
+    absent = _absent_blobs(tree, commit)
+    if absent:
+        # Some mirrors omit their largest files; check out everything else and say so.
+        _git(["-C", str(tree), "sparse-checkout", "set", "--no-cone", "/*", *(f"!/{p}" for p in absent)],
+             origin, commit)
+        (target / ".rtcompat-absent-files").write_text("\n".join(absent) + "\n")
+    _git(["-C", str(tree), "checkout", "--quiet", "--detach", commit], origin, commit)
     # Move the work tree up so the checkout root is the published directory.
-    for child in (target / "tree").iterdir():
+    for child in tree.iterdir():
         child.rename(target / child.name)
-    (target / "tree").rmdir()
+    tree.rmdir()
+
+
+def _git(args: list[str], origin: str, commit: str) -> None:
+    done = run_bounded(["git", *args], timeout=GIT_TIMEOUT)
+    if done.returncode == 0 and not done.timed_out:
+        return
+    detail = "timed out" if done.timed_out else done.tail(lines=3)
+    if any(s in detail for s in ("reference is not a tree", "did not match", "unable to read tree")):
+        raise SkipTool(f"{origin} does not hold commit {commit}", f"git -C {origin} fetch origin  (with network)")
+    raise InstallError(f"git {args[0] if args[0] != '-C' else args[2]} failed: {detail}")
+
+
+def _absent_blobs(tree: Path, commit: str) -> list[str]:
+    """Paths at ``commit`` whose content the mirror does not hold."""
+    listing = run_bounded(["git", "-C", str(tree), "ls-tree", "-r", commit], timeout=GIT_TIMEOUT)
+    blobs = {}
+    for line in listing.stdout.splitlines():
+        meta, _, path = line.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob":
+            blobs.setdefault(parts[2], []).append(path)
+    if not blobs:
+        return []
+    check = subprocess.run(["git", "-C", str(tree), "cat-file", "--batch-check"], input="\n".join(blobs) + "\n",
+                           capture_output=True, text=True, timeout=GIT_TIMEOUT)
+    missing = [line.split()[0] for line in check.stdout.splitlines() if line.endswith(" missing")]
+    return sorted(path for oid in missing for path in blobs.get(oid, []))
 
 
 def _describe(location: Path) -> str | None:
     done = run_bounded(["git", "-C", str(location), "describe", "--tags", "--always"], timeout=60)
     return done.stdout.strip() or None
+
+
+def _absent_note(location: Path) -> dict[str, str]:
+    try:
+        absent = (location / ".rtcompat-absent-files").read_text().split()
+    except OSError:
+        return {}
+    return {"absent_files": f"{len(absent)} files absent from the mirror (e.g. {absent[0]})"}

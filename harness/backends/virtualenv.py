@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -135,11 +136,19 @@ def _build(target: Path, final: Path, interpreter: str, packages: list[str], uv:
     for argv in steps:
         done = run_bounded(argv, timeout=INSTALL_TIMEOUT, env=env)
         if done.returncode != 0 or done.timed_out:
-            what = "timed out" if done.timed_out else (done.launch_error or done.tail(lines=8))
+            what = "timed out" if done.timed_out else (done.launch_error or error_lines(done.stderr or done.stdout))
             raise InstallError(f"{Path(argv[0]).name} {' '.join(argv[1:3])} failed: {what}")
     if not uv:
         _relocate_scripts(target, final)
     (target / ".installer").write_text("uv" if uv else "pip")
+
+
+def error_lines(output: str, limit: int = 3) -> str:
+    """The lines of an installer's output that say what went wrong, not the traceback frames."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    telling = [line for line in lines if re.search(r"error|failed|not found|no matching|unsatisfiable", line, re.I)
+               and not line.startswith("File ")]
+    return " | ".join((telling or lines)[-limit:])[-800:]
 
 
 def _uv_tls_environment() -> dict[str, str]:
@@ -178,5 +187,12 @@ def _distributions(python: str) -> dict[str, str]:
 
 def _version(manifest: Manifest, dependencies: dict[str, str]) -> str | None:
     wanted = manifest.version.distribution if manifest.version and manifest.version.distribution else None
-    name = (wanted or _spec(manifest).packages[0].split("==")[0].split("[")[0]).lower()
+    name = (wanted or requirement_name(_spec(manifest).packages[0])).lower()
     return dependencies.get(name) or dependencies.get(name.replace("_", "-"))
+
+
+def requirement_name(requirement: str) -> str:
+    """The distribution a requirement names: ``pydicom==3.0.1``, ``x[extra]>=1``, a wheel path."""
+    if requirement.endswith(".whl"):
+        return Path(requirement).name.split("-")[0]
+    return re.split(r"[<>=!~\[;@ ]", requirement, maxsplit=1)[0]

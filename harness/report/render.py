@@ -13,7 +13,7 @@ from harness.store import atomic_write_text
 
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("harness.report", "templates"), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                      autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters["md"] = markdown_cell
     return env

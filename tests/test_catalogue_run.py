@@ -1,0 +1,107 @@
+"""A catalogue run through pytest: every misbehaviour of a check becomes a status with a reason.
+
+Stand-in tools are shell programs run through the ``debian`` backend (coreutils is
+always installed), against a tiny fixture set; the run goes through ``rtcompat run``
+exactly as a person would start it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from standins import write_tool
+from harness.cli import main
+
+GOOD_JSON = 'echo \'{"ct.rows": 4, "dose.max_gy": 70.5}\''
+
+
+def run_catalogue(project: Path, *tools: str) -> dict:
+    results = project / "results.json"
+    args = ["run", "--results", str(results)] + [a for t in tools for a in ("--tool", t)]
+    assert main(args) == 0
+    data = json.loads(results.read_text())
+    return {(tool["id"], check["id"]): check for tool in data["tools"] for check in tool["checks"]} | {
+        (tool["id"], "install"): tool["install"] for tool in data["tools"]}
+
+
+@pytest.mark.parametrize(
+    ("script", "status", "reason_part"),
+    [
+        (GOOD_JSON, "pass", "2 quantities within tolerance"),
+        ('echo \'{"ct.rows": 4, "dose.max_gy": 99}\'', "fail", "dose.max_gy 99 Gy vs 70 Gy (+41.4 %, tolerance 3 %)"),
+        ("exit 0", "fail", "exit code 0 and no output"),
+        ("echo this is not json; exit 3", "fail", "printed no JSON observations"),
+        ("kill -SEGV $$", "fail", "crashed (signal 11)"),
+        ("sleep 60", "fail", "timed out after 2 s (process group killed)"),
+        ("head -c 20000000 /dev/zero | tr '\\0' x", "fail", "(truncated"),
+        ('echo \'{"ct.rows": 4, "_errors": {"dose": "cannot decode"}}\'', "fail",
+         "dose.max_gy not reported: cannot decode"),
+    ],
+    ids=["correct", "wrong", "silent", "garbage", "segfault", "hang", "flood", "tool-error"],
+)
+def test_each_check_outcome_is_a_status_with_its_reason(project, script, status, reason_part):
+    write_tool(project, "standin", script, timeout=2)
+    check = run_catalogue(project, "standin")[("standin", "read")]
+    assert check["status"] == status
+    assert reason_part in check["reason"]
+
+
+def test_a_check_that_writes_into_its_fixture_fails_and_the_fixture_is_untouched(project):
+    write_tool(project, "vandal", f'chmod -R u+w "$1"; echo x >> "$1/data.bin"; {GOOD_JSON}')
+    before = (project / "fixtures/dicom/tiny/data.bin").read_bytes()
+    check = run_catalogue(project, "vandal")[("vandal", "read")]
+    assert check["status"] == "fail" and "modified the fixture set" in check["reason"]
+    assert (project / "fixtures/dicom/tiny/data.bin").read_bytes() == before
+
+
+def test_an_invalid_manifest_keeps_its_row_as_an_error_and_the_others_still_run(project):
+    write_tool(project, "fine", GOOD_JSON)
+    (project / "tool_manifests" / "broken.yaml").write_text("id: broken\nname: [unclosed\n")
+    results = project / "results.json"
+    assert main(["run", "--results", str(results)]) == 0
+    tools = {t["id"]: t for t in json.loads(results.read_text())["tools"]}
+    assert tools["broken"]["install"]["status"] == "error"
+    assert tools["broken"]["install"]["reason"].startswith("invalid manifest: ")
+    assert tools["fine"]["checks"][0]["status"] == "pass"
+
+
+def test_a_missing_debian_package_is_a_skip_naming_the_apt_command(project):
+    write_tool(project, "absent", GOOD_JSON)
+    manifest = project / "tool_manifests" / "absent.yaml"
+    manifest.write_text(manifest.read_text().replace("[coreutils]", "[rtcompat-no-such-package]"))
+    outcome = run_catalogue(project, "absent")
+    assert outcome[("absent", "install")]["status"] == "skip"
+    assert outcome[("absent", "install")]["enable"] == (
+        "sudo apt-get install -y --no-install-recommends rtcompat-no-such-package")
+    assert outcome[("absent", "read")]["status"] == "skip"
+
+
+def test_an_unavailable_tool_keeps_its_row_with_the_reason(project):
+    write_tool(project, "closed", GOOD_JSON)
+    manifest = project / "tool_manifests" / "closed.yaml"
+    text = manifest.read_text().replace("  backend: debian\n  packages: [coreutils]\n",
+                                        "  backend: unavailable\n  reason: needs Windows\n")
+    manifest.write_text(text)
+    outcome = run_catalogue(project, "closed")
+    assert outcome[("closed", "install")] | {} == outcome[("closed", "install")]
+    assert outcome[("closed", "install")]["status"] == "unavailable"
+    assert outcome[("closed", "read")]["status"] == "unavailable"
+
+
+def test_a_known_incompatibility_is_xfail_linked_upstream(project):
+    write_tool(project, "known", 'echo \'{"ct.rows": 5, "dose.max_gy": 70}\'',
+               extra="    xfail:\n      reason: reads rows off by one\n      issue: https://example.org/issues/1\n")
+    check = run_catalogue(project, "known")[("known", "read")]
+    assert check["status"] == "xfail" and check["xfail_issue"] == "https://example.org/issues/1"
+
+
+def test_results_record_the_run_and_the_fixture_checksum(project):
+    write_tool(project, "fine", GOOD_JSON)
+    results = project / "results.json"
+    main(["run", "--results", str(results), "--tool", "fine"])
+    run = json.loads(results.read_text())["run"]
+    assert set(run["fixtures"]) == {"tiny"} and len(run["fixtures"]["tiny"]) == 64
+    assert run["partial"] is False and run["harness_version"]

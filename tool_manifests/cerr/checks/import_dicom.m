@@ -1,0 +1,179 @@
+% rtcompat check: CERR DICOM import into planC (headless, Octave) + CERR DVH metrics
+% usage: JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 \
+%        octave-cli --norc --quiet import_dicom.m FIXTURE_DIR [CERR_DIR]
+%   or env RTCOMPAT_FIXTURE / RTCOMPAT_TOOL_HOME
+% Path set-up: addpath(CERR_DIR); addToPath(CERR_DIR) (CERR's genpath minus .git);
+% init_ML_DICOM (javaaddpath of the bundled dcm4che-5.17.0 jars).
+% Entry point: dicomDirToPlanC(dir) == what CERR's importDICOM(source) calls
+% (importDICOM swallows the underlying error message, so it is not used).
+% Prints ONE JSON object on the last stdout line. Judges nothing.
+1;
+function [fix, tool] = rtc_args()
+  a = argv();
+  fix = getenv('RTCOMPAT_FIXTURE'); tool = getenv('RTCOMPAT_TOOL_HOME');
+  if numel(a) >= 1, fix = a{1}; end
+  if numel(a) >= 2, tool = a{2}; end
+  if isempty(tool), error('rtcompat:args', 'give the tool checkout as the second argument or RTCOMPAT_TOOL_HOME'); end
+end
+function rtc_emit(obs, errs)
+  k = keys(obs); parts = {};
+  for i = 1:numel(k)
+    v = obs(k{i});
+    if isnumeric(v) || islogical(v), v = double(v); if ~isscalar(v), v = v(:)'; end, end
+    parts{end+1} = [jsonencode(k{i}) ':' jsonencode(v)];
+  end
+  if errs.Count > 0
+    ek = keys(errs); ep = {};
+    for i = 1:numel(ek), ep{end+1} = [jsonencode(ek{i}) ':' jsonencode(errs(ek{i}))]; end
+    parts{end+1} = ['"_errors":{' strjoin(ep, ',') '}'];
+  end
+  fflush(stderr);
+  printf('\n{%s}\n', strjoin(parts, ','));
+  fflush(stdout);
+end
+function m = rtc_msg(ME)
+  m = strtrim(ME.message);
+  if ~isempty(ME.stack), m = sprintf('%s [at %s:%d]', m, ME.stack(1).name, ME.stack(1).line); end
+end
+
+t0 = tic;
+obs = containers.Map('KeyType','char','ValueType','any');
+errs = containers.Map('KeyType','char','ValueType','any');
+[fix, tool] = rtc_args();
+obs('_tool') = 'CERR'; obs('_check') = 'import_dicom'; obs('_fixture') = fix;
+obs('_java_home') = getenv('JAVA_HOME');
+ok = true;
+try
+  addpath(tool);
+  warning('off', 'Octave:shadowed-function');
+  addToPath(tool);
+  [s, githash] = system(sprintf('git -C "%s" rev-parse HEAD 2>/dev/null', tool));
+  if s == 0, obs('_tool_version') = ['git:' strtrim(githash)]; end
+  init_ML_DICOM;
+  obs('cerr.java_version') = char(javaMethod('getProperty', 'java.lang.System', 'java.version'));
+catch ME
+  errs('startup') = rtc_msg(ME); ok = false;
+end
+if ok
+  try
+    t1 = tic;
+    planC = dicomDirToPlanC(fix);
+    obs('cerr.import_s') = toc(t1);
+    if isempty(planC), error('dicomDirToPlanC returned an empty planC (no DICOM found?)'); end
+    indexS = planC{end};
+  catch ME
+    errs('import') = rtc_msg(ME); ok = false;
+  end
+end
+if ok
+  try
+    sc = planC{indexS.scan};
+    obs('cerr.scan_count') = numel(sc);
+    si = sc(1).scanInfo;
+    A = getScanArray(1, planC);                       % [rows cols slices]
+    obs('ct.size_voxels') = [size(A,2) size(A,1) size(A,3)];
+    obs('ct.rows') = size(A,1); obs('ct.columns') = size(A,2); obs('ct.slices') = size(A,3);
+    obs('ct.pixel_spacing_mm') = 10 * [si(1).grid1Units si(1).grid2Units];   % CERR units are cm
+    z = [si.zValue];
+    obs('ct.slice_thickness_mm') = 10 * median(diff(z));
+    obs('cerr.scan.voxel_thickness_mm') = 10 * si(1).voxelThickness;
+    hu = double(A(:)) - double(si(1).CTOffset);       % CERR stores HU + CTOffset
+    obs('set.patient_id') = si(1).patientID;
+    obs('ct.image_count') = numel(si);
+    obs('ct.hu.mean') = mean(hu); obs('ct.hu.min') = min(hu); obs('ct.hu.max') = max(hu); obs('ct.hu.std') = std(hu);
+  catch ME
+    errs('scan_readout') = rtc_msg(ME);
+  end
+  try
+    st = planC{indexS.structures};
+    names = {st.structureName};
+    obs('rtstruct.roi_count') = numel(st);
+    obs('rtstruct.roi_names') = names;
+    for i = 1:numel(st)
+      try
+        obs(['rtstruct.roi.' strtrim(names{i}) '.volume_cc']) = getStructureVol(i, planC);  % cm^3
+        if strcmpi(strtrim(names{i}), 'BODY')
+          m = getStrMask(i, planC);   % mask on the scan grid
+          obs('ct.hu.body_roi_mean') = mean(hu(m(:)));
+        end
+      catch ME
+        errs(['volume.' strtrim(names{i})]) = rtc_msg(ME);
+      end
+    end
+  catch ME
+    errs('structure_readout') = rtc_msg(ME);
+  end
+  nDose = 0;
+  try
+    ds = planC{indexS.dose}; nDose = numel(ds);
+    obs('cerr.dose_count') = nDose;
+    if nDose > 0
+      D = getDoseArray(1, planC);
+      obs('dose.max_gy') = double(max(D(:)));
+      obs('dose.min_gy') = double(min(D(:)));
+      obs('dose.mean_gy') = double(mean(D(:)));
+      obs('dose.size_voxels') = [size(D,2) size(D,1) size(D,3)];
+      obs('dose.pixel_spacing_mm') = 10 * abs([ds(1).verticalGridInterval ds(1).horizontalGridInterval]);
+      obs('cerr.dose_units') = ds(1).doseUnits;   % CERR's own label (maps DICOM 'GY' to 'GRAYS')
+      obs('dose.type') = ds(1).doseType;
+      obs('dose.summation_type') = ds(1).doseSummationType;
+    else
+      errs('dose') = 'planC has no dose (RTDOSE not imported)';
+    end
+  catch ME
+    errs('dose_readout') = rtc_msg(ME);
+  end
+  if nDose > 0
+    optS = planC{indexS.CERROptions};
+    bw = optS.DVHBinWidth;
+    obs('cerr.dvh_bin_width_gy') = bw;
+    for i = 1:numel(planC{indexS.structures})
+      nm = strtrim(planC{indexS.structures}(i).structureName);
+      try
+        [dosesV, volsV] = getDVH(i, 1, planC);
+        [binsV, histV] = doseHist(dosesV, volsV, bw);
+        obs(['dvh.' nm '.mean_gy']) = calc_meanDose(binsV, histV);
+        obs(['dvh.' nm '.max_gy'])  = calc_maxDose(binsV, histV);
+        obs(['dvh.' nm '.min_gy'])  = calc_minDose(binsV, histV);
+        obs(['dvh.' nm '.D95_gy'])  = calc_Dx(binsV, histV, 95);
+        obs(['dvh.' nm '.D50_gy'])  = calc_Dx(binsV, histV, 50);
+        obs(['dvh.' nm '.D5_gy'])   = calc_Dx(binsV, histV, 5);
+        obs(['dvh.' nm '.D1_gy'])   = calc_Dx(binsV, histV, 1);
+        obs(['dvh.' nm '.D99_gy'])  = calc_Dx(binsV, histV, 99);
+        obs(['dvh.' nm '.volume_cc']) = sum(volsV);
+        % un-binned values from getDVH's dose samples (volume weighted)
+        obs(['cerr.dvh_raw.' nm '.mean_gy']) = sum(dosesV(:).*volsV(:)) / sum(volsV);
+        obs(['cerr.dvh_raw.' nm '.max_gy'])  = max(dosesV);
+        obs(['cerr.dvh_raw.' nm '.min_gy'])  = min(dosesV);
+      catch ME
+        errs(['dvh.' nm]) = rtc_msg(ME);
+      end
+    end
+  end
+  try
+    bg = planC{indexS.beamGeometry};
+    obs('cerr.beamGeometry_count') = numel(bg);
+    if ~isempty(bg)
+      obs('plan.beam_count') = numel(bg);
+      obs('plan.gantry_angles_deg') = [bg.gantryAngle];
+      obs('plan.couch_angles_deg') = [bg.couchAngle];
+      mu = [bg.MonitorUnitsPerTx];
+      if ~isempty(mu), obs('plan.beam_meterset_mu') = mu; obs('plan.total_meterset_mu') = sum(mu); end
+      if ~isempty(bg(1).numberOfTx), obs('plan.fraction_count') = bg(1).numberOfTx; end
+    else
+      errs('plan') = 'planC{indexS.beamGeometry} empty (RTPLAN not imported)';
+    end
+    bm = planC{indexS.beams};
+    if ~isempty(bm) && isfield(bm(1),'BeamSequence')
+      obs('cerr.beams.BeamSequence_items') = numel(fieldnames(bm(1).BeamSequence));
+      % planC{beams} keeps the RTPLAN header; beamGeometry.MonitorUnitsPerTx is round()ed by
+      % populate_planC_beamGeometry_field.m, so also report the stored header value
+      rb = bm(1).FractionGroupSequence.Item_1.ReferencedBeamSequence; f = fieldnames(rb);
+      obs('cerr.beams.beam_meterset_mu') = cellfun(@(x) rb.(x).BeamMeterset, f)';
+    end
+  catch ME
+    errs('plan_readout') = rtc_msg(ME);
+  end
+end
+obs('_elapsed_s') = toc(t0);
+rtc_emit(obs, errs);

@@ -1,0 +1,103 @@
+% rtcompat check: matRad DICOM import of CT + RTSTRUCT (headless, Octave)
+% usage: octave-cli --norc --quiet import_ct_rtstruct.m FIXTURE_DIR [MATRAD_DIR]
+%   or env RTCOMPAT_FIXTURE / RTCOMPAT_TOOL_HOME
+% Prints ONE JSON object on the last stdout line. Judges nothing.
+1;
+function [fix, tool] = rtc_args()
+  a = argv();
+  fix = getenv('RTCOMPAT_FIXTURE'); tool = getenv('RTCOMPAT_TOOL_HOME');
+  if numel(a) >= 1, fix = a{1}; end
+  if numel(a) >= 2, tool = a{2}; end
+  if isempty(tool), error('rtcompat:args', 'give the tool checkout as the second argument or RTCOMPAT_TOOL_HOME'); end
+end
+function rtc_emit(obs, errs)
+  k = keys(obs); parts = {};
+  for i = 1:numel(k)
+    v = obs(k{i});
+    if isnumeric(v) || islogical(v), v = double(v); if ~isscalar(v), v = v(:)'; end, end
+    parts{end+1} = [jsonencode(k{i}) ':' jsonencode(v)];
+  end
+  if errs.Count > 0
+    ek = keys(errs); ep = {};
+    for i = 1:numel(ek), ep{end+1} = [jsonencode(ek{i}) ':' jsonencode(errs(ek{i}))]; end
+    parts{end+1} = ['"_errors":{' strjoin(ep, ',') '}'];
+  end
+  fflush(stderr);
+  printf('\n{%s}\n', strjoin(parts, ','));
+  fflush(stdout);
+end
+function m = rtc_msg(ME)
+  m = strtrim(ME.message);
+  if ~isempty(ME.stack), m = sprintf('%s [at %s:%d]', m, ME.stack(1).name, ME.stack(1).line); end
+end
+
+t0 = tic;
+obs = containers.Map('KeyType','char','ValueType','any');
+errs = containers.Map('KeyType','char','ValueType','any');
+[fix, tool] = rtc_args();
+obs('_tool') = 'matRad'; obs('_check') = 'import_ct_rtstruct'; obs('_fixture') = fix;
+ok = true;
+try
+  addpath(tool);
+  cfg = matRad_rc();
+  cfg.disableGUI = true;   % no waitbars / figures
+  cfg.logLevel = 1;        % errors only (suppresses progress bars)
+  obs('_tool_version') = matRad_version();
+catch ME
+  errs('startup') = rtc_msg(ME); ok = false;
+end
+if ok
+  try
+    h = matRad_DicomImporter(fix);
+    % restrict the import to CT + RTSTRUCT (RTPLAN / RTDOSE have their own checks)
+    h.importFiles.rtplan = {};
+    h.importFiles.rtdose = {};
+    obs('matrad.files.ct') = size(h.importFiles.ct, 1);
+    obs('matrad.files.rtstruct') = size(h.importFiles.rtss, 1);
+    obs('ct.image_count') = size(h.importFiles.ct, 1);
+    obs('set.patient_id') = h.importFiles.ct{1,3};   % as matRad_scanDicomImportFolder stores it
+    h.matRad_importDicom();
+  catch ME
+    errs('import') = rtc_msg(ME); ok = false;
+  end
+end
+if ok || (exist('h','var') && isstruct(h.ct) && isfield(h.ct,'cubeDim'))
+  try
+    ct = h.ct;
+    % matRad cubes are [rows(y) cols(x) slices(z)]
+    obs('ct.size_voxels') = [ct.cubeDim(2) ct.cubeDim(1) ct.cubeDim(3)];
+    obs('ct.rows') = ct.cubeDim(1); obs('ct.columns') = ct.cubeDim(2); obs('ct.slices') = ct.cubeDim(3);
+    obs('ct.pixel_spacing_mm') = [ct.resolution.y ct.resolution.x];  % DICOM order [row, col]
+    obs('ct.slice_thickness_mm') = ct.resolution.z;
+    obs('ct.resolution_xyz_mm') = [ct.resolution.x ct.resolution.y ct.resolution.z];
+    if isfield(ct,'x'), obs('ct.origin_mm') = [ct.x(1) ct.y(1) ct.z(1)]; obs('ct.slice_spacing_mm') = median(diff(ct.z)); end
+    if isfield(ct,'dicomInfo')
+      if isfield(ct.dicomInfo,'ImageOrientationPatient'), obs('ct.orientation') = ct.dicomInfo.ImageOrientationPatient(:)'; end
+      if isfield(ct.dicomInfo,'PatientPosition'), obs('ct.patient_position') = ct.dicomInfo.PatientPosition; end
+    end
+    hu = double(ct.cubeHU{1}(:));
+    obs('ct.hu.mean') = mean(hu); obs('ct.hu.min') = min(hu); obs('ct.hu.max') = max(hu); obs('ct.hu.std') = std(hu);
+  catch ME
+    errs('ct_readout') = rtc_msg(ME);
+  end
+end
+if ok
+  try
+    cst = h.cst; vox_cc = h.ct.resolution.x * h.ct.resolution.y * h.ct.resolution.z / 1000;
+    names = cst(:,2)';
+    obs('rtstruct.roi_count') = size(cst,1);
+    obs('rtstruct.roi_names') = names;
+    for i = 1:size(cst,1)
+      nm = strtrim(cst{i,2});   % key uses trimmed name; roi_names above is as matRad stores it
+      idx = cst{i,4}{1};
+      obs(['rtstruct.roi.' nm '.volume_cc']) = numel(idx) * vox_cc;
+      obs(['rtstruct.roi.' nm '.voxel_count']) = numel(idx);
+      obs(['matrad.cst.' nm '.type']) = cst{i,3};
+      if strcmpi(nm, 'BODY'), obs('ct.hu.body_roi_mean') = mean(double(h.ct.cubeHU{1}(idx))); end
+    end
+  catch ME
+    errs('cst_readout') = rtc_msg(ME);
+  end
+end
+obs('_elapsed_s') = toc(t0);
+rtc_emit(obs, errs);

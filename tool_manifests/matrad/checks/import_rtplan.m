@@ -1,0 +1,91 @@
+% rtcompat check: matRad RTPLAN import (after CT + RTSTRUCT, no RTDOSE),
+% including the photon steering import (matRad_importDicomSteeringPhotons)
+% usage: octave-cli --norc --quiet import_rtplan.m FIXTURE_DIR [MATRAD_DIR]
+%   or env RTCOMPAT_FIXTURE / RTCOMPAT_TOOL_HOME
+% Prints ONE JSON object on the last stdout line. Judges nothing.
+1;
+function [fix, tool] = rtc_args()
+  a = argv();
+  fix = getenv('RTCOMPAT_FIXTURE'); tool = getenv('RTCOMPAT_TOOL_HOME');
+  if numel(a) >= 1, fix = a{1}; end
+  if numel(a) >= 2, tool = a{2}; end
+  if isempty(tool), error('rtcompat:args', 'give the tool checkout as the second argument or RTCOMPAT_TOOL_HOME'); end
+end
+function rtc_emit(obs, errs)
+  k = keys(obs); parts = {};
+  for i = 1:numel(k)
+    v = obs(k{i});
+    if isnumeric(v) || islogical(v), v = double(v); if ~isscalar(v), v = v(:)'; end, end
+    parts{end+1} = [jsonencode(k{i}) ':' jsonencode(v)];
+  end
+  if errs.Count > 0
+    ek = keys(errs); ep = {};
+    for i = 1:numel(ek), ep{end+1} = [jsonencode(ek{i}) ':' jsonencode(errs(ek{i}))]; end
+    parts{end+1} = ['"_errors":{' strjoin(ep, ',') '}'];
+  end
+  fflush(stderr);
+  printf('\n{%s}\n', strjoin(parts, ','));
+  fflush(stdout);
+end
+function m = rtc_msg(ME)
+  m = strtrim(ME.message);
+  if ~isempty(ME.stack), m = sprintf('%s [at %s:%d]', m, ME.stack(1).name, ME.stack(1).line); end
+end
+
+t0 = tic;
+obs = containers.Map('KeyType','char','ValueType','any');
+errs = containers.Map('KeyType','char','ValueType','any');
+[fix, tool] = rtc_args();
+obs('_tool') = 'matRad'; obs('_check') = 'import_rtplan'; obs('_fixture') = fix;
+ok = true;
+try
+  addpath(tool);
+  cfg = matRad_rc();
+  cfg.disableGUI = true;   % no waitbars / figures
+  cfg.logLevel = 1;        % errors only (suppresses progress bars)
+  obs('_tool_version') = matRad_version();
+catch ME
+  errs('startup') = rtc_msg(ME); ok = false;
+end
+if ok
+  try
+    h = matRad_DicomImporter(fix);
+    h.importFiles.rtdose = {};   % RTDOSE import is a separate check
+    obs('matrad.files.rtplan') = size(h.importFiles.rtplan, 1);
+    if isempty(h.importFiles.rtplan), error('no RTPLAN found by matRad_scanDicomImportFolder'); end
+    h.matRad_importDicom();   % CT -> RTSS -> RTPLAN -> steering
+  catch ME
+    errs('import') = rtc_msg(ME); ok = false;
+  end
+end
+% read out whatever pln/stf matRad built, even if a later stage failed
+try
+  if exist('h','var') && ~isempty(h.pln) && isfield(h.pln,'propStf') && isfield(h.pln.propStf,'gantryAngles')
+    p = h.pln;
+    obs('plan.beam_count') = numel(p.propStf.gantryAngles);
+    obs('plan.gantry_angles_deg') = p.propStf.gantryAngles;
+    obs('plan.couch_angles_deg') = p.propStf.couchAngles;
+    obs('matrad.pln.isocenter_mm') = p.propStf.isoCenter;
+    obs('matrad.pln.radiation_mode') = p.radiationMode;
+    obs('plan.fraction_count') = p.numOfFractions;
+    obs('plan.machine') = p.machine;
+    if isfield(p.propStf,'collimation') && isfield(p.propStf.collimation,'beamMeterset')
+      obs('plan.beam_meterset_mu') = p.propStf.collimation.beamMeterset;
+      obs('plan.total_meterset_mu') = sum(p.propStf.collimation.beamMeterset);
+    end
+  elseif ok
+    errs('pln_readout') = 'matRad produced no pln.propStf.gantryAngles';
+  end
+catch ME
+  errs('pln_readout') = rtc_msg(ME);
+end
+try
+  if exist('h','var') && ~isempty(h.stf)
+    obs('matrad.stf.count') = numel(h.stf);
+    obs('matrad.stf.gantry_angles_deg') = [h.stf.gantryAngle];
+  end
+catch ME
+  errs('stf_readout') = rtc_msg(ME);
+end
+obs('_elapsed_s') = toc(t0);
+rtc_emit(obs, errs);
