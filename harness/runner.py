@@ -51,13 +51,13 @@ class ToolRun:
 
     def _install(self) -> tuple[InstallResult, Env | None]:
         start = time.monotonic()
-        why_not = self.backend.available(self.context.host)
         try:
-            if why_not:
-                raise SkipTool(why_not)
             if self.manifest.restrictions.network and not self.context.host.network:
                 raise SkipTool("needs the internet to download the tool; this machine is offline",
                                f"rtcompat run --tool {self.manifest.id}  (on a machine with internet access)")
+            why_not = self.backend.available(self.context.host)
+            if why_not:
+                raise SkipTool(why_not)
             env = self.backend.install(self.manifest, self.context)
             problem = self.backend.health_check(env)
             if problem:
@@ -125,7 +125,9 @@ class ToolRun:
         values = {"python": "python3", "tool_home": "", **env.placeholders,
                   "program": str(seen.checks / check.program), "fixture": str(seen.fixture),
                   "output": str(seen.output)}
-        return [part.format(**values) for part in template]
+        # A placeholder with nothing behind it ({tool_home} outside the source backend)
+        # is dropped rather than passed as an empty argument.
+        return [rendered for part in template if (rendered := part.format(**values)) or part == ""]
 
 
 def _judge_run(check: Check, truth, done: Completed, base: dict) -> CheckResult:

@@ -1,0 +1,89 @@
+1;
+% rtcompat check: Octave + octave-dicom reading the RT Dose grid of a fixture set.
+% Usage: JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64 timeout 300 octave-cli --norc --quiet read_rtdose.m DIR
+% dicominfo/dicomread (octave-dicom). dicomread returns the stored values (uint32);
+% dose.*_gy = stored x DoseGridScaling, applied here as any Octave user must
+% (octave.dose_scaling_applied_by_dicomread reports whether dicomread did it).
+% dose.at.* = trilinear interpolation (interpn) at points.json "dose" coordinates.
+% Prints ONE JSON line (last line of stdout).  Judges nothing.
+
+function s = trimstr(v)
+  if ischar(v), s = strtrim(v); else, s = v; end
+end
+function finish(out, errs)
+  if errs.Count > 0, out('_errors') = errs; end
+  printf('%s\n', jsonencode(out));
+end
+
+out = containers.Map(); errs = containers.Map();
+args = argv();
+try
+  if isempty(args), error('no fixture directory argument'); end
+  d = args{end};
+  if d(end) ~= '/', d = [d '/']; end
+  pkg load dicom
+  out('octave.version') = OCTAVE_VERSION;
+  out('octave.dicom_version') = pkg('list', 'dicom'){1}.version;
+  f = dir([d 'RD*.dcm']);
+  if isempty(f), error('no RD*.dcm in %s', d); end
+  fn = [d f(1).name];
+  t0 = tic;
+  info = dicominfo(fn);
+  raw = dicomread(fn);
+  out('octave.load_s') = toc(t0);
+  out('octave.dicomread_class') = class(raw);
+  out('octave.dicomread_size') = size(raw);
+  raw = squeeze(raw);                 % rows x cols x frames (a 4-D r x c x 1 x f is squeezed)
+  out('dose.modality') = trimstr(info.Modality);
+  out('dose.rows') = double(info.Rows);
+  out('dose.columns') = double(info.Columns);
+  nf = 1; if isfield(info, 'NumberOfFrames'), nf = double(info.NumberOfFrames); end
+  out('dose.frames') = nf;
+  out('dose.size_voxels') = [double(info.Columns), double(info.Rows), nf];
+  ps = double(info.PixelSpacing(:)');
+  out('dose.pixel_spacing_mm') = ps;
+  org = double(info.ImagePositionPatient(:)');
+  out('dose.origin_mm') = org;
+  offs = double(info.GridFrameOffsetVector(:)');
+  out('dose.grid_frame_offsets_mm') = offs;
+  if numel(offs) > 1, out('dose.frame_spacing_mm') = (offs(end) - offs(1)) / (numel(offs) - 1); end
+  out('dose.units') = trimstr(info.DoseUnits);
+  out('dose.type') = trimstr(info.DoseType);
+  out('dose.summation_type') = trimstr(info.DoseSummationType);
+  out('dose.bits_allocated') = double(info.BitsAllocated);
+  out('dose.pixel_representation') = double(info.PixelRepresentation);
+  sc = double(info.DoseGridScaling);
+  out('dose.scaling') = sc;
+  out('dose.max_raw') = double(max(raw(:)));
+  out('dose.min_raw') = double(min(raw(:)));
+  out('octave.dose_scaling_applied_by_dicomread') = ~isinteger(raw);
+  dose = double(raw) * sc;
+  out('dose.max_gy') = max(dose(:));
+  out('dose.min_gy') = min(dose(:));
+  out('dose.mean_gy') = mean(dose(:));
+  if ~isequal(size(dose), [double(info.Rows), double(info.Columns), nf])
+    errs('dose.array') = sprintf('dicomread size %s, expected rows x cols x frames', mat2str(size(dose)));
+  end
+catch e
+  errs('load') = e.message;
+  finish(out, errs); return;
+end
+
+try
+  pf = [d 'points.json'];
+  if ~exist(pf, 'file'), error('no points.json'); end
+  P = jsondecode(fileread(pf));
+  xs = org(1) + (0:size(dose, 2) - 1) * ps(2);
+  ys = org(2) + (0:size(dose, 1) - 1) * ps(1);
+  zs = org(3) + offs;   % axial HFS orientation assumed
+  names = fieldnames(P.dose);
+  for k = 1:numel(names)
+    p = P.dose.(names{k});
+    v = interpn(ys, xs, zs, dose, p(2), p(1), p(3), 'linear');
+    if isnan(v), errs(['dose.at.' names{k} '_gy']) = 'point outside dose grid';
+    else, out(['dose.at.' names{k} '_gy']) = v; end
+  end
+catch e
+  errs('points') = e.message;
+end
+finish(out, errs);
