@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import platform
+import signal
 import sys
+from contextlib import contextmanager
 import traceback
 from pathlib import Path
 
@@ -176,7 +178,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         pytest_args.append("--allow-apt")
     if args.workers:
         pytest_args += ["-n", str(args.workers), "--dist", "loadgroup"]
-    code = pytest.main(pytest_args + list(args.pytest_args))
+    with _sigterm_as_interrupt():
+        code = pytest.main(pytest_args + list(args.pytest_args))
     if code == pytest.ExitCode.INTERRUPTED:
         raise KeyboardInterrupt
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
@@ -185,6 +188,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         _render(results, reports_dir(root))
     # Tool failures are the report's news, not a crash of the run.
     return 0
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM (CI cancelling a job, a shutdown) ends a run like Ctrl-C does: pytest
+    finishes the session, and what completed is written as a partial run."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -27,6 +27,12 @@ try:
             for dose in range(0, 140, 2):  # every 2 Gy covers each V<d>gy the truth names
                 key = f"dvh.{name}.V{dose}gy_pct"
                 observed[key] = float(relative.volume_constraint(dose, "Gy").value)
+            # The tool's own cumulative curve, drawn over the analytic one in the report.
+            step = max(1, len(relative.bincenters) // 80)
+            observed[f"dvh.{name}.curve"] = [
+                [round(float(d), 4), round(float(v), 4)]
+                for d, v in zip(relative.bincenters[::step], relative.counts[::step])
+                if float(v) > 0 or float(d) <= float(dvh.max)]
         except Exception as exc:
             errors[f"dvh.{name}"] = f"{type(exc).__name__}: {exc}"
 except Exception as exc:
