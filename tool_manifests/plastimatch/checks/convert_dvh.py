@@ -146,6 +146,11 @@ def main(d):
             for g in range(int(OUT[f"{q}.min_gy"]) - 1, int(OUT[f"{q}.max_gy"]) + 3):
                 i = min(range(len(dose)), key=lambda k: abs(dose[k] - g))
                 OUT[f"{q}.V{g}gy_pct"] = 100.0 * cum[i] / tot
+            # plastimatch's own cumulative curve, for the report's plot over the analytic one
+            lo, hi = OUT[f"{q}.min_gy"] - 2, OUT[f"{q}.max_gy"] + 2
+            span = [i for i, dd in enumerate(dose) if lo <= dd <= hi]
+            step = max(1, len(span) // 60)
+            OUT[f"{q}.curve"] = [[round(dose[i], 4), round(100.0 * cum[i] / tot, 4)] for i in span[::step]]
     stage("dvh", dvh)
 
 

@@ -216,6 +216,9 @@ def main(fixture_dir):
                 lo, hi = int(np.floor(np.min(dosesV))), int(np.ceil(np.max(dosesV)))
                 for g in range(max(lo - 1, 0), hi + 2):
                     OUT[f"{p}.V{g}gy_pct"] = 100.0 * float(dvh.Vx(b, h, g, 1))  # Vx(...,1) is a 0-1 fraction
+                # pyCERR's own cumulative curve, for the report's plot over the analytic one
+                OUT[f"{p}.curve"] = [[round(float(g), 3), round(100.0 * float(dvh.Vx(b, h, g, 1)), 4)]
+                                     for g in np.linspace(lo - 1, hi + 1, 61)]
             except Exception as e:  # noqa: BLE001
                 ERR[f"dvh.{name}"] = f"{type(e).__name__}: {e}"
 
