@@ -180,9 +180,10 @@ def filesystem_type(path: Path) -> str | None:
 def _start(engine_dir: Path, timeout: float) -> EngineState:
     driver = storage_driver_for(engine_dir)
     started = time.monotonic()
+    _stop_orphaned_containerd(engine_dir)
     proc = _spawn(engine_dir, driver)
     state = _wait_until_answers(engine_dir, proc.pid, timeout, proc)
-    if not state.running and proc.poll() is not None and driver != "vfs":
+    if not state.running and proc.poll() is not None and driver != "vfs" and _overlay_refused(engine_dir):
         # overlay2 refused (nested overlay, odd kernel): vfs always works, only slower.
         _note(engine_dir, f"overlay2 failed (exit {proc.returncode}); retrying with vfs")
         proc = _spawn(engine_dir, "vfs")
@@ -193,6 +194,35 @@ def _start(engine_dir: Path, timeout: float) -> EngineState:
     return EngineState(engine_dir, state.url, pid=proc.pid, managed=True, started=True,
                        storage_driver=state.storage_driver, server_version=state.server_version,
                        seconds=time.monotonic() - started)
+
+
+def _stop_orphaned_containerd(engine_dir: Path) -> None:
+    """A dockerd that died hard (SIGKILL, a crashed session) leaves its containerd
+    running on our exec root; a new dockerd then times out waiting for its own."""
+    marker = str(engine_dir / "exec" / "containerd")
+    for proc_dir in Path("/proc").iterdir():
+        if not proc_dir.name.isdigit():
+            continue
+        try:
+            cmdline = (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if cmdline.startswith("containerd ") and marker in cmdline:
+            _note(engine_dir, f"stopping orphaned containerd (pid {proc_dir.name})")
+            try:
+                os.kill(int(proc_dir.name), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _overlay_refused(engine_dir: Path) -> bool:
+    """Whether the last start failed on the storage driver (not on something vfs cannot fix)."""
+    try:
+        tail = log_path(engine_dir).read_text(errors="replace")[-20000:]
+    except OSError:
+        return True
+    last_start = tail.rsplit("--- rtcompat", 1)[-1]
+    return "overlay" in last_start.lower() and ("error" in last_start.lower() or "fatal" in last_start.lower())
 
 
 def _spawn(engine_dir: Path, driver: str) -> subprocess.Popen:

@@ -142,3 +142,23 @@ def test_an_answering_engine_is_reported_not_replaced(monkeypatch, no_other_engi
     finally:
         engine.down(engine_dir)
         shutil.rmtree(engine_dir, ignore_errors=True)
+
+
+@pytest.mark.engine
+@needs_dockerd
+def test_an_engine_killed_hard_comes_back_with_its_storage_driver(no_other_engine):
+    """SIGKILL leaves containerd behind on our exec root; the next ``up`` clears it
+    instead of timing out and wrongly falling back to vfs (which hides every image)."""
+    import signal
+
+    engine_dir = Path(tempfile.mkdtemp(prefix="rte-", dir="/tmp"))
+    try:
+        first = engine.up(engine_dir)
+        os.kill(first.pid, signal.SIGKILL)
+        again = engine.up(engine_dir)
+        assert again.started and again.running
+        assert again.storage_driver == first.storage_driver
+        assert again.seconds < 10
+    finally:
+        engine.down(engine_dir)
+        shutil.rmtree(engine_dir, ignore_errors=True)
