@@ -197,32 +197,47 @@ def _start(engine_dir: Path, timeout: float) -> EngineState:
 
 
 def _stop_orphaned_containerd(engine_dir: Path) -> None:
-    """A dockerd that died hard (SIGKILL, a crashed session) leaves its containerd
-    running on our exec root; a new dockerd then times out waiting for its own."""
-    marker = str(engine_dir / "exec" / "containerd")
-    for proc_dir in Path("/proc").iterdir():
-        if not proc_dir.name.isdigit():
-            continue
+    """Clear what a dockerd that died hard (SIGKILL, a crashed session) left on our exec
+    root: a containerd still running, or its pidfile naming a process that is gone or a
+    zombie. Either way a new dockerd would wait for that containerd and time out."""
+    pidfile = engine_dir / "exec" / "containerd" / "containerd.pid"
+    try:
+        pid = int(pidfile.read_text().strip())
+    except (OSError, ValueError):
+        return
+    if _is_live_containerd(pid, engine_dir):
+        _note(engine_dir, f"stopping orphaned containerd (pid {pid})")
         try:
-            cmdline = (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if cmdline.startswith("containerd ") and marker in cmdline:
-            _note(engine_dir, f"stopping orphaned containerd (pid {proc_dir.name})")
-            try:
-                os.kill(int(proc_dir.name), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        for _ in range(50):
+            if not _is_live_containerd(pid, engine_dir):
+                break
+            time.sleep(0.1)
+    pidfile.unlink(missing_ok=True)
+
+
+def _is_live_containerd(pid: int, engine_dir: Path) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+    zombie = stat.rsplit(")", 1)[-1].split()[0] == "Z"
+    return not zombie and "containerd" in cmdline and str(engine_dir / "exec") in cmdline
 
 
 def _overlay_refused(engine_dir: Path) -> bool:
     """Whether the last start failed on the storage driver (not on something vfs cannot fix)."""
     try:
-        tail = log_path(engine_dir).read_text(errors="replace")[-20000:]
+        log = log_path(engine_dir).read_text(errors="replace")[-50000:]
     except OSError:
         return True
-    last_start = tail.rsplit("--- rtcompat", 1)[-1]
-    return "overlay" in last_start.lower() and ("error" in last_start.lower() or "fatal" in last_start.lower())
+    last_start = log.rsplit("--- rtcompat", 1)[-1].split("\n", 1)[-1]  # without our own header line
+    failures = [line.lower() for line in last_start.splitlines()
+                if "level=error" in line or "level=fatal" in line or line.startswith("failed to start")]
+    return any("overlay" in line or "storage driver" in line or "graphdriver" in line for line in failures)
 
 
 def _spawn(engine_dir: Path, driver: str) -> subprocess.Popen:
