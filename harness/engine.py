@@ -129,10 +129,12 @@ def down(engine_dir: Path | None = None, timeout: float = STOP_TIMEOUT) -> Engin
     """Stop the daemon ``up`` started (SIGTERM, then SIGKILL), and wait until it exits."""
     engine_dir = engine_dir or default_dir()
     if _managed_pid(engine_dir) is None:
+        _unmount_leftovers(engine_dir)
         return status(engine_dir)
     with locked(engine_dir / "engine", timeout=START_TIMEOUT + timeout):
         pid = _managed_pid(engine_dir)  # re-read: another process may have stopped it
         if pid is None:
+            _unmount_leftovers(engine_dir)
             return status(engine_dir)
         start = time.monotonic()
         _signal(pid, signal.SIGTERM)
@@ -141,8 +143,25 @@ def down(engine_dir: Path | None = None, timeout: float = STOP_TIMEOUT) -> Engin
             if not _wait_exit(pid, 10):
                 raise EngineError(f"dockerd pid {pid} survived SIGKILL; see {log_path(engine_dir)}")
         pid_path(engine_dir).unlink(missing_ok=True)
+        _unmount_leftovers(engine_dir)
     return EngineState(engine_dir, None, pid=pid, managed=True, stopped=True,
                        seconds=time.monotonic() - start)
+
+
+def _unmount_leftovers(engine_dir: Path) -> None:
+    """Mounts a daemon that died hard left under its directories (dockerd bind-mounts
+    its data root onto itself); left alone they keep the directory from being removed."""
+    if os.geteuid() != 0:
+        return
+    root = str(engine_dir.resolve())
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return
+    points = [line.split()[4] for line in lines if len(line.split()) > 4]
+    ours = sorted((p for p in points if p == root or p.startswith(root + "/")), key=len, reverse=True)
+    for point in ours:
+        subprocess.run(["umount", "-l", point], capture_output=True, timeout=30)
 
 
 def dockerd_argv(engine_dir: Path, storage_driver: str) -> list[str]:
