@@ -4,33 +4,7 @@
 %   or env RTCOMPAT_FIXTURE / RTCOMPAT_TOOL_HOME
 % Prints ONE JSON object on the last stdout line. Judges nothing.
 1;
-function [fix, tool] = rtc_args()
-  a = argv();
-  fix = getenv('RTCOMPAT_FIXTURE'); tool = getenv('RTCOMPAT_TOOL_HOME');
-  if numel(a) >= 1, fix = a{1}; end
-  if numel(a) >= 2, tool = a{2}; end
-  if isempty(tool), error('rtcompat:args', 'give the tool checkout as the second argument or RTCOMPAT_TOOL_HOME'); end
-end
-function rtc_emit(obs, errs)
-  k = keys(obs); parts = {};
-  for i = 1:numel(k)
-    v = obs(k{i});
-    if isnumeric(v) || islogical(v), v = double(v); if ~isscalar(v), v = v(:)'; end, end
-    parts{end+1} = [jsonencode(k{i}) ':' jsonencode(v)];
-  end
-  if errs.Count > 0
-    ek = keys(errs); ep = {};
-    for i = 1:numel(ek), ep{end+1} = [jsonencode(ek{i}) ':' jsonencode(errs(ek{i}))]; end
-    parts{end+1} = ['"_errors":{' strjoin(ep, ',') '}'];
-  end
-  fflush(stderr);
-  printf('\n{%s}\n', strjoin(parts, ','));
-  fflush(stdout);
-end
-function m = rtc_msg(ME)
-  m = strtrim(ME.message);
-  if ~isempty(ME.stack), m = sprintf('%s [at %s:%d]', m, ME.stack(1).name, ME.stack(1).line); end
-end
+addpath(fullfile(fileparts(mfilename('fullpath')), '..', '..', '_octave'));  % rtc_args, rtc_emit, rtc_msg
 
 t0 = tic;
 obs = containers.Map('KeyType','char','ValueType','any');
