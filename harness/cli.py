@@ -30,6 +30,9 @@ typical use:
   rtcompat validate                  check every manifest (file:line: key: message)
   rtcompat new mytool                scaffold tool_manifests/mytool.yaml and a check
   rtcompat fixtures verify           rebuild the fixtures and compare byte for byte
+  rtcompat matrix                    the CI job matrix (JSON): one job per tool, with its needs
+  rtcompat merge shards/*.json --output results/merged.json
+                                     merge CI shards (one per tool job) into one results file
 """
 
 
@@ -76,6 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     engine = sub.add_parser("engine", help="bring the container engine up or down (root)")
     engine.add_argument("action", choices=["up", "down", "status"])
+
+    sub.add_parser("matrix", help="print the CI job matrix (one job per tool, with what it needs) as JSON")
+
+    merge = sub.add_parser("merge", help="merge results shards (one per CI job) into one results file")
+    merge.add_argument("shards", nargs="+", type=Path, metavar="SHARD", help="results files written by rtcompat run")
+    merge.add_argument("--output", type=Path, required=True, help="merged results file to write")
+    merge.add_argument("--allow-mixed", action="store_true",
+                       help="merge shards of different harness versions or fixtures (a warning, not an error)")
+    merge.add_argument("--catalogue", action="store_true",
+                       help="give every catalogue tool without a shard an error row (its CI job died)")
     return parser
 
 
@@ -263,9 +276,40 @@ def cmd_engine(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_matrix(args: argparse.Namespace) -> int:
+    import json
+
+    from harness.catalogue import load_catalogue
+    from harness.matrix import job_matrix
+
+    entries = load_catalogue()
+    if not entries:
+        raise FatalError("no manifests found (looked in tool_manifests/)")
+    print(json.dumps(job_matrix(entries)))
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from harness.catalogue import load_catalogue
+    from harness.merge import MergeError, merge_results
+    from harness.results import write_results
+
+    try:
+        results, warnings = merge_results(args.shards, allow_mixed=args.allow_mixed,
+                                          expected=load_catalogue() if args.catalogue else None)
+    except MergeError as exc:
+        raise FatalError(str(exc)) from None
+    for warning in warnings:
+        print(f"rtcompat: warning: {warning}", file=sys.stderr)
+    write_results(results, args.output)
+    print(f"merged {len(args.shards)} shard(s), {len(results.tools)} tools, into {args.output}")
+    return 0
+
+
 COMMANDS = {
     "list": cmd_list, "validate": cmd_validate, "new": cmd_new, "schema": cmd_schema, "run": cmd_run,
     "report": cmd_report, "doctor": cmd_doctor, "fixtures": cmd_fixtures, "engine": cmd_engine,
+    "matrix": cmd_matrix, "merge": cmd_merge,
 }
 
 if __name__ == "__main__":

@@ -1,0 +1,174 @@
+"""Merging results shards (one per CI job, one tool each) into one results file.
+
+The merged run spans its shards: started is the earliest start, finished the latest
+finish, partial if any shard is partial, and the note lists the shard files. Tools
+come out in id order.
+
+Shards only merge when they describe the same experiment: the same harness version
+and the same fixture checksums. Anything else is an error naming the files and the
+differing values; ``allow_mixed`` turns it into a warning that is also recorded in
+the merged run's note. A tool found in two shards is an error naming both files,
+never a silent pick: in CI each job writes one tool, so a second copy is a stale or
+misplaced file that a person has to look at. With ``expected`` (the catalogue), a
+tool no shard reports gets an ``error`` row instead of vanishing from the report:
+its CI job died before writing its shard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.catalogue import Entry
+from harness.results import (
+    InstallResult,
+    Results,
+    ResultsError,
+    RunInfo,
+    ToolResult,
+    read_results,
+)
+
+NO_SHARD = "no results: no shard reports this tool (its CI job did not finish, or its artifact is missing)"
+CHECKSUM_SHOWN = 12
+
+
+class MergeError(Exception):
+    """Shards that cannot be merged; the message is one line naming the files."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    path: Path
+    results: Results
+
+
+def merge_results(paths: list[Path], allow_mixed: bool = False,
+                  expected: list[Entry] | None = None) -> tuple[Results, list[str]]:
+    """The shards at ``paths`` as one Results, and the warnings a person should see.
+
+    Raises MergeError for an unreadable shard, mixed versions or fixtures (unless
+    ``allow_mixed``) and a tool found in two shards.
+    """
+    unique = list(dict.fromkeys(Path(p) for p in paths))
+    if not unique:
+        raise MergeError("no shards to merge")
+    shards = [read_shard(path) for path in unique]
+    warnings = []
+    for problem in mixed(shards):
+        if not allow_mixed:
+            raise MergeError(f"{problem} (--allow-mixed merges them anyway)")
+        warnings.append(problem)
+    tools = collect_tools(shards)
+    missing = [entry for entry in expected or [] if entry.tool_id not in tools]
+    for entry in missing:
+        tools[entry.tool_id] = missing_tool(entry)
+        warnings.append(f"{entry.tool_id}: {NO_SHARD}")
+    run = merged_run(shards, warnings, incomplete=bool(missing))
+    return Results(run=run, tools=sorted(tools.values(), key=lambda t: t.id)), warnings
+
+
+def read_shard(path: Path) -> Shard:
+    try:
+        results = read_results(path)
+    except ResultsError as exc:
+        raise MergeError(str(exc)) from None
+    for stamp in (results.run.started, results.run.finished):
+        if stamp is not None:
+            _parse_time(stamp, path)
+    return Shard(path, results)
+
+
+def mixed(shards: list[Shard]) -> list[str]:
+    """One line per way the shards disagree on what they ran: harness version, fixtures."""
+    problems = []
+    versions = _group({s.path: s.results.run.harness_version for s in shards})
+    if len(versions) > 1:
+        problems.append(f"shards from different harness versions: {_describe(versions)}")
+    for name in sorted({name for s in shards for name in s.results.run.fixtures}):
+        sums = _group({s.path: s.results.run.fixtures[name][:CHECKSUM_SHOWN] + "…"
+                       for s in shards if name in s.results.run.fixtures})
+        if len(sums) > 1:
+            problems.append(f"shards with different checksums of fixture set {name!r}: {_describe(sums)}")
+    return problems
+
+
+def collect_tools(shards: list[Shard]) -> dict[str, ToolResult]:
+    """Every tool of every shard, by id; a tool in two shards is an error naming both."""
+    tools: dict[str, ToolResult] = {}
+    origin: dict[str, Path] = {}
+    for shard in shards:
+        for tool in shard.results.tools:
+            if tool.id in tools:
+                raise MergeError(f"tool {tool.id!r} is in both {origin[tool.id]} and {shard.path}; "
+                                 "remove the stale shard")
+            tools[tool.id], origin[tool.id] = tool, shard.path
+    return tools
+
+
+def missing_tool(entry: Entry) -> ToolResult:
+    """An error row for a catalogue tool no shard reports, with what the manifest says of it."""
+    install = InstallResult(status="error", reason=NO_SHARD)
+    manifest = entry.manifest
+    if manifest is None:
+        return ToolResult(id=entry.tool_id, name=entry.tool_id, section="Beyond the source catalogue",
+                          in_source_catalogue=False, backend="?", install=install)
+    return ToolResult(id=manifest.id, name=manifest.name, section=manifest.section,
+                      in_source_catalogue=manifest.in_source_catalogue, homepage=str(manifest.homepage),
+                      summary=manifest.summary, backend=manifest.install.backend, install=install)
+
+
+def merged_run(shards: list[Shard], warnings: list[str], incomplete: bool = False) -> RunInfo:
+    runs = [(shard.path, shard.results.run) for shard in shards]
+    by_start = sorted(runs, key=lambda r: _parse_time(r[1].started, r[0]))
+    finished = sorted((_parse_time(run.finished, path), run.finished) for path, run in runs if run.finished)
+    fixtures: dict[str, str] = {}
+    for _path, run in sorted(runs, key=lambda r: _parse_time(r[1].finished or r[1].started, r[0])):
+        fixtures.update(run.fixtures)  # the last shard to finish wins (differences were warned about)
+    return RunInfo(
+        started=by_start[0][1].started,
+        finished=finished[-1][1] if finished else None,
+        host=_joined(run.host for _, run in runs),
+        platform=_joined(run.platform for _, run in runs),
+        python=_joined(run.python for _, run in runs),
+        harness_version=_joined(run.harness_version for _, run in runs),
+        fixtures=fixtures,
+        partial=incomplete or any(run.partial for _, run in runs),
+        note=_note(runs, warnings),
+    )
+
+
+def _note(runs: list[tuple[Path, RunInfo]], warnings: list[str]) -> str:
+    parts = [f"merged from {len(runs)} shard{'s' if len(runs) != 1 else ''}: "
+             + ", ".join(str(path) for path, _ in runs)]
+    partial = [str(path) for path, run in runs if run.partial]
+    if partial:
+        parts.append("partial shards: " + ", ".join(partial))
+    parts += [f"{path}: {run.note}" for path, run in runs if run.note]
+    parts += [f"warning: {warning}" for warning in warnings]
+    return "; ".join(parts)
+
+
+def _parse_time(stamp: str, path: Path) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        raise MergeError(f"{path}: run time {stamp!r} is not an ISO 8601 timestamp") from None
+    # Results record UTC with an offset; a naive stamp is read as UTC so it still compares.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _group(values: dict[Path, str]) -> dict[str, list[Path]]:
+    groups: dict[str, list[Path]] = {}
+    for path, value in values.items():
+        groups.setdefault(value, []).append(path)
+    return groups
+
+
+def _describe(groups: dict[str, list[Path]]) -> str:
+    return "; ".join(f"{value} in {', '.join(map(str, paths))}" for value, paths in groups.items())
+
+
+def _joined(values) -> str:
+    return ", ".join(dict.fromkeys(values))

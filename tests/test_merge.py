@@ -1,0 +1,165 @@
+"""Merging CI shards: one run spanning them all, and bad input named by file and value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from standins import write_tool
+
+from harness.catalogue import load_catalogue
+from harness.merge import NO_SHARD, MergeError, merge_results
+from harness.results import (
+    CheckResult,
+    InstallResult,
+    Results,
+    RunInfo,
+    ToolResult,
+    write_results,
+)
+
+REFERENCE = "ab" * 32
+
+
+def shard(directory: Path, name: str, *tools: str, started: str = "2026-03-01T02:00:00+00:00",
+          finished: str | None = "2026-03-01T02:10:00+00:00", version: str = "0.1.0",
+          fixtures: dict[str, str] | None = None, partial: bool = False, note: str = "") -> Path:
+    run = RunInfo(started=started, finished=finished, host=f"runner-{name}", platform="Linux", python="3.11.9",
+                  harness_version=version, fixtures={"reference": REFERENCE} if fixtures is None else fixtures,
+                  partial=partial, note=note)
+    results = Results(run=run, tools=[
+        ToolResult(id=tool, name=tool.title(), section="Integration Components", in_source_catalogue=True,
+                   backend="virtualenv", install=InstallResult(status="pass"),
+                   checks=[CheckResult(id="read-ct", capability="read-ct", status="pass", reason="ok")])
+        for tool in tools])
+    path = directory / f"{name}.json"
+    write_results(results, path)
+    return path
+
+
+def test_the_merged_run_spans_its_shards(tmp_path):
+    a = shard(tmp_path, "a", "zeta", started="2026-03-01T02:05:00+00:00", finished="2026-03-01T02:30:00+00:00")
+    b = shard(tmp_path, "b", "alpha", "mid", started="2026-03-01T02:01:00+00:00",
+              finished="2026-03-01T02:20:00+00:00", partial=True)
+    merged, warnings = merge_results([a, b])
+    assert warnings == []
+    assert [t.id for t in merged.tools] == ["alpha", "mid", "zeta"]
+    assert merged.run.started == "2026-03-01T02:01:00+00:00"
+    assert merged.run.finished == "2026-03-01T02:30:00+00:00"
+    assert merged.run.partial is True
+    assert f"merged from 2 shards: {a}, {b}" in merged.run.note and f"partial shards: {b}" in merged.run.note
+    assert merged.run.host == "runner-a, runner-b" and merged.run.python == "3.11.9"
+    assert merged.run.fixtures == {"reference": REFERENCE} and merged.run.harness_version == "0.1.0"
+
+
+def test_times_compare_as_times_not_strings(tmp_path):
+    early = shard(tmp_path, "early", "a", started="2026-03-01T03:00:00+02:00", finished="2026-03-01T03:01:00+02:00")
+    late = shard(tmp_path, "late", "b", started="2026-03-01T02:00:00+00:00", finished="2026-03-01T02:01:00+00:00")
+    merged, _ = merge_results([late, early])
+    assert merged.run.started == "2026-03-01T03:00:00+02:00"  # 01:00 UTC
+    assert merged.run.finished == "2026-03-01T02:01:00+00:00"
+
+
+def test_one_shard_merges_to_itself_and_a_file_given_twice_counts_once(tmp_path):
+    a = shard(tmp_path, "a", "pydicom", partial=False)
+    merged, _ = merge_results([a, a])
+    assert [t.id for t in merged.tools] == ["pydicom"] and merged.run.partial is False
+    assert merged.run.note == f"merged from 1 shard: {a}"
+
+
+def test_different_harness_versions_name_the_files_and_the_versions(tmp_path):
+    a = shard(tmp_path, "a", "one")
+    b = shard(tmp_path, "b", "two", version="0.2.0")
+    with pytest.raises(MergeError) as excinfo:
+        merge_results([a, b])
+    message = str(excinfo.value)
+    assert "different harness versions" in message and "\n" not in message
+    assert f"0.1.0 in {a}" in message and f"0.2.0 in {b}" in message and "--allow-mixed" in message
+
+
+def test_different_fixture_checksums_name_the_set_and_the_files(tmp_path):
+    a = shard(tmp_path, "a", "one")
+    b = shard(tmp_path, "b", "two", fixtures={"reference": "cd" * 32})
+    with pytest.raises(MergeError, match=r"fixture set 'reference'.*ababababab.*a\.json.*cdcdcdcd.*b\.json"):
+        merge_results([a, b])
+
+
+def test_a_fixture_set_only_one_shard_has_is_no_conflict(tmp_path):
+    a = shard(tmp_path, "a", "one")
+    b = shard(tmp_path, "b", "two", fixtures={"reference": REFERENCE, "tiny": "ef" * 32})
+    merged, warnings = merge_results([a, b])
+    assert warnings == [] and merged.run.fixtures == {"reference": REFERENCE, "tiny": "ef" * 32}
+
+
+def test_allow_mixed_merges_with_a_warning_recorded_in_the_note(tmp_path):
+    a = shard(tmp_path, "a", "one", finished="2026-03-01T02:10:00+00:00")
+    b = shard(tmp_path, "b", "two", version="0.2.0", fixtures={"reference": "cd" * 32},
+              finished="2026-03-01T02:50:00+00:00")
+    merged, warnings = merge_results([a, b], allow_mixed=True)
+    assert len(warnings) == 2 and "harness versions" in warnings[0] and "fixture set" in warnings[1]
+    assert merged.run.harness_version == "0.1.0, 0.2.0"
+    assert merged.run.fixtures == {"reference": "cd" * 32}  # the last shard to finish
+    assert "warning: shards from different harness versions" in merged.run.note
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [('{"schema_version": 1, "run": {"started": "2026', "not JSON (truncated?)"),
+     ("", "not JSON"),
+     ('{"schema_version": 1, "run": {}}', "run.started"),
+     ('{"schema_version": 7, "run": {}}', "results schema version 7")],
+    ids=["truncated", "empty", "incomplete", "future-schema"],
+)
+def test_a_bad_shard_is_an_error_naming_the_file(tmp_path, content, expected):
+    good = shard(tmp_path, "good", "one")
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    with pytest.raises(MergeError) as excinfo:
+        merge_results([good, bad])
+    assert str(excinfo.value).startswith(f"{bad}: ") and expected in str(excinfo.value)
+
+
+def test_a_missing_shard_is_an_error_naming_the_file(tmp_path):
+    with pytest.raises(MergeError, match=r"absent\.json: cannot read"):
+        merge_results([tmp_path / "absent.json"])
+
+
+def test_a_shard_with_an_unreadable_time_is_an_error_naming_the_file(tmp_path):
+    path = shard(tmp_path, "odd", "one", started="last tuesday")
+    with pytest.raises(MergeError, match=r"odd\.json: run time 'last tuesday' is not an ISO 8601"):
+        merge_results([path])
+
+
+def test_a_tool_in_two_shards_is_an_error_naming_the_tool_and_both_files(tmp_path):
+    a = shard(tmp_path, "a", "pydicom", "dcmtk")
+    b = shard(tmp_path, "b", "pydicom")
+    with pytest.raises(MergeError) as excinfo:
+        merge_results([a, b])
+    assert str(excinfo.value) == f"tool 'pydicom' is in both {a} and {b}; remove the stale shard"
+
+
+def test_no_shards_is_an_error():
+    with pytest.raises(MergeError, match="no shards to merge"):
+        merge_results([])
+
+
+def test_a_catalogue_tool_without_a_shard_keeps_its_row_as_an_error(project):
+    write_tool(project, "ran", "exit 0")
+    write_tool(project, "vanished", "exit 0")
+    (project / "tool_manifests" / "broken.yaml").write_text("id: broken\nname: [unclosed\n")
+    only = shard(project, "ran", "ran")
+    merged, warnings = merge_results([only], expected=load_catalogue())
+    tools = {t.id: t for t in merged.tools}
+    assert sorted(tools) == ["broken", "ran", "vanished"]
+    assert tools["vanished"].install.status == "error" and tools["vanished"].install.reason == NO_SHARD
+    assert tools["vanished"].name == "vanished" and tools["vanished"].backend == "debian"
+    assert tools["broken"].install.status == "error"
+    assert merged.run.partial is True
+    assert warnings == [f"broken: {NO_SHARD}", f"vanished: {NO_SHARD}"]
+
+
+def test_a_shard_tool_outside_the_catalogue_is_kept(project):
+    write_tool(project, "listed", "exit 0")
+    path = shard(project, "both", "listed", "retired")
+    merged, warnings = merge_results([path], expected=load_catalogue())
+    assert [t.id for t in merged.tools] == ["listed", "retired"] and warnings == []
