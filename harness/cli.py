@@ -225,6 +225,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _render(results_path: Path, output: Path) -> None:
+    from harness.paths import fixtures_dir
     from harness.report import render_reports
     from harness.results import ResultsError, read_results
 
@@ -232,7 +233,10 @@ def _render(results_path: Path, output: Path) -> None:
         results = read_results(results_path)
     except ResultsError as exc:
         raise FatalError(str(exc)) from None
-    for path in render_reports(results, output):
+    rendered = render_reports(results, output, fixtures_root=fixtures_dir())
+    for warning in rendered.warnings:
+        print(f"rtcompat: warning: {warning}", file=sys.stderr)
+    for path in rendered.written:
         print(f"wrote {path}")
 
 

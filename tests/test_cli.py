@@ -61,3 +61,19 @@ def test_every_judge_pattern_names_some_truth(tmp_path):
         for check in load_manifest(path).checks:
             for pattern in check.judge:
                 assert any(fnmatch.fnmatchcase(k, pattern) for k in truth), f"{path.name} {check.id}: {pattern}"
+
+
+def test_report_renders_a_results_file_and_names_a_broken_one(project, tmp_path, capsys):
+    from harness.results import InstallResult, Results, RunInfo, ToolResult, write_results
+
+    results = tmp_path / "results.json"
+    run = RunInfo(started="2026-01-01T00:00:00+00:00", host="h", platform="Linux", python="3.11",
+                  harness_version="0.1.0")
+    write_results(Results(run=run, tools=[ToolResult(
+        id="t", name="T", section="Integration Components", in_source_catalogue=True, backend="unavailable",
+        install=InstallResult(status="unavailable", reason="needs Windows"))]), results)
+    assert main(["report", "--results", str(results), "--output", str(tmp_path / "reports")]) == 0
+    assert (tmp_path / "reports" / "index.html").is_file()
+    results.write_text('{"schema_version": 1, "run": ')
+    assert main(["report", "--results", str(results), "--output", str(tmp_path / "reports")]) == 1
+    assert "not JSON (truncated?)" in capsys.readouterr().err

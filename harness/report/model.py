@@ -6,10 +6,16 @@ out and never decide anything themselves.
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from harness.history import Trend
 from harness.manifest import CAPABILITIES, SECTIONS
-from harness.results import Results, ToolResult
+from harness.report.svg import Plot, Point, numeric_points
+from harness.results import CheckResult, Results, ToolResult
 
 # Worst first: a cell holding several checks shows the most alarming status.
 SEVERITY = ("fail", "error", "xfail", "skip", "unavailable", "pass")
@@ -17,11 +23,17 @@ LABELS = {"pass": "pass", "fail": "FAIL", "error": "error", "skip": "skip", "una
           "xfail": "xfail"}
 
 
+# Trend classes worth flagging in the matrix, most urgent first.
+NOTABLE = ("regression", "flaky", "recovered")
+SPARK_RUNS = 20
+
+
 @dataclass(frozen=True)
 class Cell:
     status: str | None
     reason: str = ""
     check_ids: tuple[str, ...] = ()
+    trend: str = ""
 
     @property
     def label(self) -> str:
@@ -29,14 +41,54 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class CheckView:
+    """A check as the tool section shows it: its result, its history, its DVH plots."""
+
+    check: CheckResult
+    trend: Trend | None = None
+    plots: tuple[Plot, ...] = ()
+
+    @property
+    def recent(self) -> tuple[tuple[str, str | None], ...]:
+        return self.trend.statuses[-SPARK_RUNS:] if self.trend else ()
+
+
+@dataclass(frozen=True)
 class Row:
     tool: ToolResult
     cells: dict[str, Cell]
     status: str
+    checks: tuple[CheckView, ...] = ()
+
+    @property
+    def slug(self) -> str:
+        return slug(self.tool.id)
 
     @property
     def anchor(self) -> str:
-        return f"tool-{self.tool.id}"
+        return f"tool-{self.slug}"
+
+    @property
+    def badge(self) -> tuple[str, str]:
+        return badge_message(self.tool)
+
+
+def slug(text: str) -> str:
+    """A tool id fit for a file name or an anchor (ids are slugs already; results files may lie)."""
+    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "tool"
+
+
+def badge_message(tool: ToolResult) -> tuple[str, str]:
+    """``(message, status)``: the tool's worst judged status and how many checks had it,
+    e.g. ``pass 5/5`` or ``fail 2/5`` (two of five checks failed); ``skip`` or ``n/a``
+    when nothing ran."""
+    total = len(tool.checks)
+    for status in ("fail", "error", "pass"):
+        count = sum(1 for c in tool.checks if c.status == status)
+        if count:
+            return f"{status} {count}/{total}", status
+    status = tool.checks[0].status if tool.checks else tool.install.status
+    return LABELS[status], status
 
 
 @dataclass
@@ -57,18 +109,63 @@ def overall_status(tool: ToolResult) -> str:
     return min(statuses, key=SEVERITY.index)
 
 
-def build_sections(results: Results) -> list[Section]:
+Trends = Mapping[tuple[str, str], Trend]
+Curves = Mapping[str, Mapping[str, tuple[Point, ...]]]  # fixture set -> ROI -> analytic curve
+
+
+def build_sections(results: Results, trends: Trends | None = None, curves: Curves | None = None) -> list[Section]:
+    trends, curves = trends or {}, curves or {}
     capabilities = capabilities_in(results)
     sections = {name: Section(name) for name in SECTIONS}
     for tool in results.tools:
-        cells = {}
-        for capability in capabilities:
-            checks = [c for c in tool.checks if c.capability == capability]
-            if not checks:
-                cells[capability] = Cell(None)
-                continue
-            worst = min(checks, key=lambda c: SEVERITY.index(c.status))
-            cells[capability] = Cell(worst.status, worst.reason, tuple(c.id for c in checks))
-        row = Row(tool, cells, overall_status(tool))
+        views = tuple(CheckView(c, trends.get((tool.id, c.id)), dvh_plots(c, curves.get(c.fixture, {})))
+                      for c in tool.checks)
+        cells = {capability: _cell([v for v in views if v.check.capability == capability])
+                 for capability in capabilities}
+        row = Row(tool, cells, overall_status(tool), views)
         sections.setdefault(tool.section, Section(tool.section)).rows.append(row)
     return [s for s in sections.values() if s.rows]
+
+
+def _cell(views: list[CheckView]) -> Cell:
+    if not views:
+        return Cell(None)
+    worst = min(views, key=lambda v: SEVERITY.index(v.check.status)).check
+    kinds = {v.trend.kind for v in views if v.trend}
+    trend = next((k for k in NOTABLE if k in kinds), "")
+    return Cell(worst.status, worst.reason, tuple(v.check.id for v in views), trend)
+
+
+_DOSE_AT = re.compile(r"^dvh\.(?P<roi>.+)\.D(?P<pct>\d+(?:\.\d+)?)_gy$")
+_VOLUME_AT = re.compile(r"^dvh\.(?P<roi>.+)\.V(?P<gy>\d+(?:\.\d+)?)gy_pct$")
+
+
+def dvh_plots(check: CheckResult, truth: Mapping[str, tuple[Point, ...]]) -> tuple[Plot, ...]:
+    """A plot per ROI the check measured: its ``dvh.<ROI>.curve`` if it reported one,
+    else its Dx and Vx values as points, over the analytic curve when known. Only dvh
+    checks: some programs print every quantity they read, whatever the check."""
+    if check.capability != "dvh":
+        return ()
+    curves: dict[str, tuple[Point, ...]] = {}
+    points: dict[str, list[Point]] = {}
+    for key, value in check.observed.items():
+        if key.startswith("dvh.") and key.endswith(".curve") and (curve := numeric_points(value)):
+            curves[key[4:-6]] = curve
+        elif (match := _DOSE_AT.match(key) or _VOLUME_AT.match(key)) and numeric_points([[0, value]]):
+            dose, volume = (value, float(match["pct"])) if "pct" in match.groupdict() else (float(match["gy"]), value)
+            points.setdefault(match["roi"], []).append((float(dose), float(volume)))
+    rois = [r for r in truth if r in curves or r in points]
+    rois += sorted(r for r in curves if r not in truth)
+    return tuple(Plot(roi, truth.get(roi, ()), curves.get(roi, ()), () if roi in curves else tuple(sorted(points[roi])))
+                 for roi in rois)
+
+
+def load_curves(fixtures_root: Path, fixture: str) -> tuple[dict[str, tuple[Point, ...]], str | None]:
+    """The analytic DVH curves of one fixture set, or a warning saying why there are none."""
+    path = fixtures_root / fixture / "truth.json"
+    try:
+        data = json.loads(path.read_text())
+        curves = {str(roi): numeric_points(points) for roi, points in data.get("curves", {}).items()}
+    except (OSError, ValueError, AttributeError) as exc:
+        return {}, f"{path}: no analytic DVH curves ({exc})"
+    return {roi: c for roi, c in curves.items() if c}, None

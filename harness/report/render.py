@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
-from harness.report.model import LABELS, build_sections, capabilities_in
+from harness.history import CLASSES, History, record_run, trends
+from harness.report.model import (
+    LABELS,
+    SPARK_RUNS,
+    build_sections,
+    capabilities_in,
+    load_curves,
+)
+from harness.report.svg import COLOURS, badge_svg, sparkline_svg
 from harness.results import Results
 from harness.store import atomic_write_text
+
+GLYPHS = {"pass": "✓", "fail": "✗", "error": "!", "skip": "s", "unavailable": "-", "xfail": "x", None: "·"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What ``render_reports`` wrote, and what it could not use (one line per problem)."""
+
+    written: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("harness.report", "templates"), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
-    env.filters["md"] = markdown_cell
+    env.filters.update(md=markdown_cell, short=short_json, url=safe_url, spark=sparkline_svg, glyphs=glyphs)
     return env
 
 
@@ -28,16 +51,65 @@ def markdown_cell(value: object) -> str:
     return " ".join(text.split())
 
 
-def render_reports(results: Results, output: Path) -> list[Path]:
+def short_json(value: object, limit: int = 160) -> str:
+    """A value as compact JSON, cut to ``limit`` characters (curves are long)."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def safe_url(value: str) -> str:
+    """Only http(s) links: a manifest's ``javascript:`` homepage must not become a link."""
+    return value if value.lower().startswith(("https://", "http://")) else ""
+
+
+def glyphs(statuses: tuple[tuple[str, str | None], ...]) -> str:
+    return "".join(GLYPHS.get(s, "?") for _, s in statuses)
+
+
+def render_reports(results: Results, output: Path, fixtures_root: Path | None = None,
+                   history: bool = True) -> Rendered:
+    """Write ``compatibility.md``, ``index.html``, ``results.json`` and ``badges/`` under ``output``.
+
+    With ``history``, the run is first added to ``output/history/`` (once per start time
+    and host, the last 90 runs kept) and each check is classified over those runs.
+    ``fixtures_root`` (e.g. ``fixtures/dicom``) supplies the analytic DVH curves the
+    tools' curves are drawn over. Problems with either become warnings, never errors.
+    """
+    warnings: list[str] = []
+    window = History([], [])
+    if history:
+        window = record_run(output / "history", results)
+        warnings += window.warnings
+    curves = {}
+    if fixtures_root is not None:
+        for fixture in sorted({c.fixture for t in results.tools for c in t.checks}):
+            curves[fixture], problem = load_curves(fixtures_root, fixture)
+            warnings += [problem] if problem else []
+    sections = build_sections(results, trends(window.runs, results) if history else None, curves)
+    context = {"results": results, "run": results.run, "sections": sections, "counts": results.counts(),
+               "capabilities": capabilities_in(results), "labels": LABELS, "tool_count": len(results.tools),
+               "colours": COLOURS, "classes": CLASSES, "history": history, "runs": len(window.runs),
+               "spark_runs": SPARK_RUNS, "glyph_key": GLYPHS}
     env = _environment()
-    context = dict(results=results, run=results.run, sections=build_sections(results),
-                   capabilities=capabilities_in(results), counts=results.counts(), labels=LABELS,
-                   tool_count=len(results.tools))
+    context.update(_script(env))
     written = []
     for name in ("compatibility.md", "index.html"):
-        text = env.get_template(name + ".j2").render(**context)
-        atomic_write_text(output / name, text)
-        written.append(output / name)
-    atomic_write_text(output / "results.json", results.model_dump_json(indent=2) + "\n")
-    written.append(output / "results.json")
-    return written
+        written.append(_write(output / name, env.get_template(name + ".j2").render(**context)))
+    written.append(_write(output / "results.json", results.model_dump_json(indent=2) + "\n"))
+    for section in sections:
+        for row in section.rows:
+            message, status = row.badge
+            written.append(_write(output / "badges" / f"{row.slug}.svg", badge_svg("rtcompat", message, status)))
+    return Rendered(written, warnings)
+
+
+def _script(env: Environment) -> dict[str, object]:
+    """The page's one script, and its hash for the Content-Security-Policy."""
+    source, _, _ = env.loader.get_source(env, "filters.js")
+    digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
+    return {"script": Markup(source), "script_hash": f"sha256-{digest}"}
+
+
+def _write(path: Path, text: str) -> Path:
+    atomic_write_text(path, text)
+    return path

@@ -1,0 +1,192 @@
+"""Inline SVG for the report: DVH plots, history sparklines and status badges.
+
+Plots are drawn from numbers only (coordinates are formatted floats, every other
+string is a constant of this module), so nothing a tool prints can reach the markup.
+The badge is the one exception that carries text, and it escapes it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from itertools import pairwise
+
+from markupsafe import Markup
+
+# Okabe & Ito (2008), safe for the common colour-vision deficiencies; every status
+# also carries a text label, so colour is never the only cue.
+COLOURS = {"pass": "#009E73", "fail": "#D55E00", "error": "#CC79A7", "skip": "#F0E442",
+           "unavailable": "#BBBBBB", "xfail": "#56B4E9"}
+TRUTH_COLOUR, TOOL_COLOUR, POINT_COLOUR = "#000000", "#0072B2", "#E69F00"
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Plot:
+    """One ROI's cumulative DVH: the analytic curve, and the tool's curve or points."""
+
+    roi: str
+    truth: tuple[Point, ...]
+    curve: tuple[Point, ...]
+    points: tuple[Point, ...]
+
+    @property
+    def summary(self) -> str:
+        """A text alternative: how far the tool's curve is from the analytic one."""
+        if not self.truth:
+            return "no analytic curve to compare with"
+        if self.curve:
+            gap, dose = max((abs(_interpolate(self.curve, d) - v), d) for d, v in self.truth)
+            return f"largest volume difference {gap:.1f} % at {dose:g} Gy"
+        return f"{len(self.points)} reported points (D and V values) over the analytic curve"
+
+    @property
+    def svg(self) -> Markup:
+        return Markup(dvh_svg(self.truth, self.curve, self.points))
+
+
+def numeric_points(value: object) -> tuple[Point, ...]:
+    """``[[dose, volume], ...]`` as float pairs; anything else (or any non-finite number) is no curve."""
+    if not isinstance(value, list):
+        return ()
+    points = []
+    for item in value:
+        if not (isinstance(item, list | tuple) and len(item) == 2 and all(_is_number(x) for x in item)):
+            return ()
+        points.append((float(item[0]), float(item[1])))
+    return tuple(points)
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _interpolate(curve: Sequence[Point], dose: float) -> float:
+    ordered = sorted(curve)
+    if dose <= ordered[0][0]:
+        return ordered[0][1]
+    for (d0, v0), (d1, v1) in pairwise(ordered):
+        if d0 <= dose <= d1:
+            return v0 if d1 == d0 else v0 + (v1 - v0) * (dose - d0) / (d1 - d0)
+    return ordered[-1][1]
+
+
+def _thin(points: Sequence[Point], limit: int = 300) -> Sequence[Point]:
+    step = max(1, math.ceil(len(points) / limit))
+    return [*points[::step], points[-1]] if step > 1 else points
+
+
+def _nice_step(span: float, ticks: int = 6) -> float:
+    raw = span / ticks
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+
+
+def dvh_svg(truth: Sequence[Point], curve: Sequence[Point], points: Sequence[Point]) -> str:
+    width, height, left, right, top, bottom = 380, 230, 46, 12, 10, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    doses = [d for d, _ in (*truth, *curve, *points)] or [1.0]
+    step = _nice_step(max(max(doses), 1e-9))
+    x_max = math.ceil(max(doses) / step) * step or step
+
+    def x(dose: float) -> float:
+        return left + plot_w * min(max(dose, 0.0), x_max) / x_max
+
+    def y(volume: float) -> float:
+        return top + plot_h * (1 - min(max(volume, 0.0), 105.0) / 105.0)
+
+    def path(series: Sequence[Point]) -> str:
+        return " ".join(f"{'M' if i == 0 else 'L'}{x(d):.1f},{y(v):.1f}" for i, (d, v) in enumerate(_thin(series)))
+
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+              f'height="{height}" role="img" aria-label="cumulative dose-volume histogram" class="dvh">'),
+             f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#888"/>']
+    for i in range(round(x_max / step) + 1):
+        dose = i * step
+        parts.append(f'<line x1="{x(dose):.1f}" y1="{top}" x2="{x(dose):.1f}" y2="{top + plot_h}" stroke="#eee"/>'
+                     f'<text x="{x(dose):.1f}" y="{top + plot_h + 14}" font-size="10" text-anchor="middle">{dose:g}</text>')
+    for volume in (0, 25, 50, 75, 100):
+        parts.append(f'<line x1="{left}" y1="{y(volume):.1f}" x2="{left + plot_w}" y2="{y(volume):.1f}" stroke="#eee"/>'
+                     f'<text x="{left - 4}" y="{y(volume) + 3:.1f}" font-size="10" text-anchor="end">{volume}</text>')
+    parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 12}" font-size="11" text-anchor="middle">dose (Gy)</text>'
+                 f'<text x="12" y="{top + plot_h / 2:.1f}" font-size="11" text-anchor="middle" '
+                 f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">volume (%)</text>')
+    if truth:
+        parts.append(f'<path d="{path(truth)}" fill="none" stroke="{TRUTH_COLOUR}" stroke-width="1.5" '
+                     f'stroke-dasharray="5 3"><title>analytic</title></path>')
+    if curve:
+        parts.append(f'<path d="{path(curve)}" fill="none" stroke="{TOOL_COLOUR}" stroke-width="2">'
+                     f'<title>tool</title></path>')
+    for dose, volume in points:
+        parts.append(f'<circle cx="{x(dose):.1f}" cy="{y(volume):.1f}" r="3.5" fill="{POINT_COLOUR}" '
+                     f'stroke="#000" stroke-width="0.6"/>')
+    rows = sum(map(bool, (truth, curve, points)))  # bottom left: under a cumulative DVH, always empty
+    parts.append(_legend(left + 8, top + plot_h - 14 * rows - 10, bool(truth), bool(curve), bool(points)))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _legend(x0: float, y0: float, truth: bool, curve: bool, points: bool) -> str:
+    rows, out = [], []
+    if truth:
+        rows.append(f'<line x1="0" y1="0" x2="18" y2="0" stroke="{TRUTH_COLOUR}" stroke-width="1.5" '
+                    f'stroke-dasharray="5 3"/><text x="24" y="3" font-size="10">analytic</text>')
+    if curve:
+        rows.append(f'<line x1="0" y1="0" x2="18" y2="0" stroke="{TOOL_COLOUR}" stroke-width="2"/>'
+                    f'<text x="24" y="3" font-size="10">tool curve</text>')
+    if points:
+        rows.append(f'<circle cx="9" cy="0" r="3.5" fill="{POINT_COLOUR}" stroke="#000" stroke-width="0.6"/>'
+                    f'<text x="24" y="3" font-size="10">tool D/V values</text>')
+    for i, row in enumerate(rows):
+        out.append(f'<g transform="translate({x0:.1f} {y0 + 6 + 14 * i:.1f})">{row}</g>')
+    return (f'<rect x="{x0 - 4:.1f}" y="{y0:.1f}" width="116" height="{14 * len(rows) + 2}" fill="#fff" '
+            f'stroke="#ccc"/>' + "".join(out)) if rows else ""
+
+
+# Shape carries the status as well as colour: a full bar passes, a low bar fails, a
+# dot is any other status, and a gap is a run in which the check did not run.
+_SPARK = {"pass": (1, 14), "fail": (11, 4)}
+
+
+def sparkline_svg(statuses: Sequence[tuple[str, str | None]]) -> Markup:
+    """The last runs of one check, oldest first, with a text label saying the same."""
+    width = 6 * len(statuses) + 2
+    said = ", ".join(s or "not run" for _, s in statuses)
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="16" viewBox="0 0 {width} 16" '
+              f'role="img" aria-label="{escape(f"last {len(statuses)} runs, oldest first: {said}")}" class="spark">'),
+             f'<line x1="0" y1="15.5" x2="{width}" y2="15.5" stroke="#bbb"/>']
+    for i, (label, status) in enumerate(statuses):
+        if status is None:
+            continue
+        colour = COLOURS.get(status, "#777")
+        x = 1 + 6 * i
+        if status in _SPARK:
+            y, h = _SPARK[status]
+            shape = f'<rect x="{x}" y="{y}" width="4" height="{h}" fill="{colour}" stroke="#000" stroke-width="0.4">'
+            parts.append(f"{shape}<title>{escape(label)}: {escape(status)}</title></rect>")
+        else:
+            parts.append(f'<circle cx="{x + 2}" cy="8" r="2" fill="{colour}" stroke="#000" stroke-width="0.4">'
+                         f"<title>{escape(label)}: {escape(status)}</title></circle>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _text_width(text: str) -> int:
+    # Deterministic estimate for 11 px Verdana (what shields.io badges use).
+    return round(sum(7.5 if c in "mwMW" else 4.0 if c in "ijlt.:/ " else 6.6 for c in text)) + 10
+
+
+def badge_svg(label: str, message: str, status: str) -> str:
+    """A shields-style badge, ``label | message``; both texts are escaped."""
+    lw, mw = _text_width(label), _text_width(message)
+    colour = COLOURS.get(status, "#BBBBBB")
+    title = escape(f"{label}: {message}")
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{lw + mw}" height="20" role="img" '
+            f'aria-label="{title}"><title>{title}</title>'
+            f'<rect width="{lw}" height="20" fill="#555"/><rect x="{lw}" width="{mw}" height="20" fill="{colour}"/>'
+            f'<g font-family="Verdana,DejaVu Sans,sans-serif" font-size="11" text-anchor="middle">'
+            f'<text x="{lw / 2:.1f}" y="14" fill="#fff">{escape(label)}</text>'
+            f'<text x="{lw + mw / 2:.1f}" y="14" fill="#000">{escape(message)}</text></g></svg>\n')

@@ -1,0 +1,56 @@
+"""The HTML report, opened in a real headless browser: it renders every tool, logs no
+errors, and nothing a tool printed runs as script."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.report import browser, render_reports
+from harness.results import (
+    CheckResult,
+    InstallResult,
+    Results,
+    RunInfo,
+    ToolResult,
+    VerdictRecord,
+)
+
+pytestmark = pytest.mark.skipif(not browser.is_available(), reason=browser.REQUIRES)
+
+PAYLOADS = ("<script>document.title='pwned'</script>", "<img src=x onerror=\"document.title='pwned'\">")
+SECTIONS = ("Python Packages for Medical Physics", "Integration Components", "Beyond the source catalogue")
+
+
+def tool(n: int, text: str = "", status: str = "pass") -> ToolResult:
+    check = CheckResult(id="read-ct", capability="read-ct", status=status, reason=f"reason {text}",
+                        observed={"ct.rows": text or 160}, expected={"ct.rows": 160},
+                        verdicts=[VerdictRecord(key="ct.rows", passed=status == "pass", observed=text or 160,
+                                                expected=160, message=f"ct.rows {text}")])
+    return ToolResult(id=f"tool-{n}", name=f"Tool {n} {text}", section=SECTIONS[n % 3], in_source_catalogue=n % 2 == 0,
+                      summary=text, homepage="https://example.org", backend="virtualenv", version=f"1.{n} {text}",
+                      install=InstallResult(status="pass", reason=text), checks=[check])
+
+
+def results(tools: list[ToolResult]) -> Results:
+    run = RunInfo(started="2026-11-26T10:00:00+00:00", host="ci", platform="Linux", python="3.11",
+                  harness_version="0.1.0", fixtures={"reference": "ab" * 32})
+    return Results(run=run, tools=tools)
+
+
+def test_the_report_renders_every_tool_without_console_errors(tmp_path):
+    tools = [tool(n, status=("pass", "fail", "error", "skip")[n % 4]) for n in range(9)]
+    render_reports(results(tools), tmp_path)
+    screenshot = tmp_path / "screenshot.png"
+    assert browser.check_report(tmp_path / "index.html", [t.id for t in tools], screenshot) == []
+    assert screenshot.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_script_payload_in_tool_output_does_not_run(tmp_path, payload):
+    render_reports(results([tool(1, payload, status="fail"), tool(2)]), tmp_path)
+    page = browser.load(tmp_path / "index.html")
+    assert page.title == "rtcompat: DICOM-RT compatibility report"
+    assert not page.find("img", src="x")
+    assert len(page.find("script")) == 1  # the report's own filter script
+    assert page.console == []
+    assert page.tool_rows == ["tool-1", "tool-2"]

@@ -1,0 +1,179 @@
+"""The report says what was observed, escapes what tools print, and is never half-written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.report import render_reports
+from harness.results import (
+    CheckResult,
+    InstallResult,
+    Results,
+    ResultsError,
+    RunInfo,
+    ToolResult,
+    VerdictRecord,
+    read_results,
+    write_results,
+)
+
+PAYLOAD = '<script>alert("x")</script> | **bold** [link](http://evil)'
+
+
+def results_with(reason: str = "ok", status: str = "pass") -> Results:
+    check = CheckResult(id="read-ct", capability="read-ct", status=status, reason=reason,
+                        verdicts=[VerdictRecord(key="ct.rows", passed=status == "pass", observed=PAYLOAD,
+                                                expected=160, message=reason)])
+    tool = ToolResult(id="tool", name="Tool " + PAYLOAD, section="Python Packages for Medical Physics",
+                      in_source_catalogue=True, homepage="https://example.org", summary=PAYLOAD, backend="virtualenv",
+                      version="1.0", install=InstallResult(status="pass"), checks=[check])
+    skipped = ToolResult(id="other", name="Other", section="Integration Components", in_source_catalogue=True,
+                         backend="source", install=InstallResult(status="skip", reason="no mirror",
+                                                                 enable="git clone --mirror URL DIR"))
+    run = RunInfo(started="2026-01-01T00:00:00+00:00", host="h", platform="Linux", python="3.11",
+                  harness_version="0.1.0", fixtures={"reference": "ab" * 32})
+    return Results(run=run, tools=[tool, skipped])
+
+
+def test_markdown_has_the_summary_line_and_a_table_per_section(tmp_path):
+    render_reports(results_with(), tmp_path)
+    text = (tmp_path / "compatibility.md").read_text()
+    assert "**2 tools, 1 checks: 1 pass, 0 fail, 0 error, 0 skip, 0 unavailable, 0 xfail.**" in text
+    assert "## Python Packages for Medical Physics" in text and "## Integration Components" in text
+    assert "to enable: `git clone --mirror URL DIR`" in text
+
+
+def test_tool_output_cannot_inject_html_or_break_markdown_tables(tmp_path):
+    render_reports(results_with(reason=PAYLOAD, status="fail"), tmp_path)
+    html = (tmp_path / "index.html").read_text()
+    markdown = (tmp_path / "compatibility.md").read_text()
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "<script>alert" not in markdown
+    for line in markdown.splitlines():
+        if line.startswith("| read-ct"):
+            assert line.count(" | ") == 4, line  # the payload's pipe did not add a column
+
+
+def test_the_html_report_is_one_self_contained_file(tmp_path):
+    render_reports(results_with(), tmp_path)
+    html = (tmp_path / "index.html").read_text()
+    assert "<link" not in html and 'src="http' not in html
+
+
+def test_results_json_round_trips(tmp_path):
+    path = tmp_path / "results.json"
+    write_results(results_with(), path)
+    assert read_results(path) == results_with()
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"schema_version": 1, "run": {', "not JSON (truncated?)"),
+    ('{"schema_version": 99}', "results schema version 99"),
+    ('{"schema_version": 1, "run": {}}', "run.started: Field required"),
+])
+def test_a_broken_results_file_is_named_with_what_is_wrong(tmp_path, content, message):
+    path = tmp_path / "results.json"
+    path.write_text(content)
+    with pytest.raises(ResultsError) as caught:
+        read_results(path)
+    assert str(caught.value).startswith(str(path)) and message in str(caught.value)
+
+
+def test_an_interrupted_write_leaves_the_previous_report(tmp_path, monkeypatch):
+    render_reports(results_with(), tmp_path)
+    before = (tmp_path / "index.html").read_text()
+
+    def explode(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("os.replace", explode)
+    with pytest.raises(KeyboardInterrupt):
+        render_reports(results_with(reason="newer", status="fail"), tmp_path)
+    assert (tmp_path / "index.html").read_text() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def badge(tmp_path, tool_id: str) -> str:
+    return (tmp_path / "badges" / f"{tool_id}.svg").read_text()
+
+
+def test_each_tool_gets_a_deterministic_badge_with_its_worst_status_and_count(tmp_path):
+    results = results_with()
+    results.tools[0].checks.append(results.tools[0].checks[0].model_copy(update={"id": "dvh", "status": "fail"}))
+    render_reports(results, tmp_path)
+    first = badge(tmp_path, "tool")
+    assert ">rtcompat</text>" in first and ">fail 1/2</text>" in first and 'aria-label="rtcompat: fail 1/2"' in first
+    assert ">skip</text>" in badge(tmp_path, "other")
+    render_reports(results, tmp_path / "again")
+    assert badge(tmp_path / "again", "tool") == first
+
+
+@pytest.mark.parametrize("status, install, message", [
+    ("pass", "pass", "pass 1/1"), ("error", "pass", "error 1/1"), (None, "unavailable", "n/a"), (None, "skip", "skip"),
+])
+def test_badge_messages(tmp_path, status, install, message):
+    from harness.report.model import badge_message
+
+    tool = results_with().tools[0].model_copy(update={"install": InstallResult(status=install)})
+    tool.checks = [tool.checks[0].model_copy(update={"status": status})] if status else []
+    assert badge_message(tool)[0] == message
+
+
+def test_a_tool_id_cannot_escape_the_badges_directory_or_the_svg(tmp_path):
+    results = results_with()
+    results.tools[0].id = "../<evil>"
+    render_reports(results, tmp_path)
+    assert sorted(p.name for p in (tmp_path / "badges").iterdir()) == ["evil.svg", "other.svg"]
+    assert "<evil>" not in (tmp_path / "badges" / "evil.svg").read_text()
+
+
+def test_a_javascript_homepage_is_not_a_link(tmp_path):
+    results = results_with()
+    results.tools[0].homepage = "javascript:alert(1)"
+    render_reports(results, tmp_path)
+    assert "javascript:" not in (tmp_path / "index.html").read_text()
+    assert "javascript:" not in (tmp_path / "compatibility.md").read_text()
+
+
+def dvh_results(observed: dict) -> Results:
+    results = results_with()
+    results.tools[0].checks = [CheckResult(id="dvh", capability="dvh", status="pass", reason="ok", observed=observed)]
+    return results
+
+
+def truth_root(tmp_path: Path) -> Path:
+    reference = tmp_path / "fixtures" / "reference"
+    reference.mkdir(parents=True)
+    curve = [[d, 100.0 - 2 * max(0, d - 40)] for d in range(0, 91, 5)]
+    (reference / "truth.json").write_text(json.dumps({"quantities": {}, "curves": {"PTV": curve}}))
+    return tmp_path / "fixtures"
+
+
+def test_a_reported_dvh_curve_is_drawn_over_the_analytic_one(tmp_path):
+    curve = [[d, 100.0 - 2 * max(0, d - 42)] for d in range(0, 91, 2)]
+    rendered = render_reports(dvh_results({"dvh.PTV.curve": curve}), tmp_path / "out", fixtures_root=truth_root(tmp_path))
+    html = (tmp_path / "out" / "index.html").read_text()
+    assert rendered.warnings == []
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" viewBox') == 1
+    assert "<title>analytic</title>" in html and "<title>tool</title>" in html
+    assert "<strong>PTV</strong>: largest volume difference 4.0 % at " in html
+
+
+def test_without_a_curve_the_dx_and_vx_values_are_plotted_as_points(tmp_path):
+    observed = {"dvh.PTV.D95_gy": 42.5, "dvh.PTV.D50_gy": 65.0, "dvh.PTV.V60gy_pct": 60.0, "dvh.PTV.mean_gy": 64.0}
+    render_reports(dvh_results(observed), tmp_path / "out", fixtures_root=truth_root(tmp_path))
+    html = (tmp_path / "out" / "index.html").read_text()
+    assert html.count("<circle") == 3 + 1  # three points and the legend's marker
+    assert "3 reported points" in html
+
+
+def test_a_hostile_curve_draws_nothing_and_a_missing_truth_is_a_warning(tmp_path):
+    observed = {"dvh.PTV.curve": [["<script>", 1]], "dvh.<img src=x>.D95_gy": "<b>"}
+    rendered = render_reports(dvh_results(observed), tmp_path / "out", fixtures_root=tmp_path / "nowhere")
+    html = (tmp_path / "out" / "index.html").read_text()
+    assert "<svg" not in html.split("<h2>Tools</h2>")[1].replace('<svg xmlns="http://www.w3.org/2000/svg" width', "")
+    assert "<img src=x>" not in html
+    assert len(rendered.warnings) == 1 and "nowhere/reference/truth.json: no analytic DVH curves" in rendered.warnings[0]
