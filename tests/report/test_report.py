@@ -177,3 +177,12 @@ def test_a_hostile_curve_draws_nothing_and_a_missing_truth_is_a_warning(tmp_path
     assert "<svg" not in html.split("<h2>Tools</h2>")[1].replace('<svg xmlns="http://www.w3.org/2000/svg" width', "")
     assert "<img src=x>" not in html
     assert len(rendered.warnings) == 1 and "nowhere/reference/truth.json: no analytic DVH curves" in rendered.warnings[0]
+
+
+def test_a_tool_without_checks_shows_its_install_status_and_reason_across_the_matrix(tmp_path):
+    render_reports(results_with(), tmp_path, history=False)
+    html = (tmp_path / "index.html").read_text()
+    markdown = (tmp_path / "compatibility.md").read_text()
+    row = next(line for line in markdown.splitlines() if line.startswith("| [Other]"))
+    assert "**skip**: no mirror" in row
+    assert 'colspan="' in html and "no mirror" in html
