@@ -73,12 +73,17 @@ def judged_keys(check: Check, truth: dict[str, Quantity]) -> list[str]:
     return [key for key in truth if any(fnmatch.fnmatchcase(key, p) for p in check.judge)]
 
 
+def expectations(check: Check) -> dict[str, Quantity]:
+    """The check's own exact expectations, judged like truth quantities."""
+    return {key: Quantity(key, value, None, "", "expected by the manifest") for key, value in check.expect.items()}
+
+
 def judge(check: Check, truth: dict[str, Quantity], observed: dict[str, Any]) -> list[Verdict]:
-    """One verdict per judged truth key; keys marked optional are judged only if reported."""
+    """One verdict per judged truth key and expectation; optional keys only if reported."""
     errors = observed.get(ERRORS_KEY) if isinstance(observed.get(ERRORS_KEY), dict) else {}
+    quantities = {**{k: truth[k] for k in judged_keys(check, truth)}, **expectations(check)}
     verdicts = []
-    for key in judged_keys(check, truth):
-        quantity = truth[key]
+    for key, quantity in quantities.items():
         if key not in observed:
             if any(fnmatch.fnmatchcase(key, p) for p in check.optional):
                 continue

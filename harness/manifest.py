@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
@@ -22,6 +22,7 @@ CAPABILITIES: dict[str, str] = {
     "read-rtplan": "reads the RT Plan: beams, gantry angles, meterset, prescription",
     "read-rtdose": "reads the RT Dose: grid geometry, scaling, dose values",
     "dvh": "computes dose-volume histograms from structures and dose",
+    "qa-analysis": "runs its quality-assurance image analysis on a synthetic test image",
 }
 
 SECTIONS: tuple[str, ...] = (
@@ -76,8 +77,13 @@ class Check(Model):
     )
     fixture: str = Field("reference", description="fixture set under fixtures/dicom/")
     judge: list[str] = Field(
-        min_length=1,
+        default_factory=list,
         description="truth keys (glob patterns, e.g. 'ct.*') the observations are judged against",
+    )
+    expect: dict[str, Any] = Field(
+        default_factory=dict,
+        description="tool-specific expectations judged exactly, for what the fixture truth cannot state"
+        " (e.g. qatrack.migrate_ok: true)",
     )
     optional: list[str] = Field(
         default_factory=list,
@@ -88,6 +94,12 @@ class Check(Model):
     )
     timeout: float = Field(300, gt=0, le=7200, description="seconds before the whole process group is killed")
     xfail: XFail | None = Field(None, description="known incompatibility, linked upstream")
+
+    @model_validator(mode="after")
+    def _judged_by_something(self) -> Check:
+        if not self.judge and not self.expect:
+            raise ValueError("give judge (truth keys), expect (exact expectations) or both")
+        return self
 
 
 class VersionQuery(Model):
@@ -115,8 +127,15 @@ class DebianInstall(Model):
     display: bool = Field(False, description="run checks under a virtual X display (xvfb-run)")
 
 
+class GitSource(Model):
+    """A dependency taken from a pinned git commit (mirror first, then the network)."""
+
+    git: str = Field(description="clone URL")
+    commit: str = Field(pattern=r"^[0-9a-f]{7,40}$", description="pinned commit")
+
+
 class SourceInstall(Model):
-    """A pinned git checkout, run by a runtime such as Octave."""
+    """A pinned git checkout, run by a runtime such as Octave or its own virtualenv."""
 
     backend: Literal["source"]
     git: str = Field(description="clone URL, e.g. https://github.com/e0404/matRad.git")
@@ -125,6 +144,12 @@ class SourceInstall(Model):
         default_factory=list, description="Debian packages the runtime needs, e.g. octave"
     )
     environment: dict[str, str] = Field(default_factory=dict, description="extra environment for checks")
+    python_packages: list[str] = Field(
+        default_factory=list,
+        description="pinned requirements of a Python application; a virtualenv is built beside the checkout",
+    )
+    python_sources: list[GitSource] = Field(
+        default_factory=list, description="Python dependencies installed from pinned git commits")
 
 
 class ContainerInstall(Model):

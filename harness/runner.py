@@ -133,7 +133,7 @@ class ToolRun:
 def _judge_run(check: Check, truth, done: Completed, base: dict) -> CheckResult:
     common = dict(returncode=done.returncode, duration=round(done.duration, 3),
                   stderr_tail=done.tail("stderr", lines=8)[-2000:], **base)
-    expected = {k: truth[k].value for k in judged_keys(check, truth)}
+    expected = {**{k: truth[k].value for k in judged_keys(check, truth)}, **check.expect}
     if done.launch_error:
         return CheckResult(status="error", reason=f"could not start the check: {done.launch_error}",
                            expected=expected, **common)

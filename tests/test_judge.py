@@ -78,3 +78,12 @@ def test_observations_are_the_last_json_object_line_amid_noise():
 
 def test_no_json_object_means_no_observations():
     assert parse_observations("[1, 2]\nnot json {\n") is None
+
+
+def test_a_manifest_expectation_is_judged_exactly_beside_the_truth():
+    truth = {"dvh.Sphere.D95_gy": quantity(61.25)}
+    check = make_check(expect={"qatrack.migrate_ok": True})
+    verdicts = {v.key: v for v in judge(check, truth, {"dvh.Sphere.D95_gy": 61.0, "qatrack.migrate_ok": False})}
+    assert verdicts["dvh.Sphere.D95_gy"].passed
+    assert not verdicts["qatrack.migrate_ok"].passed
+    assert verdicts["qatrack.migrate_ok"].message == "qatrack.migrate_ok false vs expected true"
