@@ -99,7 +99,8 @@ def judge(check: Check, truth: dict[str, Quantity], observed: dict[str, Any]) ->
 def _stage_error(errors: dict, key: str) -> str | None:
     for stage, message in errors.items():
         if key.startswith(str(stage)) or str(stage) in key:
-            return str(message)[:300]
+            lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+            return (lines[-1] if lines else "")[:300]
     return None
 
 

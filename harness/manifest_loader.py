@@ -15,8 +15,16 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import ReaderError
 
 from harness.manifest import Manifest, tool_id_from_path
+
+
+# A manifest is a few KiB and a few hundred values; these bounds stop an alias bomb
+# ("billion laughs"), a pathological nesting or a huge file before it costs memory or time.
+MAX_BYTES = 256 * 1024
+MAX_VALUES = 100_000
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,15 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.key or '<file>'}: {self.message}"
+        return f"{self.file}:{self.line}: {_one_line(self.key, 120) or '<file>'}: {_one_line(self.message, 500)}"
+
+
+def _one_line(text: str, limit: int) -> str:
+    """Hostile input may put newlines, control characters or a megabyte into a key or a
+    message; the report line must stay one readable line."""
+    text = " ".join(text.split())
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class ManifestError(Exception):
@@ -48,6 +64,8 @@ def load_manifest(path: Path) -> Manifest:
         raise ManifestError(problems)
     try:
         manifest = Manifest.model_validate(_plain(data))
+    except _TooLarge as exc:
+        raise ManifestError([Problem(path, 1, "", str(exc))]) from None
     except ValidationError as exc:
         raise ManifestError(_validation_problems(path, data, exc)) from None
     if manifest.id != tool_id_from_path(path):
@@ -58,16 +76,50 @@ def load_manifest(path: Path) -> Manifest:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError([Problem(path, 1, "", f"cannot read: {exc}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise ManifestError([Problem(path, 1, "", f"larger than {MAX_BYTES // 1024} KiB; a manifest is a few KiB")])
+    if (deep := _flow_nesting_beyond(text, MAX_DEPTH)) is not None:
+        # ruamel needs seconds to hit the recursion limit on a few thousand brackets.
+        raise ManifestError([Problem(path, deep, "", f"nested deeper than {MAX_DEPTH} levels")])
     try:
         return YAML(typ="rt").load(text)
+    except ReaderError as exc:  # a character YAML forbids; it knows the offset, not the line
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise ManifestError([Problem(path, line, "", f"invalid YAML: character {_codepoint(exc.character)} is not allowed")]) from None
     except MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise ManifestError([Problem(path, line, "", f"invalid YAML: {exc.problem}")]) from None
     except Exception as exc:  # ruamel raises several unrelated types for odd input
         raise ManifestError([Problem(path, 1, "", f"invalid YAML: {exc}")]) from None
+
+
+def _flow_nesting_beyond(text: str, limit: int) -> int | None:
+    """The line where ``[``/``{`` nesting first exceeds ``limit`` (quotes and comments
+    skipped roughly; exactness is not needed for a bound no real manifest comes near)."""
+    depth, line, quote = 0, 1, ""
+    for i, c in enumerate(text):
+        if c == "\n":
+            line += 1
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"" and (i == 0 or text[i - 1] in " \t\n[{,:"):
+            quote = c
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
+def _codepoint(character: int | str) -> str:
+    return f"#x{character if isinstance(character, int) else ord(character):04x}"
 
 
 def _structure_problems(path: Path, data: Any) -> list[Problem]:
@@ -164,10 +216,22 @@ def _model_at(loc: tuple, data: Any) -> type[BaseModel] | None:
     return model
 
 
-def _plain(node: Any) -> Any:
-    """ruamel's round-trip containers to plain dicts and lists for pydantic."""
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _plain(node: Any, budget: list[int] | None = None, depth: int = 0) -> Any:
+    """ruamel's round-trip containers to plain dicts and lists for pydantic, within bounds."""
+    budget = [MAX_VALUES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge(f"more than {MAX_VALUES} values once aliases are expanded (a YAML alias bomb?)")
+    if depth > MAX_DEPTH and isinstance(node, (dict, list)):
+        raise _TooLarge(f"nested deeper than {MAX_DEPTH} levels")
     if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
+        return {str(k): _plain(v, budget, depth + 1) for k, v in node.items()}
     if isinstance(node, list):
-        return [_plain(v) for v in node]
+        return [_plain(v, budget, depth + 1) for v in node]
     return node

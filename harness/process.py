@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.limits import Containment, Limits, contain
+
 DEFAULT_OUTPUT_LIMIT = 4 * 1024 * 1024
 _KILL_GRACE_SECONDS = 3.0
 
@@ -35,6 +37,8 @@ class Completed:
     stderr_bytes: int = 0
     output_truncated: bool = False
     launch_error: str | None = None
+    limit_hit: str | None = None
+    contained_by: str | None = None
 
     @property
     def signalled(self) -> int | None:
@@ -73,37 +77,58 @@ def run_bounded(
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     output_limit: int = DEFAULT_OUTPUT_LIMIT,
+    limits: Limits | None = None,
 ) -> Completed:
-    """Run ``argv`` with a timeout over its whole process group and capped output."""
+    """Run ``argv`` with a timeout over its whole process group and capped output;
+    within ``limits`` (memory, processes) when given."""
+    sandbox = contain(limits) if limits is not None else None
+    try:
+        return _run(argv, timeout, env, cwd, output_limit, sandbox)
+    finally:
+        if sandbox is not None:
+            sandbox.close()
+
+
+def _run(argv: list[str], timeout: float, env: dict[str, str] | None, cwd: Path | None,
+         output_limit: int, sandbox: Containment | None) -> Completed:
     start = time.monotonic()
+    contained_by = sandbox.description if sandbox else None
     try:
         proc = subprocess.Popen(
             argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, start_new_session=True,
+            stderr=subprocess.PIPE, start_new_session=True, preexec_fn=sandbox.preexec if sandbox else None,
         )
-    except OSError as exc:
-        return Completed(tuple(argv), None, "", "", 0.0, launch_error=f"{argv[0]}: {exc.strerror or exc}")
+    except (OSError, subprocess.SubprocessError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        return Completed(tuple(argv), None, "", "", 0.0, launch_error=f"{argv[0]}: {reason}", contained_by=contained_by)
     out, err = _Capture(output_limit), _Capture(output_limit)
     readers = [threading.Thread(target=c.drain, args=(s,), daemon=True)
                for c, s in ((out, proc.stdout), (err, proc.stderr))]
     for reader in readers:
         reader.start()
     timed_out = False
+    launch_error = None
     try:
+        if sandbox is not None:
+            try:
+                sandbox.adopt(proc.pid)
+            except OSError as exc:
+                launch_error = f"could not apply the check limits ({sandbox.description}): {exc}"
+                timeout = 0
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        timed_out = True
-    except BaseException:
-        _kill_group(proc)
-        raise
+        timed_out = launch_error is None
     finally:
         _kill_group(proc)
+        if sandbox is not None:
+            sandbox.kill_all()  # what left the group (setsid, daemons) is still in the cgroup
     for reader in readers:
         reader.join(timeout=_KILL_GRACE_SECONDS)
     return Completed(
         argv=tuple(argv), returncode=proc.returncode, stdout=out.text(), stderr=err.text(),
         duration=time.monotonic() - start, timed_out=timed_out, stdout_bytes=out.total,
         stderr_bytes=err.total, output_truncated=out.total > out.kept or err.total > err.kept,
+        launch_error=launch_error, limit_hit=sandbox.limit_hit() if sandbox else None, contained_by=contained_by,
     )
 
 

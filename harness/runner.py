@@ -70,6 +70,9 @@ class ToolRun:
         except InstallError as exc:
             return InstallResult(status="error", reason=f"install failed: {exc}",
                                  seconds=time.monotonic() - start), None
+        except OSError as exc:  # the cache's own writes: a full disk, a read-only cache
+            return InstallResult(status="error", reason=f"install failed: {exc}",
+                                 seconds=time.monotonic() - start), None
         return InstallResult(status="pass", reason="installed" if not env.reused else "reused cached environment",
                              seconds=env.install_seconds, reused=env.reused,
                              installer=env.details.get("installer")), env
@@ -138,8 +141,9 @@ def _judge_run(check: Check, truth, done: Completed, base: dict) -> CheckResult:
         return CheckResult(status="error", reason=f"could not start the check: {done.launch_error}",
                            expected=expected, **common)
     if done.timed_out:
-        return _xfail_or(check, CheckResult(status="fail", reason=f"timed out after {check.timeout:g} s (process group killed)",
-                                            expected=expected, **common))
+        hit = f"; {done.limit_hit}" if done.limit_hit else ""
+        return _xfail_or(check, CheckResult(status="fail", expected=expected, **common,
+                                            reason=f"timed out after {check.timeout:g} s (process group killed){hit}"))
     observed = parse_observations(done.stdout)
     if observed is None:
         return _xfail_or(check, CheckResult(status="fail", reason=_no_output_reason(done), expected=expected, **common))
@@ -172,7 +176,15 @@ def _xfail_or(check: Check, result: CheckResult) -> CheckResult:
     return result
 
 
+def last_line(message: object) -> str:
+    """The telling line of a tool's error: a traceback's last line, not its first frame."""
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
 def _no_output_reason(done: Completed) -> str:
+    if done.limit_hit:
+        return done.limit_hit + (f"; stderr: {done.tail(lines=2)[-300:]}" if done.stderr.strip() else "")
     if done.signalled:
         return f"crashed (signal {done.signalled}) without observations; stderr: {done.tail(lines=2)[-300:]}"
     if not done.stdout.strip():
@@ -183,11 +195,13 @@ def _no_output_reason(done: Completed) -> str:
 
 def _run_notes(done: Completed, observed: dict) -> str:
     notes = []
+    if done.limit_hit:
+        notes.append(done.limit_hit)
     if done.returncode:
         notes.append(f"exit code {done.returncode}")
     if done.output_truncated:
         notes.append(f"output truncated at {done.stdout_bytes} bytes")
     errors = observed.get(ERRORS_KEY)
     if isinstance(errors, dict) and errors:
-        notes.append("tool errors: " + "; ".join(f"{k}: {str(v)[:120]}" for k, v in list(errors.items())[:3]))
+        notes.append("tool errors: " + "; ".join(f"{k}: {last_line(v)[:160]}" for k, v in list(errors.items())[:3]))
     return f" [{'; '.join(notes)}]" if notes else ""

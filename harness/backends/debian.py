@@ -14,6 +14,7 @@ from harness.backends.base import (
 )
 from harness.host import Host
 from harness.manifest import DebianInstall, Manifest
+from harness.limits import check_limits
 from harness.process import Completed, run_bounded
 
 NAME = "debian"
@@ -44,4 +45,5 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
 def run(env: Env, argv: list[str], mounts: Mounts, timeout: float) -> Completed:
     if env.details.get("display") == "xvfb-run":
         argv = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", *argv]
-    return run_bounded(argv, timeout=timeout, env=check_environment({}, mounts), cwd=mounts.output)
+    return run_bounded(argv, timeout=timeout, env=check_environment({}, mounts), cwd=mounts.output,
+                       limits=check_limits())

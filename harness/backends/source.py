@@ -8,22 +8,28 @@ that provides a mirror.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 from harness import apt
+from harness.backends import virtualenv
 from harness.backends.base import (
     Env, InstallContext, InstallError, Mounts, SkipTool, check_environment, same_mounts,
 )
 from harness.host import Host
 from harness.manifest import Manifest, SourceInstall
-from harness.mirror import find_mirror, mirror_dirs, suggested_mirror_path
+from harness.mirror import find_mirror, mirror_dirs, owner_and_name, suggested_mirror_path
+from harness.limits import check_limits
 from harness.process import Completed, run_bounded
 from harness.store import cached_build
 
 NAME = "source"
 GIT_TIMEOUT = 1800
+VENV_DIR = ".rtcompat-venv"
+DEPS_DIR = ".rtcompat-deps"
 visible_mounts = same_mounts
 
 
@@ -36,19 +42,40 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
     assert isinstance(spec, SourceInstall)
     start = time.monotonic()
     installed_now = apt.ensure(spec.runtime_packages, context.host, context.allow_apt)
-    origin = _origin(spec, context.host)
+    origin = _origin(spec.git, context.host)
     final = context.cache / "src" / manifest.id
     final.parent.mkdir(parents=True, exist_ok=True)
-    key = {"tool": manifest.id, "backend": NAME, "git": spec.git, "commit": spec.commit}
-    location, reused = cached_build(final, key, lambda tmp: _checkout(origin, spec.commit, tmp))
+    key = {"tool": manifest.id, "backend": NAME, "git": spec.git, "commit": spec.commit,
+           "python_packages": spec.python_packages, "python_sources": [s.model_dump() for s in spec.python_sources]}
+    location, reused = cached_build(final, key, lambda tmp: _build_tree(spec, origin, context.host, tmp, final))
     runtime = {p: apt.installed_version(p) or "?" for p in spec.runtime_packages}
+    placeholders = {"tool_home": str(location)}
+    if spec.python_packages or spec.python_sources:
+        placeholders["python"] = str(location / VENV_DIR / "bin" / "python")
     return Env(
         tool_id=manifest.id, backend=NAME, location=location, version=_describe(location),
         reused=reused and not installed_now, install_seconds=time.monotonic() - start,
         dependencies={**runtime, manifest.id: spec.commit},
         variables={"RTCOMPAT_TOOL_HOME": str(location), **spec.environment},
-        placeholders={"tool_home": str(location)}, details={"origin": origin, **_absent_note(location)},
+        placeholders=placeholders, details={"origin": origin, **_absent_note(location)},
     )
+
+
+def _build_tree(spec: SourceInstall, origin: str, host: Host, tmp: Path, final: Path) -> None:
+    """The checkout, and for a Python application its virtualenv beside it."""
+    _checkout(origin, spec.commit, tmp)
+    if not (spec.python_packages or spec.python_sources):
+        return
+    deps = tmp / DEPS_DIR
+    local = []
+    for source in spec.python_sources:
+        target = deps / owner_and_name(source.git)[1]
+        target.mkdir(parents=True)
+        _checkout(_origin(source.git, host), source.commit, target)
+        local.append(str(target))
+    virtualenv.build_environment(tmp / VENV_DIR, final / VENV_DIR, sys.executable,
+                                 [*spec.python_packages, *local], host.uv)
+    shutil.rmtree(deps, ignore_errors=True)  # installed as copies; the checkouts are not needed
 
 
 def health_check(env: Env) -> str | None:
@@ -58,19 +85,20 @@ def health_check(env: Env) -> str | None:
 
 
 def run(env: Env, argv: list[str], mounts: Mounts, timeout: float) -> Completed:
-    return run_bounded(argv, timeout=timeout, env=check_environment(env.variables, mounts), cwd=mounts.output)
+    return run_bounded(argv, timeout=timeout, env=check_environment(env.variables, mounts), cwd=mounts.output,
+                       limits=check_limits())
 
 
-def _origin(spec: SourceInstall, host: Host) -> str:
-    mirror = find_mirror(spec.git)
+def _origin(git: str, host: Host) -> str:
+    mirror = find_mirror(git)
     if mirror:
         return str(mirror)
     if host.network:
-        return spec.git
+        return git
     searched = ", ".join(str(d) for d in mirror_dirs()) or "none configured"
     raise SkipTool(
-        f"no local mirror of {spec.git} (searched: {searched}) and GitHub is unreachable",
-        f"git clone --mirror {spec.git} {suggested_mirror_path(spec.git)} "
+        f"no local mirror of {git} (searched: {searched}) and GitHub is unreachable",
+        f"git clone --mirror {git} {suggested_mirror_path(git)} "
         "(then set RTCOMPAT_MIRROR to its parent directory)",
     )
 

@@ -20,11 +20,15 @@ from harness.backends.base import (
     Env, InstallContext, InstallError, Mounts, always_available, check_environment, same_mounts,
 )
 from harness.manifest import Manifest, VirtualenvInstall
+from harness.limits import check_limits
 from harness.process import Completed, run_bounded
 from harness.store import cached_build
 
 NAME = "virtualenv"
 INSTALL_TIMEOUT = 1800
+# Bumped when the way environments are built changes (2: bytecode compiled at install,
+# as pip does; checks run with PYTHONDONTWRITEBYTECODE and would recompile every import).
+ENV_LAYOUT = 2
 available = always_available
 visible_mounts = same_mounts
 
@@ -42,13 +46,13 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
     installer = "uv" if context.host.uv else "pip"
     key = {
         "tool": manifest.id, "backend": NAME, "packages": sorted(spec.packages),
-        "interpreter": _interpreter_identity(interpreter),
+        "interpreter": _interpreter_identity(interpreter), "layout": ENV_LAYOUT,
     }
     final = context.cache / "envs" / manifest.id
     final.parent.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     location, reused = cached_build(
-        final, key, lambda tmp: _build(tmp, final, interpreter, spec.packages, context.host.uv)
+        final, key, lambda tmp: build_environment(tmp, final, interpreter, spec.packages, context.host.uv)
     )
     python = str(location / "bin" / "python")
     dependencies = _distributions(python)
@@ -74,7 +78,8 @@ def health_check(env: Env) -> str | None:
 def run(env: Env, argv: list[str], mounts: Mounts, timeout: float) -> Completed:
     variables = dict(env.variables)
     variables["PATH"] = f"{env.location}/bin{os.pathsep}{os.environ.get('PATH', '')}"
-    return run_bounded(argv, timeout=timeout, env=check_environment(variables, mounts), cwd=mounts.output)
+    return run_bounded(argv, timeout=timeout, env=check_environment(variables, mounts), cwd=mounts.output,
+                       limits=check_limits())
 
 
 def uv_index_options(pip_config: dict[str, str] | None = None) -> list[str]:
@@ -122,10 +127,11 @@ def _interpreter_identity(interpreter: str) -> str:
     return f"{Path(interpreter).resolve()} {done.stdout.strip()}"
 
 
-def _build(target: Path, final: Path, interpreter: str, packages: list[str], uv: str | None) -> None:
+def build_environment(target: Path, final: Path, interpreter: str, packages: list[str], uv: str | None) -> None:
+    """Build a virtualenv at ``target`` that will be published at ``final``."""
     if uv:
         steps = [[uv, "venv", "--quiet", "--relocatable", "--python", interpreter, str(target)],
-                 [uv, "pip", "install", "--quiet", "--python", str(target / "bin" / "python"),
+                 [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(target / "bin" / "python"),
                   *uv_index_options(), *packages]]
         env = {**os.environ, **_uv_tls_environment()}
     else:
