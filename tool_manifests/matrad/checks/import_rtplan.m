@@ -5,22 +5,14 @@
 % Prints ONE JSON object on the last stdout line. Judges nothing.
 1;
 addpath(fullfile(fileparts(mfilename('fullpath')), '..', '..', '_octave'));  % rtc_args, rtc_emit, rtc_msg
+addpath(fileparts(mfilename('fullpath')));  % matrad_start
 
 t0 = tic;
 obs = containers.Map('KeyType','char','ValueType','any');
 errs = containers.Map('KeyType','char','ValueType','any');
 [fix, tool] = rtc_args();
 obs('_tool') = 'matRad'; obs('_check') = 'import_rtplan'; obs('_fixture') = fix;
-ok = true;
-try
-  addpath(tool);
-  cfg = matRad_rc();
-  cfg.disableGUI = true;   % no waitbars / figures
-  cfg.logLevel = 1;        % errors only (suppresses progress bars)
-  obs('_tool_version') = matRad_version();
-catch ME
-  errs('startup') = rtc_msg(ME); ok = false;
-end
+ok = matrad_start(tool, obs, errs);
 if ok
   try
     h = matRad_DicomImporter(fix);

@@ -6,20 +6,10 @@
 % RescaleSlope/Intercept (dicomread returns stored values, as in MATLAB).
 % Prints ONE JSON line (last line of stdout).  Judges nothing.
 
-function s = trimstr(v)
-  if ischar(v), s = strtrim(v); else, s = v; end
-end
-function finish(out, errs)
-  if errs.Count > 0, out('_errors') = errs; end
-  printf('%s\n', jsonencode(out));
-end
-
+addpath(fullfile(fileparts(mfilename('fullpath')), '..', '..', '_octave'));  % rtc_* helpers
 out = containers.Map(); errs = containers.Map();
-args = argv();
 try
-  if isempty(args), error('no fixture directory argument'); end
-  d = args{end};
-  if d(end) ~= '/', d = [d '/']; end
+  d = rtc_fixture_dir();
   pkg load dicom
   out('octave.version') = OCTAVE_VERSION;
   out('octave.dicom_version') = pkg('list', 'dicom'){1}.version;
@@ -60,13 +50,13 @@ try
   org = double(i1.ImagePositionPatient(:)');
   out('ct.origin_mm') = org;
   out('ct.orientation') = double(i1.ImageOrientationPatient(:)');
-  out('ct.patient_position') = trimstr(i1.PatientPosition);
-  out('ct.frame_of_reference_uid') = trimstr(i1.FrameOfReferenceUID);
-  out('ct.patient_id') = trimstr(i1.PatientID);
+  out('ct.patient_position') = rtc_trim(i1.PatientPosition);
+  out('ct.frame_of_reference_uid') = rtc_trim(i1.FrameOfReferenceUID);
+  out('ct.patient_id') = rtc_trim(i1.PatientID);
   pn = i1.PatientName;
   if isstruct(pn), pn = pn.FamilyName; end   % octave-dicom gives a char here; MATLAB a struct
-  out('ct.patient_name') = trimstr(pn);
-  out('ct.study_instance_uid') = trimstr(i1.StudyInstanceUID);
+  out('ct.patient_name') = rtc_trim(pn);
+  out('ct.study_instance_uid') = rtc_trim(i1.StudyInstanceUID);
   out('ct.rescale_slope') = double(i1.RescaleSlope);
   out('ct.rescale_intercept') = double(i1.RescaleIntercept);
   out('ct.pixel_representation') = double(i1.PixelRepresentation);
@@ -77,7 +67,7 @@ try
   out('octave.instance_numbers_follow_z') = isequal(inst(:)', sort(inst(:)'));
 catch e
   errs('load') = e.message;
-  finish(out, errs); return;
+  rtc_finish(out, errs); return;
 end
 
 % HU at the points of points.json (coordinates only): nearest voxel; body_interior = mean in ball
@@ -107,4 +97,4 @@ try
 catch e
   errs('points') = e.message;
 end
-finish(out, errs);
+rtc_finish(out, errs);

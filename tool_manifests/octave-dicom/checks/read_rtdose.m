@@ -7,20 +7,10 @@
 % dose.at.* = trilinear interpolation (interpn) at points.json "dose" coordinates.
 % Prints ONE JSON line (last line of stdout).  Judges nothing.
 
-function s = trimstr(v)
-  if ischar(v), s = strtrim(v); else, s = v; end
-end
-function finish(out, errs)
-  if errs.Count > 0, out('_errors') = errs; end
-  printf('%s\n', jsonencode(out));
-end
-
+addpath(fullfile(fileparts(mfilename('fullpath')), '..', '..', '_octave'));  % rtc_* helpers
 out = containers.Map(); errs = containers.Map();
-args = argv();
 try
-  if isempty(args), error('no fixture directory argument'); end
-  d = args{end};
-  if d(end) ~= '/', d = [d '/']; end
+  d = rtc_fixture_dir();
   pkg load dicom
   out('octave.version') = OCTAVE_VERSION;
   out('octave.dicom_version') = pkg('list', 'dicom'){1}.version;
@@ -34,7 +24,7 @@ try
   out('octave.dicomread_class') = class(raw);
   out('octave.dicomread_size') = size(raw);
   raw = squeeze(raw);                 % rows x cols x frames (a 4-D r x c x 1 x f is squeezed)
-  out('dose.modality') = trimstr(info.Modality);
+  out('dose.modality') = rtc_trim(info.Modality);
   out('dose.rows') = double(info.Rows);
   out('dose.columns') = double(info.Columns);
   nf = 1; if isfield(info, 'NumberOfFrames'), nf = double(info.NumberOfFrames); end
@@ -47,9 +37,9 @@ try
   offs = double(info.GridFrameOffsetVector(:)');
   out('dose.grid_frame_offsets_mm') = offs;
   if numel(offs) > 1, out('dose.frame_spacing_mm') = (offs(end) - offs(1)) / (numel(offs) - 1); end
-  out('dose.units') = trimstr(info.DoseUnits);
-  out('dose.type') = trimstr(info.DoseType);
-  out('dose.summation_type') = trimstr(info.DoseSummationType);
+  out('dose.units') = rtc_trim(info.DoseUnits);
+  out('dose.type') = rtc_trim(info.DoseType);
+  out('dose.summation_type') = rtc_trim(info.DoseSummationType);
   out('dose.bits_allocated') = double(info.BitsAllocated);
   out('dose.pixel_representation') = double(info.PixelRepresentation);
   sc = double(info.DoseGridScaling);
@@ -66,7 +56,7 @@ try
   end
 catch e
   errs('load') = e.message;
-  finish(out, errs); return;
+  rtc_finish(out, errs); return;
 end
 
 try
@@ -86,4 +76,4 @@ try
 catch e
   errs('points') = e.message;
 end
-finish(out, errs);
+rtc_finish(out, errs);

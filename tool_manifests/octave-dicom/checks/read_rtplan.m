@@ -4,28 +4,10 @@
 % dicominfo (octave-dicom): sequences are structs with fields Item_1, Item_2, ...
 % Prints ONE JSON line (last line of stdout).  Judges nothing.
 
-function s = trimstr(v)
-  if ischar(v), s = strtrim(v); else, s = v; end
-end
-function c = items(sq)
-  % octave-dicom sequence -> cell of item structs in Item_<n> order
-  if isempty(sq), c = {}; return; end
-  fn = fieldnames(sq);
-  num = cellfun(@(s) sscanf(s, 'Item_%d'), fn);
-  [~, o] = sort(num);
-  c = cellfun(@(s) sq.(s), fn(o), 'UniformOutput', false)';  % row: 'for x = c' iterates columns
-end
-function finish(out, errs)
-  if errs.Count > 0, out('_errors') = errs; end
-  printf('%s\n', jsonencode(out));
-end
-
+addpath(fullfile(fileparts(mfilename('fullpath')), '..', '..', '_octave'));  % rtc_* helpers
 out = containers.Map(); errs = containers.Map();
-args = argv();
 try
-  if isempty(args), error('no fixture directory argument'); end
-  d = args{end};
-  if d(end) ~= '/', d = [d '/']; end
+  d = rtc_fixture_dir();
   pkg load dicom
   out('octave.version') = OCTAVE_VERSION;
   out('octave.dicom_version') = pkg('list', 'dicom'){1}.version;
@@ -34,31 +16,31 @@ try
   t0 = tic;
   info = dicominfo([d f(1).name]);
   out('octave.load_s') = toc(t0);
-  out('plan.modality') = trimstr(info.Modality);
-  out('plan.label') = trimstr(info.RTPlanLabel);
+  out('plan.modality') = rtc_trim(info.Modality);
+  out('plan.label') = rtc_trim(info.RTPlanLabel);
 catch e
   errs('load') = e.message;
-  finish(out, errs); return;
+  rtc_finish(out, errs); return;
 end
 
 try
-  beams = items(info.BeamSequence);
+  beams = rtc_items(info.BeamSequence);
   out('plan.beam_count') = numel(beams);
   names = {}; nums = []; gantry = []; energy = []; rtype = {}; iso = []; leaves = [];
   for k = 1:numel(beams)
     b = beams{k};
-    names{end+1} = trimstr(b.BeamName);
+    names{end+1} = rtc_trim(b.BeamName);
     nums(end+1) = double(b.BeamNumber);
-    rtype{end+1} = trimstr(b.RadiationType);
-    cps = items(b.ControlPointSequence);
+    rtype{end+1} = rtc_trim(b.RadiationType);
+    cps = rtc_items(b.ControlPointSequence);
     cp = cps{1};
     gantry(end+1) = double(cp.GantryAngle);
     energy(end+1) = double(cp.NominalBeamEnergy);
     if isfield(cp, 'IsocenterPosition'), iso(end+1, :) = double(cp.IsocenterPosition(:)'); end
     if isfield(b, 'BeamLimitingDeviceSequence')
-      for dv = items(b.BeamLimitingDeviceSequence)
+      for dv = rtc_items(b.BeamLimitingDeviceSequence)
         dv = dv{1};
-        if any(strcmp(trimstr(dv.RTBeamLimitingDeviceType), {'MLCX', 'MLCY'}))
+        if any(strcmp(rtc_trim(dv.RTBeamLimitingDeviceType), {'MLCX', 'MLCY'}))
           leaves(end+1) = double(dv.NumberOfLeafJawPairs);
         end
       end
@@ -80,10 +62,10 @@ catch e
 end
 
 try
-  fg = items(info.FractionGroupSequence){1};
+  fg = rtc_items(info.FractionGroupSequence){1};
   out('plan.fraction_count') = double(fg.NumberOfFractionsPlanned);
   mu = nan(1, numel(nums));
-  for rb = items(fg.ReferencedBeamSequence)
+  for rb = rtc_items(fg.ReferencedBeamSequence)
     rb = rb{1};
     mu(nums == double(rb.ReferencedBeamNumber)) = double(rb.BeamMeterset);
   end
@@ -96,7 +78,7 @@ end
 try
   rx = [];
   if isfield(info, 'DoseReferenceSequence')
-    for dr = items(info.DoseReferenceSequence)
+    for dr = rtc_items(info.DoseReferenceSequence)
       dr = dr{1};
       if isfield(dr, 'TargetPrescriptionDose'), rx(end+1) = double(dr.TargetPrescriptionDose); end
     end
@@ -106,4 +88,4 @@ try
 catch e
   errs('plan.prescription_gy') = e.message;
 end
-finish(out, errs);
+rtc_finish(out, errs);

@@ -7,27 +7,10 @@
 % plane spacing thick), the convention stated in the fixture README.
 % Prints ONE JSON line (last line of stdout).  Judges nothing.
 
-function s = trimstr(v)
-  if ischar(v), s = strtrim(v); else, s = v; end
-end
-function c = items(sq)
-  if isempty(sq), c = {}; return; end
-  fn = fieldnames(sq);
-  num = cellfun(@(s) sscanf(s, 'Item_%d'), fn);
-  [~, o] = sort(num);
-  c = cellfun(@(s) sq.(s), fn(o), 'UniformOutput', false)';  % row: 'for x = c' iterates columns
-end
-function finish(out, errs)
-  if errs.Count > 0, out('_errors') = errs; end
-  printf('%s\n', jsonencode(out));
-end
-
+addpath(fullfile(fileparts(mfilename('fullpath')), '..', '..', '_octave'));  % rtc_* helpers
 out = containers.Map(); errs = containers.Map();
-args = argv();
 try
-  if isempty(args), error('no fixture directory argument'); end
-  d = args{end};
-  if d(end) ~= '/', d = [d '/']; end
+  d = rtc_fixture_dir();
   pkg load dicom
   out('octave.version') = OCTAVE_VERSION;
   out('octave.dicom_version') = pkg('list', 'dicom'){1}.version;
@@ -36,23 +19,23 @@ try
   t0 = tic;
   info = dicominfo([d f(1).name]);
   out('octave.load_s') = toc(t0);
-  out('rtstruct.modality') = trimstr(info.Modality);
-  out('rtstruct.label') = trimstr(info.StructureSetLabel);
-  rois = items(info.StructureSetROISequence);
-  names = cellfun(@(r) trimstr(r.ROIName), rois, 'UniformOutput', false);
+  out('rtstruct.modality') = rtc_trim(info.Modality);
+  out('rtstruct.label') = rtc_trim(info.StructureSetLabel);
+  rois = rtc_items(info.StructureSetROISequence);
+  names = cellfun(@(r) rtc_trim(r.ROIName), rois, 'UniformOutput', false);
   numbers = cellfun(@(r) double(r.ROINumber), rois);
   out('rtstruct.roi_count') = numel(rois);
   out('rtstruct.roi_names') = names;
 catch e
   errs('load') = e.message;
-  finish(out, errs); return;
+  rtc_finish(out, errs); return;
 end
 
 types = containers.Map('KeyType', 'double', 'ValueType', 'any');
 try
-  for o = items(info.RTROIObservationsSequence)
+  for o = rtc_items(info.RTROIObservationsSequence)
     o = o{1};
-    types(double(o.ReferencedROINumber)) = trimstr(o.RTROIInterpretedType);
+    types(double(o.ReferencedROINumber)) = rtc_trim(o.RTROIInterpretedType);
   end
 catch e
   errs('observations') = e.message;
@@ -64,7 +47,7 @@ for k = 1:numel(names)
 end
 
 try
-  for rc = items(info.ROIContourSequence)
+  for rc = rtc_items(info.ROIContourSequence)
     rc = rc{1};
     k = find(numbers == double(rc.ReferencedROINumber), 1);
     if isempty(k), continue; end
@@ -72,7 +55,7 @@ try
     if ~isfield(rc, 'ContourSequence') || isempty(rc.ContourSequence)
       out([key '.contour_count']) = 0; continue;
     end
-    cs = items(rc.ContourSequence);
+    cs = rtc_items(rc.ContourSequence);
     out([key '.contour_count']) = numel(cs);
     zc = zeros(1, numel(cs)); ar = zeros(1, numel(cs)); np = 0;
     for j = 1:numel(cs)
@@ -93,4 +76,4 @@ try
 catch e
   errs('contours') = e.message;
 end
-finish(out, errs);
+rtc_finish(out, errs);
