@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="render reports/ (Markdown, HTML, JSON) from a results file")
     report.add_argument("--results", type=Path, help="results file (default: results/latest.json)")
     report.add_argument("--output", type=Path, help="report directory (default: reports/)")
+    report.add_argument("--browser-check", metavar="SCREENSHOT", type=Path,
+                        help="load the HTML in headless Chromium: no console errors, one row per tool; save a PNG")
 
     sub.add_parser("doctor", help="what this machine can run, and how to enable the rest")
 
@@ -220,8 +222,26 @@ def _sigterm_as_interrupt():
 
 def cmd_report(args: argparse.Namespace) -> int:
     root = project_root()
-    _render(args.results or results_dir(root) / "latest.json", args.output or reports_dir(root))
+    results = args.results or results_dir(root) / "latest.json"
+    output = args.output or reports_dir(root)
+    _render(results, output)
+    if args.browser_check:
+        return _browser_check(results, output / "index.html", args.browser_check)
     return 0
+
+
+def _browser_check(results_path: Path, page: Path, screenshot: Path) -> int:
+    from harness.report import browser
+    from harness.results import read_results
+
+    if not browser.is_available():
+        raise FatalError("no Chromium for the browser check (apt-get install chromium)")
+    tool_ids = [tool.id for tool in read_results(results_path).tools]
+    problems = browser.check_report(page, tool_ids, screenshot=screenshot)
+    for problem in problems:
+        print(f"browser check: {problem}", file=sys.stderr)
+    print(f"browser check: {'ok' if not problems else f'{len(problems)} problem(s)'}; screenshot {screenshot}")
+    return 1 if problems else 0
 
 
 def _render(results_path: Path, output: Path) -> None:

@@ -54,3 +54,16 @@ def test_a_script_payload_in_tool_output_does_not_run(tmp_path, payload):
     assert len(page.find("script")) == 1  # the report's own filter script
     assert page.console == []
     assert page.tool_rows == ["tool-1", "tool-2"]
+
+
+def test_rtcompat_report_checks_the_page_in_the_browser_and_saves_a_screenshot(tmp_path, capsys):
+    from harness.cli import main
+    from harness.results import write_results
+
+    path = tmp_path / "results.json"
+    write_results(results([tool(n) for n in range(3)]), path)
+    screenshot = tmp_path / "shot.png"
+    assert main(["report", "--results", str(path), "--output", str(tmp_path / "out"),
+                 "--browser-check", str(screenshot)]) == 0
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "browser check: ok" in capsys.readouterr().out
