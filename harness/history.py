@@ -49,6 +49,7 @@ class Record(BaseModel):
 class ToolRecord(Record):
     version: str | None = None
     dependencies: dict[str, str] = Field(default_factory=dict)
+    definition: str | None = None
     install: Status
     checks: dict[str, Status] = Field(default_factory=dict, description="check id -> status")
 
@@ -100,7 +101,8 @@ def _slug(text: str) -> str:
 
 def record_of(results: Results) -> RunRecord:
     run = results.run
-    tools = {t.id: ToolRecord(version=t.version, dependencies=t.dependencies, install=t.install.status,
+    tools = {t.id: ToolRecord(version=t.version, dependencies=t.dependencies, definition=t.definition,
+                              install=t.install.status,
                               checks={c.id: c.status for c in t.checks})
              for t in results.tools}
     return RunRecord(started=run.started, host=run.host, harness_version=run.harness_version,
@@ -203,10 +205,12 @@ def what_changed(before: RunRecord, after: RunRecord, tool_id: str) -> str:
         changes.append(f"{tool_id} {old.version or 'unknown'} -> {new.version or 'unknown'}")
     if old and new:
         changes += _mapping_changes(old.dependencies, new.dependencies, skip={tool_id} if changes else set())
+    if old and new and old.definition and new.definition and old.definition != new.definition:
+        changes.append(f"manifest or check programs {old.definition[:12]} -> {new.definition[:12]}")
     changes += [f"fixture {c}" for c in _mapping_changes(before.fixtures, after.fixtures, short=True)]
     if before.harness_version != after.harness_version:
         changes.append(f"rtcompat {before.harness_version} -> {after.harness_version}")
-    return "; ".join(changes) or "no recorded change (same tool, dependencies, fixtures and harness)"
+    return "; ".join(changes) or "no recorded change (same tool, dependencies, checks, fixtures and harness)"
 
 
 def _mapping_changes(old: dict[str, str], new: dict[str, str], skip: set[str] = frozenset(),

@@ -66,6 +66,7 @@ class ToolResult(Record):
     backend: str
     version: str | None = None
     dependencies: dict[str, str] = Field(default_factory=dict)
+    definition: str | None = Field(None, description="sha256 of the manifest and its check programs")
     install: InstallResult
     checks: list[CheckResult] = Field(default_factory=list)
 

@@ -7,6 +7,7 @@ fault (install failed, engine gone, a check program missing from our tree) is
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -113,7 +114,7 @@ class ToolRun:
             id=m.id, name=m.name, section=m.section, in_source_catalogue=m.in_source_catalogue,
             homepage=str(m.homepage), summary=m.summary, backend=m.install.backend,
             version=env.version if env else None, dependencies=env.dependencies if env else {},
-            install=install, checks=checks,
+            definition=definition_digest(self.manifest_path), install=install, checks=checks,
         )
 
     def _output_dir(self, check: Check) -> Path:
@@ -131,6 +132,18 @@ class ToolRun:
         # A placeholder with nothing behind it ({tool_home} outside the source backend)
         # is dropped rather than passed as an empty argument.
         return [rendered for part in template if (rendered := part.format(**values)) or part == ""]
+
+
+def definition_digest(manifest_path: Path) -> str:
+    """What the harness asked of the tool: the manifest and every file beside it (checks,
+    Dockerfile), so a regression can say when our side of the question changed."""
+    digest = hashlib.sha256(manifest_path.read_bytes())
+    directory = manifest_dir(manifest_path)
+    for path in sorted(directory.rglob("*")) if directory.is_dir() else []:
+        if path.is_file():
+            digest.update(f"\0{path.relative_to(directory)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _judge_run(check: Check, truth, done: Completed, base: dict) -> CheckResult:

@@ -10,12 +10,12 @@ FIXTURE = "6f64064a166659e4d2681d9bed76cadad3e90ffe4cc606d2f076242611a8b39c"
 
 
 def run(day: int, status: str = "pass", pydicom: str = "3.0.1", numpy: str = "2.2.6", host: str = "ci",
-        hour: int = 10) -> Results:
+        hour: int = 10, definition: str | None = None) -> Results:
     checks = [CheckResult(id="read-ct", capability="read-ct", status="pass", reason="12 quantities within tolerance"),
               CheckResult(id="dvh", capability="dvh", status=status, reason=f"dvh {status}")]
     tool = ToolResult(id="pyrt", name="PyRT", section="Python Packages for Medical Physics", in_source_catalogue=True,
                       backend="virtualenv", version="1.0", dependencies={"pydicom": pydicom, "numpy": numpy},
-                      install=InstallResult(status="pass", seconds=4.2), checks=checks)
+                      definition=definition, install=InstallResult(status="pass", seconds=4.2), checks=checks)
     info = RunInfo(started=f"2026-11-{day:02d}T{hour:02d}:00:00+00:00", host=host, platform="Linux", python="3.11",
                    harness_version="0.1.0", fixtures={"reference": FIXTURE})
     return Results(run=info, tools=[tool])
@@ -62,7 +62,13 @@ def test_a_check_that_keeps_flipping_is_flaky_and_one_that_never_passed_is_alway
 def test_a_regression_with_nothing_recorded_changing_says_so(tmp_path):
     render_reports(run(1), tmp_path)
     render_reports(run(2, status="fail"), tmp_path)
-    assert dvh_trend(tmp_path).change.endswith("no recorded change (same tool, dependencies, fixtures and harness)")
+    assert dvh_trend(tmp_path).change.endswith("no recorded change (same tool, dependencies, checks, fixtures and harness)")
+
+
+def test_a_regression_after_an_edited_check_program_names_that_edit(tmp_path):
+    render_reports(run(1, definition="a" * 64), tmp_path)
+    render_reports(run(2, status="fail", definition="b" * 64), tmp_path)
+    assert dvh_trend(tmp_path).change.endswith(f"manifest or check programs {'a' * 12} -> {'b' * 12}")
 
 
 def test_a_run_is_recorded_once_and_the_history_keeps_the_last_90(tmp_path):
