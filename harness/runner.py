@@ -68,10 +68,7 @@ class ToolRun:
                                  seconds=time.monotonic() - start), None
         except ToolUnavailable as exc:
             return InstallResult(status="unavailable", reason=str(exc)), None
-        except InstallError as exc:
-            return InstallResult(status="error", reason=f"install failed: {exc}",
-                                 seconds=time.monotonic() - start), None
-        except OSError as exc:  # the cache's own writes: a full disk, a read-only cache
+        except (InstallError, OSError) as exc:  # OSError: the cache's own writes (a full disk)
             return InstallResult(status="error", reason=f"install failed: {exc}",
                                  seconds=time.monotonic() - start), None
         return InstallResult(status="pass", reason="installed" if not env.reused else "reused cached environment",
