@@ -96,7 +96,7 @@ class ToolRun:
         argv = self._argv(check, env, mounts)
         try:
             done = self.backend.run(env, argv, mounts, check.timeout)
-        except InstallError as exc:
+        except Exception as exc:  # ours or the testbed's, never the tool's: the row must survive
             return CheckResult(status="error", reason=f"testbed failed while running the check: {exc}", **base)
         tampered = self.guard.verify_and_restore(check.fixture)
         result = _judge_run(check, truth, done, base)

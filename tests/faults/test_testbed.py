@@ -7,6 +7,7 @@ mounted as RTCOMPAT_CACHE; root only). The engine stopping mid-run is in
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
@@ -68,3 +69,16 @@ def test_a_full_disk_is_an_install_error_and_the_next_run_recovers(project, tiny
     outcome = run(project)
     assert outcome[("bulky", "install")]["reason"] == "installed"
     assert outcome[("bulky", "read")]["status"] == "pass"
+
+
+def test_a_malformed_limit_setting_is_an_error_row_not_a_lost_tool(project, monkeypatch):
+    from harness.cli import main
+    from standins import write_tool
+
+    monkeypatch.setenv("RTCOMPAT_CHECK_MEMORY", "lots")
+    write_tool(project, "limited", "echo '{\"ct.rows\": 4, \"dose.max_gy\": 70}'")
+    results = project / "results.json"
+    assert main(["run", "--tool", "limited", "--results", str(results)]) == 0
+    (tool,) = json.loads(results.read_text())["tools"]
+    (check,) = tool["checks"]
+    assert check["status"] == "error" and "RTCOMPAT_CHECK_MEMORY" in check["reason"]
