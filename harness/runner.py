@@ -71,6 +71,9 @@ class ToolRun:
         except (InstallError, OSError) as exc:  # OSError: the cache's own writes (a full disk)
             return InstallResult(status="error", reason=f"install failed: {exc}",
                                  seconds=time.monotonic() - start), None
+        except Exception as exc:  # a bug of ours: still an error row, with what it was
+            return InstallResult(status="error", reason=f"install failed unexpectedly: {type(exc).__name__}: {exc}",
+                                 seconds=time.monotonic() - start), None
         return InstallResult(status="pass", reason="installed" if not env.reused else "reused cached environment",
                              seconds=env.install_seconds, reused=env.reused,
                              installer=env.details.get("installer")), env
