@@ -72,7 +72,7 @@ class EngineState:
 
 
 def default_dir() -> Path:
-    """Where ``Host.engine_socket`` looks by default: the cache's ``engine/``."""
+    """Where the harness keeps the engine it starts: the cache's ``engine/``."""
     return cache_dir() / "engine"
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from harness.paths import cache_dir
 
 NETWORK_PROBE = ("github.com", 443)
 
@@ -80,31 +79,9 @@ class Host:
         except OSError:
             return False
 
-    @property
-    def engine_socket(self) -> Path:
-        return (self.engine_dir or cache_dir() / "engine") / "docker.sock"
-
     @cached_property
     def docker_url(self) -> str | None:
-        """A container engine that answers a ping, or None."""
-        candidates = [os.environ.get("DOCKER_HOST"), f"unix://{self.engine_socket}",
-                      "unix:///var/run/docker.sock"]
-        for url in filter(None, candidates):
-            if url.startswith("unix://") and not Path(url[7:]).exists():
-                continue
-            if _engine_answers(url):
-                return url
-        return None
+        """The container engine that answers, found as ``rtcompat engine status`` finds it."""
+        from harness import engine
 
-
-def _engine_answers(url: str) -> bool:
-    try:
-        import docker
-
-        client = docker.DockerClient(base_url=url, timeout=5)
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except Exception:
-        return False
+        return engine.status(self.engine_dir or engine.default_dir()).url
