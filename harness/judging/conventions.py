@@ -1,0 +1,85 @@
+"""Named conventions and synonyms: the legitimate alternatives a correct reader may follow.
+
+A value that misses the truth but matches a named alternative is neither a plain pass
+nor a FAIL: it is ``pass (convention: ...)``, kept distinct in the results and shown in
+the report, so a reader sees which convention the tool follows. Declared once here
+(as lintian declares its tags) and used by the fixture generator, which writes the
+alternative values into truth.json, and by the judge, which recognises them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Convention:
+    """A way of reading DICOM-RT that real systems use and that changes the numbers.
+
+    Attributes
+    ----------
+    name : str
+        Stable id, as it appears in truth.json, results and the report.
+    title : str
+        What the report shows after ``pass (convention: ...)``.
+    explanation : str
+        What the convention is and who uses it.
+    references : tuple of str
+        Where it is described.
+    """
+
+    name: str
+    title: str
+    explanation: str
+    references: tuple[str, ...] = ()
+
+
+NO_END_CAPS = Convention(
+    "no-end-caps", "no end caps",
+    "The structure ends at its first and last contour plane: contours are joined between "
+    "consecutive planes and nothing is added beyond the end contours. The reference truth "
+    "extends each end contour by half a slice instead (Nelms et al. 2015). Both are in "
+    "clinical use; for a 24 mm structure on 2 mm slices they differ by 4 to 12 %.",
+    ("Nelms et al. 2015, Med Phys 42(8):4435, doi:10.1118/1.4923175",),
+)
+HISTOGRAM_BIN = Convention(
+    "histogram-bin", "histogram bin",
+    "The tool reports a DVH minimum or maximum as the centre (or edge) of the histogram bin "
+    "that holds it, so its value may differ from the true extreme by up to half the bin "
+    "width it reports (observation dvh.bin_width_gy, accepted up to 0.5 Gy).",
+)
+
+CONVENTIONS: dict[str, Convention] = {c.name: c for c in (NO_END_CAPS, HISTOGRAM_BIN)}
+
+#: The largest histogram bin width, in Gy, for which the histogram-bin convention applies;
+#: a coarser histogram cannot claim its extremes are right.
+MAX_BIN_WIDTH_GY = 0.5
+#: The observation a check prints to say which histogram bin width its tool used.
+BIN_WIDTH_KEY = "dvh.bin_width_gy"
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Spellings of one enumerated DICOM value that tools use interchangeably."""
+
+    keys: tuple[str, ...]
+    value: str
+    spellings: tuple[str, ...]
+    source: str
+
+
+#: DoseUnits (3004,0002) is GY or RELATIVE in the standard; CERR and pyCERR map
+#: GY, GYS, GRAY and GRAYS to 'GRAYS' on import on purpose.
+SYNONYMS: tuple[Synonyms, ...] = (
+    Synonyms(("dose.units",), "GY", ("GY", "GYS", "GRAY", "GRAYS"),
+             "CERR populate_planC_dose_field.m and pyCERR cerr/dataclasses/dose.py map these to 'GRAYS'"),
+)
+
+
+def synonym_of(key: str, expected: str, observed: str) -> Synonyms | None:
+    """The declared synonym set that makes ``observed`` another spelling of ``expected``
+    (spellings are exact: DICOM code strings are upper case)."""
+    for entry in SYNONYMS:
+        if key in entry.keys and expected == entry.value and observed in entry.spellings:
+            return entry
+    return None
