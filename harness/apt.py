@@ -66,3 +66,17 @@ def _apt(argv: list[str], retry_after_update: bool) -> None:
         return _apt(argv, retry_after_update=False)
     what = "timed out" if done.timed_out else done.tail(lines=4)
     raise InstallError(f"apt-get install failed: {what}")
+
+
+#: Debian packages that are the runtime a tool runs on, and how the report names them.
+RUNTIMES = {"octave": "GNU Octave"}
+
+
+def runtime_label(versions: dict[str, str]) -> str | None:
+    """``GNU Octave 7.3.0`` when a tool runs on a runtime worth naming in its row."""
+    for package, name in RUNTIMES.items():
+        version = versions.get(package)
+        if version and version != "?":
+            upstream = version.split(":")[-1].split("-")[0]
+            return f"{name} {upstream}"
+    return None

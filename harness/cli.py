@@ -136,18 +136,20 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from harness.catalogue import load_catalogue, manifest_paths
+    from harness.catalogue import manifest_paths
+    from harness.manifest_checks import validate_file
+    from harness.paths import fixtures_dir
 
     paths = args.files or manifest_paths()
     if not paths:
         raise FatalError("no manifests found (looked in tool_manifests/)")
-    entries = load_catalogue(paths)
-    problems = [p for e in entries for p in e.problems]
-    for problem in problems:
-        print(problem)
-    bad = sum(1 for e in entries if e.problems)
-    print(f"{len(entries) - bad} valid, {bad} invalid", file=sys.stderr)
-    return 1 if problems else 0
+    found = {path: validate_file(path, fixtures_dir()) for path in paths}
+    for problems in found.values():
+        for problem in problems:
+            print(problem)
+    bad = sum(1 for problems in found.values() if problems)
+    print(f"{len(found) - bad} valid, {bad} invalid", file=sys.stderr)
+    return 1 if bad else 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -195,6 +197,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         pytest_args += ["-n", str(args.workers), "--dist", "loadgroup"]
     with _sigterm_as_interrupt():
         code = pytest.main(pytest_args + list(args.pytest_args))
+    stopped = _stopped(results) if code == pytest.ExitCode.INTERRUPTED else None
+    if stopped:
+        raise FatalError(f"run stopped: {stopped}; the partial results are in {results}")
     if code == pytest.ExitCode.INTERRUPTED:
         raise KeyboardInterrupt
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
@@ -203,6 +208,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         _render(results, reports_dir(root))
     # Tool failures are the report's news, not a crash of the run.
     return 0
+
+
+def _stopped(results_path: Path) -> str | None:
+    from harness.results import ResultsError, read_results
+
+    try:
+        return read_results(results_path).run.stopped
+    except ResultsError:
+        return None
 
 
 @contextmanager

@@ -1,10 +1,16 @@
-"""Keeping fixtures untouchable while tools run against them.
+"""Keeping fixtures untouchable, and their truth out of the checks' sight.
 
-Checks never see the committed fixture tree: each set is copied once per run into a
-scratch directory (mounted read-only where the backend can), and its files are
-checksummed before and after every check. A check that writes into its fixture is
-reported, and the copy is restored before the next check, so one misbehaving tool
-cannot skew the verdicts of the next.
+Checks never see the committed fixture tree. Each set is copied once per run into a
+scratch directory holding only what a check may read: the DICOM files and
+``points.json`` (where to measure). ``truth.json`` and the README, which states the
+truth values too, stay behind: a check that could read them could pass by printing
+them. The copy is checksummed before and after every check; a check that writes into
+it is reported and the copy restored, so one misbehaving tool cannot skew the next.
+
+The committed set is checksummed when the run first uses it, and its truth is read
+then, once: verdicts are judged against that snapshot. Before each check is judged the
+committed files are checksummed again, and a change stops the run with an error
+naming the file (:class:`FixtureTampered`), since every later verdict would be suspect.
 """
 
 from __future__ import annotations
@@ -16,6 +22,11 @@ import tempfile
 from pathlib import Path
 
 from harness.fixtures import fixture_set_checksum
+from harness.judging.judge import Quantity, load_truth
+
+#: Files a check may read besides DICOM files.
+CHECK_VISIBLE = ("points.json",)
+_DICOM_MAGIC_OFFSET = 128
 
 
 def file_digests(directory: Path) -> dict[str, str]:
@@ -30,19 +41,57 @@ def fixture_checksums(fixtures_root: Path) -> dict[str, str]:
     return {d.name: fixture_set_checksum(d) for d in sorted(fixtures_root.iterdir()) if d.is_dir()}
 
 
+def is_check_visible(path: Path) -> bool:
+    """A DICOM Part 10 file (``DICM`` after the preamble) or a named helper file."""
+    if path.name in CHECK_VISIBLE:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(_DICOM_MAGIC_OFFSET)
+            return handle.read(4) == b"DICM"
+    except OSError:
+        return False
+
+
+class FixtureTampered(Exception):
+    """A committed fixture set changed during the run; every later verdict is suspect."""
+
+
 class FixtureGuard:
-    """Scratch copies of fixture sets, verified after every check."""
+    """Scratch copies of fixture sets without their truth, verified after every check."""
 
     def __init__(self, fixtures_root: Path, scratch: Path | None = None):
         self.fixtures_root = fixtures_root
         self.scratch = scratch or Path(tempfile.mkdtemp(prefix="rtcompat-fixtures-"))
         self._digests: dict[str, dict[str, str]] = {}
+        self._committed: dict[str, dict[str, str]] = {}
+        self._truth: dict[str, dict[str, Quantity]] = {}
 
     def source_dir(self, name: str) -> Path:
         path = self.fixtures_root / name
         if not path.is_dir():
             raise FileNotFoundError(f"no fixture set at {path} (rtcompat fixtures build)")
         return path
+
+    def truth(self, name: str) -> dict[str, Quantity]:
+        """The set's truth as it was when the run first used the set."""
+        if name not in self._truth:
+            self._committed[name] = file_digests(self.source_dir(name))
+            self._truth[name] = load_truth(self.source_dir(name))
+        return self._truth[name]
+
+    def verify_committed(self, name: str) -> None:
+        """Raise FixtureTampered if the committed set differs from when the run began."""
+        if name not in self._committed:
+            return
+        now = file_digests(self.source_dir(name))
+        before = self._committed[name]
+        changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+        if changed:
+            shown = ", ".join(str(self.source_dir(name) / k) for k in changed[:5])
+            raise FixtureTampered(f"the committed fixture set {name!r} changed during the run: {shown}"
+                                  + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+                                  + " (restore it with: rtcompat fixtures build --overwrite)")
 
     def checked_out(self, name: str) -> Path:
         copy = self.scratch / name
@@ -73,7 +122,12 @@ class FixtureGuard:
         if copy.exists():
             _make_writable(copy)
             shutil.rmtree(copy)
-        shutil.copytree(self.source_dir(name), copy)
+        source = self.source_dir(name)
+
+        def hidden(directory: str, names: list[str]) -> list[str]:
+            return [n for n in names if (Path(directory) / n).is_file() and not is_check_visible(Path(directory) / n)]
+
+        shutil.copytree(source, copy, ignore=hidden)
         self._digests[name] = file_digests(copy)
         _make_read_only(copy)
 

@@ -9,11 +9,13 @@ that quietly falls back to the default is exactly the bug such files breed.
 
 from __future__ import annotations
 
+import math
 import re
-from pathlib import Path
+import string
+from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictBool, StrictFloat, StrictInt, field_validator, model_validator
 
 CAPABILITIES: dict[str, str] = {
     "startup": "the tool starts and reports its version",
@@ -34,6 +36,34 @@ SECTIONS: tuple[str, ...] = (
 )
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
+#: Ids and fixture names become file and directory names: kept short.
+MAX_ID_LENGTH = 64
+
+#: The placeholders a check command may use.
+PLACEHOLDERS = ("python", "program", "fixture", "output", "tool_home")
+
+
+def command_problems(template: list[str]) -> list[str]:
+    """What is wrong with a command template: unknown or malformed placeholders."""
+    problems = []
+    for part in template:
+        try:
+            fields = [name for _, name, _, _ in string.Formatter().parse(part) if name is not None]
+        except ValueError as exc:
+            problems.append(f"{part!r}: {exc}")
+            continue
+        problems += [f"{part!r}: unknown placeholder {{{name}}} (known: {', '.join(PLACEHOLDERS)})"
+                     for name in fields if name not in PLACEHOLDERS]
+    return problems
+
+
+def _exact_value(value: Any) -> bool:
+    """A value ``expect:`` can judge exactly: a boolean, a finite number, a string, or a list of them."""
+    if isinstance(value, list):
+        return all(_exact_value(v) for v in value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, (bool, int, str))
 
 
 class Model(BaseModel):
@@ -45,8 +75,10 @@ class Model(BaseModel):
 class Tolerance(Model):
     """How far an observed number may stray from the truth and still pass."""
 
-    abs: float | None = Field(None, ge=0, description="absolute tolerance, in the quantity's unit")
-    rel: float | None = Field(None, ge=0, description="relative tolerance as a fraction (0.03 = 3 %)")
+    abs: StrictFloat | StrictInt | None = Field(None, ge=0, allow_inf_nan=False,
+                                                description="absolute tolerance, in the quantity's unit")
+    rel: StrictFloat | StrictInt | None = Field(None, ge=0, allow_inf_nan=False,
+                                                description="relative tolerance as a fraction (0.03 = 3 %)")
 
     @model_validator(mode="after")
     def _needs_one(self) -> Tolerance:
@@ -65,7 +97,7 @@ class XFail(Model):
 class Check(Model):
     """One judged question put to the tool, e.g. 'read the dose grid'."""
 
-    id: str = Field(pattern=SLUG, description="unique within the tool, e.g. read-ct")
+    id: str = Field(pattern=SLUG, max_length=MAX_ID_LENGTH, description="unique within the tool, e.g. read-ct")
     capability: Literal[tuple(CAPABILITIES)] = Field(  # type: ignore[valid-type]
         description="what the check exercises: " + ", ".join(CAPABILITIES)
     )
@@ -75,7 +107,8 @@ class Check(Model):
         description="argv template; placeholders {python} {program} {fixture} {output} {tool_home}."
         " Default chosen from the program's suffix (.py, .m, .ijm, .sh)",
     )
-    fixture: str = Field("reference", description="fixture set under fixtures/dicom/")
+    fixture: str = Field("reference", pattern=SLUG, max_length=MAX_ID_LENGTH,
+                         description="fixture set under fixtures/dicom/ (a name, not a path)")
     judge: list[str] = Field(
         default_factory=list,
         description="truth keys (glob patterns, e.g. 'ct.*') the observations are judged against",
@@ -90,9 +123,15 @@ class Check(Model):
         description="judged only when reported: patterns for keys the tool may not expose",
     )
     tolerances: dict[str, Tolerance] = Field(
-        default_factory=dict, description="per-key-pattern overrides of the truth's tolerances"
+        default_factory=dict, description="per-key-pattern tightenings of the truth's tolerances (never looser)"
     )
-    timeout: float = Field(300, gt=0, le=7200, description="seconds before the whole process group is killed")
+    read_from: dict[str, str] = Field(
+        default_factory=dict,
+        description="truth key -> the observation to judge it by, when one program reports a quantity from two"
+        " places of the tool (e.g. CERR's plan structure and its derived beam table)",
+    )
+    timeout: StrictFloat | StrictInt = Field(300, ge=1, le=7200,
+                                             description="seconds before the whole process group is killed")
     xfail: XFail | None = Field(None, description="known incompatibility, linked upstream")
 
     @model_validator(mode="after")
@@ -100,6 +139,40 @@ class Check(Model):
         if not self.judge and not self.expect:
             raise ValueError("give judge (truth keys), expect (exact expectations) or both")
         return self
+
+    @model_validator(mode="after")
+    def _read_from_judged_keys(self) -> Check:
+        import fnmatch
+
+        stray = [key for key in self.read_from if not any(fnmatch.fnmatchcase(key, p) for p in self.judge)]
+        if stray:
+            raise ValueError(f"read_from names {', '.join(stray)}, which the check does not judge")
+        return self
+
+    @field_validator("program")
+    @classmethod
+    def _inside_the_tool_directory(cls, program: str) -> str:
+        path = PurePosixPath(program)
+        if not program or path.is_absolute() or ".." in path.parts or "\\" in program:
+            raise ValueError(f"{program!r} must be a path inside tool_manifests/<id>/ (no '..', not absolute)")
+        return program
+
+    @field_validator("command")
+    @classmethod
+    def _known_placeholders(cls, command: list[str] | None) -> list[str] | None:
+        problems = command_problems(command or [])
+        if problems:
+            raise ValueError("; ".join(problems))
+        return command
+
+    @field_validator("expect")
+    @classmethod
+    def _judgeable_expectations(cls, expect: dict[str, Any]) -> dict[str, Any]:
+        bad = [key for key, value in expect.items() if not _exact_value(value)]
+        if bad:
+            raise ValueError(f"{', '.join(bad)}: an expectation must be a boolean, a finite number, a string "
+                             "or a list of them")
+        return expect
 
 
 class VersionQuery(Model):
@@ -195,7 +268,7 @@ class Restrictions(Model):
 class Manifest(Model):
     """A tool of the catalogue: who it is, how to install it, what to ask it."""
 
-    id: str = Field(pattern=SLUG, description="file name without .yaml; lower-case, dashes")
+    id: str = Field(pattern=SLUG, max_length=MAX_ID_LENGTH, description="file name without .yaml; lower-case, dashes")
     name: str = Field(min_length=1, description="display name")
     summary: str = Field(min_length=10, description="one or two sentences, in our own words")
     homepage: HttpUrl

@@ -58,6 +58,16 @@ class ManifestError(Exception):
 
 def load_manifest(path: Path) -> Manifest:
     """Parse and validate one manifest file; raise ManifestError listing every problem."""
+    return load_manifest_and_lines(path)[0]
+
+
+def line_of(data: Any, loc: tuple) -> int:
+    """The 1-based line of ``loc`` (e.g. ``("checks", 2, "judge", 1)``) in parsed YAML."""
+    return _line_of(data, loc)
+
+
+def load_manifest_and_lines(path: Path) -> tuple[Manifest, Any]:
+    """The manifest and the parsed YAML that knows each key's line (for later checks)."""
     data = _read_yaml(path)
     problems = _structure_problems(path, data)
     if problems:
@@ -71,7 +81,7 @@ def load_manifest(path: Path) -> Manifest:
     if manifest.id != tool_id_from_path(path):
         raise ManifestError([Problem(path, _line_of(data, ("id",)), "id",
                                      f"{manifest.id!r} must match the file name {path.stem!r}")])
-    return manifest
+    return manifest, data
 
 
 def _read_yaml(path: Path) -> Any:

@@ -12,6 +12,14 @@ never a silent pick: in CI each job writes one tool, so a second copy is a stale
 misplaced file that a person has to look at. With ``expected`` (the catalogue), a
 tool no shard reports gets an ``error`` row instead of vanishing from the report:
 its CI job died before writing its shard.
+
+A shard's statuses are never taken on trust: every check is judged again from the
+observations and process facts it records, against this checkout's manifest and the
+truth of the fixture set it names (the checksums must match, or nothing can be
+judged). A shard whose statuses or verdicts contradict that judgement is refused, as is
+a tool this checkout has no manifest for, and a check that claims a verdict while its
+tool did not install. A check the manifest declares but the shard lacks becomes an
+``error`` row.
 """
 
 from __future__ import annotations
@@ -20,8 +28,14 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.catalogue import Entry
+from harness.catalogue import Entry, load_catalogue
+from harness.fixture_guard import fixture_checksums
+from harness.judging.judge import JudgeError, TruthError, load_truth
+from harness.judging.outcome import conclude
+from harness.manifest import Check
+from harness.paths import fixtures_dir
 from harness.results import (
+    CheckResult,
     InstallResult,
     Results,
     ResultsError,
@@ -29,6 +43,7 @@ from harness.results import (
     ToolResult,
     read_results,
 )
+from harness.runner import definition_digest
 
 NO_SHARD = "no results: no shard reports this tool (its CI job did not finish, or its artifact is missing)"
 CHECKSUM_SHOWN = 12
@@ -44,12 +59,17 @@ class Shard:
     results: Results
 
 
-def merge_results(paths: list[Path], allow_mixed: bool = False,
-                  expected: list[Entry] | None = None) -> tuple[Results, list[str]]:
+def merge_results(paths: list[Path], allow_mixed: bool = False, expected: list[Entry] | None = None,
+                  catalogue: list[Entry] | None = None, fixtures_root: Path | None = None,
+                  ) -> tuple[Results, list[str]]:
     """The shards at ``paths`` as one Results, and the warnings a person should see.
 
+    ``catalogue`` (default: this checkout's manifests) and ``fixtures_root`` (default:
+    ``fixtures/dicom``) are what every shard is judged again against.
+
     Raises MergeError for an unreadable shard, mixed versions or fixtures (unless
-    ``allow_mixed``) and a tool found in two shards.
+    ``allow_mixed``), a tool found in two shards, and a shard whose statuses its own
+    observations contradict.
     """
     unique = list(dict.fromkeys(Path(p) for p in paths))
     if not unique:
@@ -61,6 +81,9 @@ def merge_results(paths: list[Path], allow_mixed: bool = False,
             raise MergeError(f"{problem} (--allow-mixed merges them anyway)")
         warnings.append(problem)
     tools = collect_tools(shards)
+    audit = Audit(catalogue if catalogue is not None else load_catalogue(), fixtures_root or fixtures_dir())
+    origin = {tool.id: shard for shard in shards for tool in shard.results.tools}
+    tools = {tool_id: audit.rejudged(tool, origin[tool_id]) for tool_id, tool in tools.items()}
     missing = [entry for entry in expected or [] if entry.tool_id not in tools]
     for entry in missing:
         tools[entry.tool_id] = missing_tool(entry)
@@ -105,6 +128,85 @@ def collect_tools(shards: list[Shard]) -> dict[str, ToolResult]:
                                  "remove the stale shard")
             tools[tool.id], origin[tool.id] = tool, shard.path
     return tools
+
+
+class Audit:
+    """Judges every check of a shard again, against this checkout's manifests and truth."""
+
+    def __init__(self, catalogue: list[Entry], fixtures_root: Path):
+        self.entries = {entry.tool_id: entry for entry in catalogue}
+        self.fixtures_root = fixtures_root
+        self.checksums = fixture_checksums(fixtures_root)
+        self._truth: dict[str, dict] = {}
+
+    def rejudged(self, tool: ToolResult, shard: Shard) -> ToolResult:
+        entry = self.entries.get(tool.id)
+        judged = any(c.status in ("pass", "fail", "xfail") for c in tool.checks)
+        if entry is None or entry.manifest is None:
+            if tool.install.status == "pass" or judged or any(c.verdicts for c in tool.checks):
+                raise MergeError(f"{shard.path}: tool {tool.id!r} has no valid manifest in this checkout, so its "
+                                 "results cannot be judged again; merge shards with the checkout that produced them")
+            return tool  # an error, skip or n/a row: nothing was judged, nothing to check
+        if judged and tool.definition != definition_digest(entry.path):
+            raise MergeError(f"{shard.path}: tool {tool.id!r} ran with other check definitions than this "
+                             f"checkout's (digest {str(tool.definition)[:12]} vs {definition_digest(entry.path)[:12]})")
+        declared = {check.id: check for check in entry.manifest.checks}
+        checks = []
+        for result in tool.checks:
+            check = declared.get(result.id)
+            if check is None:
+                raise MergeError(f"{shard.path}: {tool.id}/{result.id} is not a check of its manifest")
+            checks.append(self._check(tool, result, check, shard))
+        reported = {result.id for result in tool.checks}
+        checks += [self._absent(tool, check) for check in entry.manifest.checks if check.id not in reported]
+        return tool.model_copy(update={"checks": checks})
+
+    def _check(self, tool: ToolResult, result: CheckResult, check: Check, shard: Shard) -> CheckResult:
+        where = f"{shard.path}: {tool.id}/{result.id}"
+        judged = result.status in ("pass", "fail", "xfail")
+        if tool.install.status != "pass" and (judged or result.verdicts):
+            raise MergeError(f"{where} claims {result.status} although the tool's install is "
+                             f"{tool.install.status}")
+        if not judged:
+            if result.verdicts:
+                raise MergeError(f"{where} claims {result.status} but carries verdicts")
+            return result
+        if result.process is None:
+            raise MergeError(f"{where} claims {result.status} without the process facts to judge it by")
+        again = self._conclude(where, tool, result, check, shard)
+        if again.status != result.status:
+            raise MergeError(f"{where} claims {result.status}; its own observations judge {again.status}: "
+                             f"{again.reason[:300]}")
+        claimed = {v.key: v.outcome for v in result.verdicts}
+        found = {v.key: v.outcome for v in again.verdicts}
+        if claimed != found:
+            differing = sorted(k for k in claimed.keys() | found.keys() if claimed.get(k) != found.get(k))
+            raise MergeError(f"{where} claims verdicts its observations contradict: "
+                             + ", ".join(f"{k} {claimed.get(k)} vs {found.get(k)}" for k in differing[:5]))
+        return again
+
+    def _conclude(self, where: str, tool: ToolResult, result: CheckResult, check: Check, shard: Shard) -> CheckResult:
+        named = shard.results.run.fixtures.get(check.fixture)
+        local = self.checksums.get(check.fixture)
+        if named is None or named != local:
+            raise MergeError(f"{where} was judged against fixture set {check.fixture!r} "
+                             f"{(named or 'unnamed')[:CHECKSUM_SHOWN]}, this checkout has "
+                             f"{(local or 'none')[:CHECKSUM_SHOWN]}; it cannot be judged again here")
+        try:
+            truth = self._truth.setdefault(check.fixture, load_truth(self.fixtures_root / check.fixture))
+            return conclude(check, truth, result.process, result.observed or None, tool_id=tool.id,
+                            program=result.program)
+        except (TruthError, JudgeError) as exc:
+            raise MergeError(f"{where} cannot be judged again: {exc}") from None
+
+    @staticmethod
+    def _absent(tool: ToolResult, check: Check) -> CheckResult:
+        if tool.install.status in ("skip", "unavailable", "error"):
+            status, reason = tool.install.status, tool.install.reason
+        else:
+            status, reason = "error", ""
+        return CheckResult(id=check.id, capability=check.capability, fixture=check.fixture, status=status,
+                           reason=reason or "the shard has no result for this check")
 
 
 def missing_tool(entry: Entry) -> ToolResult:

@@ -24,7 +24,7 @@ import pytest
 from harness import __version__
 from harness.backends.base import InstallContext
 from harness.catalogue import Entry, load_entry
-from harness.fixture_guard import FixtureGuard, fixture_checksums
+from harness.fixture_guard import FixtureGuard, FixtureTampered, fixture_checksums
 from harness.host import Host
 from harness.paths import cache_dir, fixtures_dir, project_root, results_dir
 from harness.results import CheckResult, InstallResult, Results, RunInfo, ToolResult, write_results
@@ -74,6 +74,7 @@ class _RunState:
         self.host = Host()
         self.tool_runs: dict[str, ToolRun] = {}
         self.records: dict[str, dict] = {}
+        self.stopped: str | None = None
         self._guard: FixtureGuard | None = None
 
     @property
@@ -178,7 +179,14 @@ class CheckItem(_ToolItem):
         assert self.entry.manifest is not None
         check = next(c for c in self.entry.manifest.checks if c.id == self.check_id)
         run = self.state.tool_run(self.entry)
-        result = run.run_check(check)
+        try:
+            result = run.run_check(check)
+        except FixtureTampered as exc:
+            # Every later verdict would rest on changed truth: record this row, stop the run.
+            self.state.stopped = str(exc)
+            self.session.shouldstop = str(exc)
+            result = CheckResult(id=check.id, capability=check.capability, fixture=check.fixture,
+                                 status="error", reason=f"run stopped: {exc}")
         self._conclude("check", result.model_dump(), tool=_tool_facts(run))
 
 
@@ -212,7 +220,7 @@ class ResultsCollector:
             return
         partial = (exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldfail is not False
                    or session.shouldstop is not False)
-        results = assemble(self.state, self.records, partial=partial)
+        results = assemble(self.state, self.records, partial=partial or self.state.stopped is not None)
         path = Path(session.config.getoption("rtcompat_results")
                     or results_dir(self.state.root) / "latest.json")
         write_results(results, path)
@@ -240,7 +248,7 @@ def assemble(state: _RunState, records: list[dict], partial: bool) -> Results:
     fixtures = fixture_checksums(fixtures_dir(state.root))
     info = RunInfo(started=state.started, finished=_now(), host=socket.gethostname(),
                    platform=platform.platform(), python=platform.python_version(),
-                   harness_version=__version__, fixtures=fixtures, partial=partial)
+                   harness_version=__version__, fixtures=fixtures, partial=partial, stopped=state.stopped)
     return Results(run=info, tools=sorted(tools.values(), key=lambda t: t.id))
 
 

@@ -3,6 +3,12 @@
 This is the contract between a run and everything that reads it (the report, the CI
 merge, history). It is written atomically: an interrupted run leaves the previous
 file intact, or a complete file marked ``partial``.
+
+A row of the report is one installed version of a tool (``ToolResult.key``: the tool id,
+plus the variant when a manifest installs several versions) on one runtime; each of
+its checks ran against one fixture set. Everything a verdict rests on is recorded (the
+observations and what the process did), so ``rtcompat merge`` can judge a shard again
+instead of trusting the statuses it claims.
 """
 
 from __future__ import annotations
@@ -11,11 +17,13 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from harness.store import atomic_write_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Older schemas this harness still reads (every field added since has a default).
+READABLE_VERSIONS = (1, 2)
 Status = Literal["pass", "fail", "error", "skip", "unavailable", "xfail"]
 STATUSES: tuple[str, ...] = ("pass", "fail", "error", "skip", "unavailable", "xfail")
 
@@ -24,12 +32,60 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Outcome = Literal["pass", "convention", "fail"]
+
+
 class VerdictRecord(Record):
+    """One judged quantity. ``outcome`` is ``convention`` when the value misses the truth
+    but matches the named alternative ``convention`` (never a plain pass, never FAIL)."""
+
     key: str
     passed: bool
+    outcome: Outcome = "pass"
+    convention: str | None = None
     observed: Any = None
     expected: Any = None
+    tolerance: str = ""
+    unit: str = ""
     message: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _outcome_from_v1(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "outcome" not in data and "passed" in data:
+            data = {**data, "outcome": "pass" if data["passed"] else "fail"}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> VerdictRecord:
+        if self.passed != (self.outcome != "fail"):
+            raise ValueError(f"verdict {self.key}: passed={self.passed} contradicts outcome {self.outcome!r}")
+        if (self.outcome == "convention") != (self.convention is not None):
+            raise ValueError(f"verdict {self.key}: outcome {self.outcome!r} with convention {self.convention!r}")
+        return self
+
+
+class ProcessFacts(Record):
+    """What the check process did, as far as judging needs it."""
+
+    returncode: int | None = None
+    signal: int | None = None
+    timed_out: bool = False
+    limit_hit: str | None = None
+    launch_error: str | None = None
+    output_truncated: bool = False
+    stdout_bytes: int = 0
+    stdout_last_line: str = ""
+    stderr_tail: str = ""
+    duration: float = 0.0
+
+
+class FindingRef(Record):
+    """A known root cause that explains some of a check's failing verdicts."""
+
+    id: str
+    keys: list[str] = Field(default_factory=list)
+    evidence: str = ""
 
 
 class CheckResult(Record):
@@ -38,12 +94,16 @@ class CheckResult(Record):
     status: Status
     reason: str
     fixture: str = "reference"
+    program: str | None = Field(None, description="the check program, relative to tool_manifests/")
+    conventions: list[str] = Field(default_factory=list, description="named conventions the passing values follow")
+    findings: list[FindingRef] = Field(default_factory=list)
     observed: dict[str, Any] = Field(default_factory=dict)
     expected: dict[str, Any] = Field(default_factory=dict)
     verdicts: list[VerdictRecord] = Field(default_factory=list)
     duration: float = 0.0
     returncode: int | None = None
     stderr_tail: str = ""
+    process: ProcessFacts | None = None
     xfail_issue: str | None = None
 
 
@@ -58,6 +118,7 @@ class InstallResult(Record):
 
 class ToolResult(Record):
     id: str
+    variant: str | None = Field(None, description="which of several versions a manifest installs")
     name: str
     section: str
     in_source_catalogue: bool
@@ -65,10 +126,22 @@ class ToolResult(Record):
     summary: str = ""
     backend: str
     version: str | None = None
+    runtime: str | None = Field(None, description="what runs the tool where it matters, e.g. GNU Octave 7.3.0")
     dependencies: dict[str, str] = Field(default_factory=dict)
     definition: str | None = Field(None, description="sha256 of the manifest and its check programs")
     install: InstallResult
     checks: list[CheckResult] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """The row's identity: the tool id, and the variant when there are several."""
+        return f"{self.id}@{self.variant}" if self.variant else self.id
+
+    @property
+    def label(self) -> str:
+        """How the report names the row: ``matRad v3.2.2 on GNU Octave 7.3.0``."""
+        text = self.name + (f" {self.version}" if self.version else "")
+        return text + (f" on {self.runtime}" if self.runtime else "")
 
 
 class RunInfo(Record):
@@ -80,6 +153,7 @@ class RunInfo(Record):
     harness_version: str
     fixtures: dict[str, str] = Field(default_factory=dict, description="fixture set -> sha256")
     partial: bool = False
+    stopped: str | None = Field(None, description="why the run stopped early (a tampered fixture set)")
     note: str = ""
 
 
@@ -111,9 +185,11 @@ def read_results(path: Path) -> Results:
         raise ResultsError(f"{path}: cannot read: {exc.strerror}") from None
     except ValueError as exc:
         raise ResultsError(f"{path}: not JSON (truncated?): {exc}") from None
-    if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+    if not isinstance(data, dict) or data.get("schema_version") not in READABLE_VERSIONS:
         found = data.get("schema_version") if isinstance(data, dict) else None
-        raise ResultsError(f"{path}: results schema version {found!r}, this harness reads {SCHEMA_VERSION}")
+        raise ResultsError(f"{path}: results schema version {found!r}, this harness reads "
+                           f"{', '.join(map(str, READABLE_VERSIONS))}")
+    data = {**data, "schema_version": SCHEMA_VERSION}
     try:
         return Results.model_validate(data)
     except ValidationError as exc:

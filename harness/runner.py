@@ -16,11 +16,11 @@ from types import ModuleType
 
 from harness.backends import backend_for
 from harness.backends.base import Env, InstallContext, InstallError, Mounts, SkipTool, ToolUnavailable
-from harness.fixture_guard import FixtureGuard
-from harness.judge import ERRORS_KEY, TruthError, judge, judged_keys, load_truth, parse_observations
+from harness.fixture_guard import FixtureGuard, FixtureTampered
+from harness.judging.judge import JudgeError, TruthError, looser_tolerances, parse_observations
+from harness.judging.outcome import conclude, facts_of
 from harness.manifest import Check, Manifest, manifest_dir
-from harness.process import Completed
-from harness.results import CheckResult, InstallResult, ToolResult, VerdictRecord
+from harness.results import CheckResult, InstallResult, ToolResult
 
 DEFAULT_COMMANDS: dict[str, list[str]] = {
     ".py": ["{python}", "{program}", "{fixture}", "{output}"],
@@ -79,21 +79,39 @@ class ToolRun:
                              installer=env.details.get("installer")), env
 
     def run_check(self, check: Check) -> CheckResult:
-        install, env = self.install()
+        """The check's result; whatever goes wrong on our side becomes its ``error`` row,
+        never a missing row (a tool with a lost row would show a pass it did not earn).
+        A tampered committed fixture set is the one exception: it stops the run."""
         base = dict(id=check.id, capability=check.capability, fixture=check.fixture,
+                    program=f"{self.manifest.id}/{check.program}",
                     xfail_issue=str(check.xfail.issue) if check.xfail and check.xfail.issue else None)
+        try:
+            return self._run_check(check, base)
+        except FixtureTampered:
+            raise
+        except Exception as exc:  # a bug of ours, or a manifest we failed to refuse earlier
+            return CheckResult(status="error", reason=f"harness error while running the check: "
+                                                      f"{type(exc).__name__}: {_short(exc)}", **base)
+
+    def _run_check(self, check: Check, base: dict) -> CheckResult:
+        install, env = self.install()
         if env is None:
             status = install.status if install.status != "pass" else "error"
             reason = install.reason + (f"; to enable: {install.enable}" if install.enable else "")
             return CheckResult(status=status, reason=reason, **base)
         try:
-            truth = load_truth(self.guard.source_dir(check.fixture))
+            truth = self.guard.truth(check.fixture)
             fixture = self.guard.checked_out(check.fixture)
         except (TruthError, OSError) as exc:
             return CheckResult(status="error", reason=f"fixture set {check.fixture!r}: {exc}", **base)
+        looser = looser_tolerances(check, truth)
+        if looser:
+            pattern, key = looser[0]
+            return CheckResult(status="error", reason=f"manifest tolerance {pattern!r} is looser than the truth's "
+                                                      f"derived tolerance for {key} (a manifest may only tighten)", **base)
         program = manifest_dir(self.manifest_path) / check.program
         if not program.is_file():
-            return CheckResult(status="error", reason=f"check program missing: {program}", **base)
+            return CheckResult(status="error", reason=f"check program missing: {check.program}", **base)
         output = self._output_dir(check)
         mounts = Mounts(fixture=fixture, output=output, checks=manifest_dir(self.manifest_path))
         argv = self._argv(check, env, mounts)
@@ -101,8 +119,13 @@ class ToolRun:
             done = self.backend.run(env, argv, mounts, check.timeout)
         except Exception as exc:  # ours or the testbed's, never the tool's: the row must survive
             return CheckResult(status="error", reason=f"testbed failed while running the check: {exc}", **base)
+        self.guard.verify_committed(check.fixture)
         tampered = self.guard.verify_and_restore(check.fixture)
-        result = _judge_run(check, truth, done, base)
+        try:
+            result = conclude(check, truth, facts_of(done), parse_observations(done.stdout),
+                              tool_id=self.manifest.id, program=base["program"])
+        except JudgeError as exc:
+            return CheckResult(status="error", reason=f"the check cannot be judged as declared: {exc}", **base)
         if tampered:
             return result.model_copy(update={"status": "fail", "reason": f"modified the fixture set: {tampered}"})
         return result
@@ -113,7 +136,8 @@ class ToolRun:
         return ToolResult(
             id=m.id, name=m.name, section=m.section, in_source_catalogue=m.in_source_catalogue,
             homepage=str(m.homepage), summary=m.summary, backend=m.install.backend,
-            version=env.version if env else None, dependencies=env.dependencies if env else {},
+            version=env.version if env else None, runtime=env.details.get("runtime") if env else None,
+            dependencies=env.dependencies if env else {},
             definition=definition_digest(self.manifest_path), install=install, checks=checks,
         )
 
@@ -129,9 +153,18 @@ class ToolRun:
         values = {"python": "python3", "tool_home": "", **env.placeholders,
                   "program": str(seen.checks / check.program), "fixture": str(seen.fixture),
                   "output": str(seen.output)}
-        # A placeholder with nothing behind it ({tool_home} outside the source backend)
-        # is dropped rather than passed as an empty argument.
-        return [rendered for part in template if (rendered := part.format(**values)) or part == ""]
+        return render_command(template, values)
+
+
+def render_command(template: list[str], values: dict[str, str]) -> list[str]:
+    """The argv from a command template. A placeholder with nothing behind it ({tool_home}
+    outside the source backend) is dropped rather than passed as an empty argument."""
+    return [rendered for part in template if (rendered := part.format(**values)) or part == ""]
+
+
+def _short(exc: Exception, limit: int = 300) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def definition_digest(manifest_path: Path) -> str:
@@ -144,77 +177,3 @@ def definition_digest(manifest_path: Path) -> str:
             digest.update(f"\0{path.relative_to(directory)}\0".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _judge_run(check: Check, truth, done: Completed, base: dict) -> CheckResult:
-    common = dict(returncode=done.returncode, duration=round(done.duration, 3),
-                  stderr_tail=done.tail("stderr", lines=8)[-2000:], **base)
-    expected = {**{k: truth[k].value for k in judged_keys(check, truth)}, **check.expect}
-    if done.launch_error:
-        return CheckResult(status="error", reason=f"could not start the check: {done.launch_error}",
-                           expected=expected, **common)
-    if done.timed_out:
-        hit = f"; {done.limit_hit}" if done.limit_hit else ""
-        return _xfail_or(check, CheckResult(status="fail", expected=expected, **common,
-                                            reason=f"timed out after {check.timeout:g} s (process group killed){hit}"))
-    observed = parse_observations(done.stdout)
-    if observed is None:
-        return _xfail_or(check, CheckResult(status="fail", reason=_no_output_reason(done), expected=expected, **common))
-    verdicts = judge(check, truth, observed)
-    failed = [v for v in verdicts if not v.passed]
-    records = [VerdictRecord(key=v.key, passed=v.passed, observed=v.observed, expected=v.expected,
-                             message=v.message) for v in verdicts]
-    notes = _run_notes(done, observed)
-    if not verdicts:
-        result = CheckResult(status="fail", reason="reported none of the judged quantities" + notes,
-                             observed=observed, expected=expected, **common)
-    elif failed:
-        reason = f"{len(failed)} of {len(verdicts)} wrong: " + "; ".join(v.message for v in failed[:3])
-        result = CheckResult(status="fail", reason=reason + notes, observed=observed, expected=expected,
-                             verdicts=records, **common)
-    else:
-        reason = f"{len(verdicts)} quantities within tolerance" + notes
-        result = CheckResult(status="pass", reason=reason, observed=observed, expected=expected,
-                             verdicts=records, **common)
-    return _xfail_or(check, result)
-
-
-def _xfail_or(check: Check, result: CheckResult) -> CheckResult:
-    if check.xfail is None:
-        return result
-    if result.status == "fail":
-        return result.model_copy(update={"status": "xfail", "reason": f"known: {check.xfail.reason} ({result.reason})"})
-    if result.status == "pass":
-        return result.model_copy(update={"reason": f"passed although marked xfail ({check.xfail.reason})"})
-    return result
-
-
-def last_line(message: object) -> str:
-    """The telling line of a tool's error: a traceback's last line, not its first frame."""
-    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
-    return lines[-1] if lines else ""
-
-
-def _no_output_reason(done: Completed) -> str:
-    if done.limit_hit:
-        return done.limit_hit + (f"; stderr: {done.tail(lines=2)[-300:]}" if done.stderr.strip() else "")
-    if done.signalled:
-        return f"crashed (signal {done.signalled}) without observations; stderr: {done.tail(lines=2)[-300:]}"
-    if not done.stdout.strip():
-        return f"exit code {done.returncode} and no output" + (f"; stderr: {done.tail(lines=2)[-300:]}" if done.stderr.strip() else "")
-    size = f"{done.stdout_bytes} bytes" + (" (truncated)" if done.output_truncated else "")
-    return f"printed no JSON observations ({size}, exit code {done.returncode}); last line: {done.tail('stdout', 1)[:200]!r}"
-
-
-def _run_notes(done: Completed, observed: dict) -> str:
-    notes = []
-    if done.limit_hit:
-        notes.append(done.limit_hit)
-    if done.returncode:
-        notes.append(f"exit code {done.returncode}")
-    if done.output_truncated:
-        notes.append(f"output truncated at {done.stdout_bytes} bytes")
-    errors = observed.get(ERRORS_KEY)
-    if isinstance(errors, dict) and errors:
-        notes.append("tool errors: " + "; ".join(f"{k}: {last_line(v)[:160]}" for k, v in list(errors.items())[:3]))
-    return f" [{'; '.join(notes)}]" if notes else ""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from harness.manifest import MAX_ID_LENGTH, SLUG
 from harness.manifest_loader import load_manifest
 from harness.paths import manifests_dir
 
@@ -68,6 +70,9 @@ class ScaffoldError(Exception):
 
 
 def scaffold(tool_id: str, backend: str, directory: Path | None = None) -> list[Path]:
+    if not re.fullmatch(SLUG, tool_id) or len(tool_id) > MAX_ID_LENGTH:
+        raise ScaffoldError(f"{tool_id!r} is not a tool id: lower-case letters, digits and dashes, "
+                            f"starting with a letter or digit, at most {MAX_ID_LENGTH} characters (e.g. rt-utils)")
     directory = directory or manifests_dir()
     manifest = directory / f"{tool_id}.yaml"
     if manifest.exists():

@@ -29,7 +29,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     tiny = tmp_path / "fixtures" / "dicom" / "tiny"
     tiny.mkdir(parents=True)
     (tiny / "truth.json").write_text(json.dumps(TINY_TRUTH))
-    (tiny / "data.bin").write_bytes(b"\x00" * 64)
+    # A DICOM Part 10 file as far as the fixture guard can tell: a check sees it, unlike truth.json.
+    (tiny / "data.dcm").write_bytes(b"\x00" * 128 + b"DICM" + b"\x00" * 64)
     monkeypatch.setenv("RTCOMPAT_ROOT", str(tmp_path))
     monkeypatch.setenv("RTCOMPAT_CACHE", str(tmp_path / "cache"))
     return tmp_path

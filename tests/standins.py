@@ -1,7 +1,8 @@
-"""Stand-in tools for harness tests: shell check programs behind the ``debian`` backend.
+"""Stand-in tools for harness tests: check programs behind the ``debian`` backend.
 
 coreutils is always installed, so a manifest naming it installs instantly and the
-check program is all that varies between tests.
+check program is all that varies between tests: a shell script (:func:`write_tool`) or
+a Python program run by the harness's own interpreter (:func:`write_python_tool`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,8 @@ import textwrap
 from pathlib import Path
 
 
-def write_tool(root: Path, tool_id: str, script: str, *, timeout: float = 30, extra: str = "") -> Path:
-    """A manifest whose check is the shell ``script``; coreutils stands in for the tool."""
+def _manifest(root: Path, tool_id: str, program: str, judge: str, timeout: float, extra: str) -> Path:
     manifest = root / "tool_manifests" / f"{tool_id}.yaml"
-    program = root / "tool_manifests" / tool_id / "checks" / "check.sh"
-    program.parent.mkdir(parents=True, exist_ok=True)
-    program.write_text(textwrap.dedent(script))
     manifest.write_text(textwrap.dedent(f"""\
         id: {tool_id}
         name: {tool_id}
@@ -30,9 +27,30 @@ def write_tool(root: Path, tool_id: str, script: str, *, timeout: float = 30, ex
         checks:
           - id: read
             capability: read-rtdose
-            program: checks/check.sh
+            program: checks/{program}
             fixture: tiny
-            judge: ["ct.rows", "dose.max_gy"]
+            judge: {judge}
             timeout: {timeout}
         """) + extra)
     return manifest
+
+
+def _program(root: Path, tool_id: str, name: str, source: str) -> None:
+    program = root / "tool_manifests" / tool_id / "checks" / name
+    program.parent.mkdir(parents=True, exist_ok=True)
+    program.write_text(textwrap.dedent(source))
+
+
+def write_tool(root: Path, tool_id: str, script: str, *, timeout: float = 30, extra: str = "") -> Path:
+    """A manifest whose check is the shell ``script``; coreutils stands in for the tool."""
+    _program(root, tool_id, "check.sh", script)
+    return _manifest(root, tool_id, "check.sh", '["ct.rows", "dose.max_gy"]', timeout, extra)
+
+
+def write_python_tool(root: Path, tool_id: str, source: str, *, judge: str = '["ct.rows", "dose.max_gy"]',
+                      check_lines: str = "", timeout: float = 30) -> Path:
+    """A manifest whose check is the Python program ``source`` (run by the harness's own
+    interpreter through the ``debian`` backend); ``check_lines`` adds keys to the check."""
+    _program(root, tool_id, "check.py", source)
+    extra = textwrap.indent(textwrap.dedent(check_lines), " " * 4) if check_lines else ""
+    return _manifest(root, tool_id, "check.py", judge, timeout, extra)

@@ -31,7 +31,7 @@ def run_catalogue(project: Path, *tools: str) -> dict:
     ("script", "status", "reason_part"),
     [
         (GOOD_JSON, "pass", "2 quantities within tolerance"),
-        ('echo \'{"ct.rows": 4, "dose.max_gy": 99}\'', "fail", "dose.max_gy 99 Gy vs 70 Gy (+41.4 %, tolerance 3 %)"),
+        ('echo \'{"ct.rows": 4, "dose.max_gy": 99}\'', "fail", "dose.max_gy 99 Gy vs 70 Gy (+29 Gy, +41.4 %, tolerance 3 %)"),
         ("exit 0", "fail", "exit code 0 and no output"),
         ("echo this is not json; exit 3", "fail", "printed no JSON observations"),
         ("kill -SEGV $$", "fail", "crashed (signal 11)"),
@@ -50,11 +50,11 @@ def test_each_check_outcome_is_a_status_with_its_reason(project, script, status,
 
 
 def test_a_check_that_writes_into_its_fixture_fails_and_the_fixture_is_untouched(project):
-    write_tool(project, "vandal", f'chmod -R u+w "$1"; echo x >> "$1/data.bin"; {GOOD_JSON}')
-    before = (project / "fixtures/dicom/tiny/data.bin").read_bytes()
+    write_tool(project, "vandal", f'chmod -R u+w "$1"; echo x >> "$1/data.dcm"; {GOOD_JSON}')
+    before = (project / "fixtures/dicom/tiny/data.dcm").read_bytes()
     check = run_catalogue(project, "vandal")[("vandal", "read")]
     assert check["status"] == "fail" and "modified the fixture set" in check["reason"]
-    assert (project / "fixtures/dicom/tiny/data.bin").read_bytes() == before
+    assert (project / "fixtures/dicom/tiny/data.dcm").read_bytes() == before
 
 
 def test_an_invalid_manifest_keeps_its_row_as_an_error_and_the_others_still_run(project):

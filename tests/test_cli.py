@@ -21,8 +21,14 @@ def test_help_lists_every_command_with_examples(capsys):
     assert "rtcompat run --tool pydicom" in out
 
 
+REFERENCE_TRUTH = project_root(Path(__file__).parent) / "fixtures" / "dicom" / "reference" / "truth.json"
+
+
 @pytest.mark.parametrize("backend", ["virtualenv", "debian", "source", "container"])
 def test_new_scaffolds_a_manifest_that_validates(project, backend, capsys):
+    reference = project / "fixtures" / "dicom" / "reference"
+    reference.mkdir()
+    (reference / "truth.json").write_bytes(REFERENCE_TRUTH.read_bytes())
     assert main(["new", "my-tool", "--backend", backend]) == 0
     manifest = load_manifest(project / "tool_manifests" / "my-tool.yaml")
     assert manifest.install.backend == backend
@@ -53,7 +59,7 @@ def test_every_committed_manifest_validates_and_its_checks_exist():
 def test_every_judge_pattern_names_some_truth(tmp_path):
     import fnmatch
 
-    from harness.judge import load_truth
+    from harness.judging.judge import load_truth
 
     root = project_root(Path(__file__).parent)
     truth = load_truth(root / "fixtures" / "dicom" / "reference")

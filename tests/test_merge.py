@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from standins import write_tool
 
 from harness.catalogue import load_catalogue
+from harness.cli import main
 from harness.merge import NO_SHARD, MergeError, merge_results
 from harness.results import (
     CheckResult,
@@ -19,18 +21,32 @@ from harness.results import (
 )
 
 REFERENCE = "ab" * 32
+GOOD_JSON = 'echo \'{"ct.rows": 4, "dose.max_gy": 70.5}\''
+
+
+@pytest.fixture(autouse=True)
+def _in_a_project(project):
+    """Merging judges every shard again against the checkout's manifests: the synthetic
+    shards below name stand-in tools that exist in a throw-away project."""
+    return project
 
 
 def shard(directory: Path, name: str, *tools: str, started: str = "2026-03-01T02:00:00+00:00",
           finished: str | None = "2026-03-01T02:10:00+00:00", version: str = "0.1.0",
           fixtures: dict[str, str] | None = None, partial: bool = False, note: str = "") -> Path:
+    """A shard whose tools were skipped at install (nothing to judge again): the run
+    metadata is what these tests are about."""
     run = RunInfo(started=started, finished=finished, host=f"runner-{name}", platform="Linux", python="3.11.9",
                   harness_version=version, fixtures={"reference": REFERENCE} if fixtures is None else fixtures,
                   partial=partial, note=note)
+    root = Path(os.environ["RTCOMPAT_ROOT"])
+    for tool in tools:
+        if not (root / "tool_manifests" / f"{tool}.yaml").exists():
+            write_tool(root, tool, "exit 0")
     results = Results(run=run, tools=[
         ToolResult(id=tool, name=tool.title(), section="Integration Components", in_source_catalogue=True,
-                   backend="virtualenv", install=InstallResult(status="pass"),
-                   checks=[CheckResult(id="read-ct", capability="read-ct", status="pass", reason="ok")])
+                   backend="debian", install=InstallResult(status="skip", reason="not here"),
+                   checks=[CheckResult(id="read", capability="read-rtdose", status="skip", reason="not here")])
         for tool in tools])
     path = directory / f"{name}.json"
     write_results(results, path)
@@ -158,8 +174,17 @@ def test_a_catalogue_tool_without_a_shard_keeps_its_row_as_an_error(project):
     assert warnings == [f"broken: {NO_SHARD}", f"vanished: {NO_SHARD}"]
 
 
-def test_a_shard_tool_outside_the_catalogue_is_kept(project):
-    write_tool(project, "listed", "exit 0")
-    path = shard(project, "both", "listed", "retired")
-    merged, warnings = merge_results([path], expected=load_catalogue())
-    assert [t.id for t in merged.tools] == ["listed", "retired"] and warnings == []
+def test_a_judged_shard_tool_outside_the_catalogue_cannot_be_judged_again_and_is_refused(project):
+    write_tool(project, "listed", GOOD_JSON)
+    path = project / "listed.json"
+    assert main(["run", "--tool", "listed", "--results", str(path)]) == 0
+    (project / "tool_manifests" / "listed.yaml").unlink()
+    with pytest.raises(MergeError, match="tool 'listed' has no valid manifest in this checkout"):
+        merge_results([path], expected=load_catalogue())
+
+
+def test_an_unjudged_row_of_a_tool_outside_the_catalogue_is_kept(project):
+    path = shard(project, "old", "retired")
+    (project / "tool_manifests" / "retired.yaml").unlink()
+    merged, _ = merge_results([path])
+    assert [(t.id, t.install.status) for t in merged.tools] == [("retired", "skip")]

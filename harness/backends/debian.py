@@ -38,7 +38,8 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
     return Env(
         tool_id=manifest.id, backend=NAME, location=None, version=versions.get(wanted or spec.packages[0]),
         reused=not installed_now, install_seconds=time.monotonic() - start, dependencies=versions,
-        details={"display": "xvfb-run" if spec.display else "none"},
+        details={"display": "xvfb-run" if spec.display else "none",
+                 **({"runtime": label} if (label := apt.runtime_label(versions)) else {})},
     )
 
 

@@ -57,7 +57,9 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
         reused=reused and not installed_now, install_seconds=time.monotonic() - start,
         dependencies={**runtime, manifest.id: spec.commit},
         variables={"RTCOMPAT_TOOL_HOME": str(location), **spec.environment},
-        placeholders=placeholders, details={"origin": origin, **_absent_note(location)},
+        placeholders=placeholders,
+        details={"origin": origin, **_absent_note(location),
+                 **({"runtime": label} if (label := apt.runtime_label(runtime)) else {})},
     )
 
 

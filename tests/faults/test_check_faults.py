@@ -92,14 +92,14 @@ def test_the_harness_memory_stays_bounded_while_a_check_prints_100_mb(project):
 def test_deleting_and_adding_fixture_files_is_reported_and_undone(project):
     extra = ("  - id: after\n    capability: read-rtdose\n    program: checks/after.sh\n"
              "    fixture: tiny\n    judge: [\"ct.rows\", \"dose.max_gy\"]\n")
-    write_tool(project, "vandal", f'chmod -R u+w "$1"; rm "$1/data.bin"; echo x > "$1/new.dcm"; {GOOD_JSON}',
+    write_tool(project, "vandal", f'chmod -R u+w "$1"; rm "$1/data.dcm"; echo x > "$1/new.dcm"; {GOOD_JSON}',
                extra=extra)
     (project / "tool_manifests/vandal/checks/after.sh").write_text(
-        f'test -f "$1/data.bin" && test ! -e "$1/new.dcm" && {GOOD_JSON}\n')
+        f'test -f "$1/data.dcm" && test ! -e "$1/new.dcm" && {GOOD_JSON}\n')
     before = fixture_checksums(project / "fixtures" / "dicom")
     outcome = run(project, "vandal")
     assert outcome[("vandal", "read")]["status"] == "fail"
-    assert outcome[("vandal", "read")]["reason"] == "modified the fixture set: 2 file(s) changed: data.bin, new.dcm"
+    assert outcome[("vandal", "read")]["reason"] == "modified the fixture set: 2 file(s) changed: data.dcm, new.dcm"
     assert outcome[("vandal", "after")]["status"] == "pass", "the next check saw the vandalised copy"
     assert fixture_checksums(project / "fixtures" / "dicom") == before
 

@@ -1,0 +1,147 @@
+"""From what a check process did and printed to the check's status: one rule table.
+
+The same function decides a status during a run and when ``rtcompat merge`` judges a
+CI shard again, so a shard cannot claim a status its own observations contradict.
+
+The rules, in order (the first that applies decides):
+
+=========================================  ========  ====================================
+what happened                              status    why
+=========================================  ========  ====================================
+the program could not be started           error     our testbed's fault, not the tool's
+it timed out                               fail      the tool hung (xfail if known)
+it printed no JSON observations            fail      crash, garbage, silence (xfail if known)
+a judged quantity is wrong or missing      fail      xfail if the check is marked known
+nothing judged was reported                fail      a pass must rest on something
+it printed, then crashed or exited non-0   fail      a crash is a failure, whatever it printed
+every judged quantity is right             pass      also when marked xfail (it is fixed)
+=========================================  ========  ====================================
+
+``error`` is never turned into ``xfail``: a known defect of the tool says nothing about
+a broken testbed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.judging.findings import explain
+from harness.judging.judge import ERRORS_KEY, Quantity, Verdict, judge, judged_keys
+from harness.manifest import Check
+from harness.process import Completed
+from harness.results import CheckResult, ProcessFacts, VerdictRecord
+
+#: How many wrong verdicts the reason line names before "and N more".
+SHOWN_IN_REASON = 3
+
+
+def facts_of(done: Completed) -> ProcessFacts:
+    """What judging needs to remember of a finished process."""
+    last = done.tail("stdout", 1)
+    return ProcessFacts(returncode=done.returncode, signal=done.signalled, timed_out=done.timed_out,
+                        limit_hit=done.limit_hit, launch_error=done.launch_error,
+                        output_truncated=done.output_truncated, stdout_bytes=done.stdout_bytes,
+                        stdout_last_line=last[:200], stderr_tail=done.tail("stderr", lines=8)[-2000:],
+                        duration=round(done.duration, 3))
+
+
+def conclude(check: Check, truth: dict[str, Quantity], facts: ProcessFacts,
+             observed: dict[str, Any] | None, tool_id: str = "", program: str | None = None) -> CheckResult:
+    """The check's result from the process facts and its observations (None: none printed)."""
+    common = dict(id=check.id, capability=check.capability, fixture=check.fixture, program=program,
+                  xfail_issue=str(check.xfail.issue) if check.xfail and check.xfail.issue else None,
+                  returncode=facts.returncode, duration=facts.duration, stderr_tail=facts.stderr_tail,
+                  process=facts, expected=_expected(check, truth))
+    if facts.launch_error:
+        return CheckResult(status="error", reason=f"could not start the check: {facts.launch_error}", **common)
+    if facts.timed_out:
+        hit = f"; {facts.limit_hit}" if facts.limit_hit else ""
+        return _xfail_or(check, CheckResult(status="fail", **common,
+                                            reason=f"timed out after {check.timeout:g} s (process group killed){hit}"))
+    if observed is None:
+        return _xfail_or(check, CheckResult(status="fail", reason=no_output_reason(facts), **common))
+    verdicts = judge(check, truth, observed)
+    records = [_record(v) for v in verdicts]
+    failed = [v for v in verdicts if not v.passed]
+    conventions = sorted({v.convention for v in verdicts if v.convention})
+    findings = explain(tool_id, check, truth, observed, verdicts)
+    judged = dict(observed=observed, verdicts=records, conventions=conventions, findings=findings)
+    notes = run_notes(facts, observed)
+    if failed:
+        shown = "; ".join(v.message for v in failed[:SHOWN_IN_REASON])
+        more = f"; and {len(failed) - SHOWN_IN_REASON} more" if len(failed) > SHOWN_IN_REASON else ""
+        result = CheckResult(status="fail", reason=f"{len(failed)} of {len(verdicts)} wrong: {shown}{more}{notes}",
+                             **judged, **common)
+    elif not verdicts:
+        result = CheckResult(status="fail", reason="reported none of the judged quantities" + notes,
+                             **judged, **common)
+    elif crashed := crash_after_output(facts):
+        result = CheckResult(status="fail", reason=f"{len(verdicts)} quantities within tolerance, but {crashed}",
+                             **judged, **common)
+    else:
+        under = f" ({len([v for v in verdicts if v.convention])} under convention: {', '.join(conventions)})" \
+            if conventions else ""
+        result = CheckResult(status="pass", reason=f"{len(verdicts)} quantities within tolerance{under}{notes}",
+                             **judged, **common)
+    return _xfail_or(check, result)
+
+
+def _expected(check: Check, truth: dict[str, Quantity]) -> dict[str, Any]:
+    return {**{k: truth[k].value for k in judged_keys(check, truth)}, **check.expect}
+
+
+def _record(v: Verdict) -> VerdictRecord:
+    return VerdictRecord(key=v.key, passed=v.passed, outcome=v.outcome, convention=v.convention,
+                         observed=v.observed, expected=v.expected, tolerance=v.tolerance, unit=v.unit,
+                         message=v.message)
+
+
+def crash_after_output(facts: ProcessFacts) -> str | None:
+    """Why a process that printed observations still failed: a signal, a limit, an exit code."""
+    if facts.signal:
+        return f"the program then crashed (signal {facts.signal})"
+    if facts.limit_hit:
+        return f"the program was then stopped: {facts.limit_hit}"
+    if facts.returncode:
+        return f"the program then exited with code {facts.returncode}"
+    return None
+
+
+def _xfail_or(check: Check, result: CheckResult) -> CheckResult:
+    if check.xfail is None:
+        return result
+    if result.status == "fail":
+        return result.model_copy(update={"status": "xfail", "reason": f"known: {check.xfail.reason} ({result.reason})"})
+    if result.status == "pass":
+        return result.model_copy(update={"reason": f"passed although marked xfail ({check.xfail.reason}); "
+                                                   + result.reason})
+    return result
+
+
+def last_line(message: object) -> str:
+    """The telling line of a tool's error: a traceback's last line, not its first frame."""
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def no_output_reason(facts: ProcessFacts) -> str:
+    stderr = f"; stderr: {facts.stderr_tail.splitlines()[-1][-300:]}" if facts.stderr_tail.strip() else ""
+    if facts.limit_hit:
+        return facts.limit_hit + stderr
+    if facts.signal:
+        return f"crashed (signal {facts.signal}) without observations{stderr}"
+    if not facts.stdout_bytes:
+        return f"exit code {facts.returncode} and no output{stderr}"
+    size = f"{facts.stdout_bytes} bytes" + (" (truncated)" if facts.output_truncated else "")
+    return (f"printed no JSON observations ({size}, exit code {facts.returncode}); "
+            f"last line: {facts.stdout_last_line[:200]!r}")
+
+
+def run_notes(facts: ProcessFacts, observed: dict) -> str:
+    notes = []
+    if facts.output_truncated:
+        notes.append(f"output truncated at {facts.stdout_bytes} bytes")
+    errors = observed.get(ERRORS_KEY)
+    if isinstance(errors, dict) and errors:
+        notes.append("tool errors: " + "; ".join(f"{k}: {last_line(v)[:160]}" for k, v in list(errors.items())[:3]))
+    return f" [{'; '.join(notes)}]" if notes else ""

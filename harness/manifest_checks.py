@@ -1,0 +1,60 @@
+"""What ``rtcompat validate`` checks beyond the schema: that each check can be judged.
+
+The schema cannot know the fixture sets. These checks can, and each problem points at
+the line to edit: a judge pattern that names no truth quantity (a typo there silently
+dropped what it was meant to judge), a fixture set that does not exist, a manifest
+tolerance looser than the truth's derived one, a check program that is not there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from harness.judging.judge import TruthError, load_truth, looser_tolerances, unmatched_patterns
+from harness.manifest import Manifest, manifest_dir
+from harness.manifest_loader import ManifestError, Problem, line_of, load_manifest_and_lines
+
+
+def check_problems(path: Path, manifest: Manifest, data: Any, fixtures_root: Path) -> list[Problem]:
+    """Problems that make a check impossible to judge as declared, sorted by line."""
+    problems = []
+    truths: dict[str, dict | None] = {}
+    for index, check in enumerate(manifest.checks):
+        where = ("checks", index)
+        if not (manifest_dir(path) / check.program).is_file():
+            problems.append(Problem(path, line_of(data, (*where, "program")), f"checks.{index}.program",
+                                    f"{check.program!r} does not exist in {manifest_dir(path).name}/"))
+        if check.fixture not in truths:
+            try:
+                truths[check.fixture] = load_truth(fixtures_root / check.fixture)
+            except TruthError:
+                truths[check.fixture] = None
+        truth = truths[check.fixture]
+        if truth is None:
+            problems.append(Problem(path, line_of(data, (*where, "fixture")), f"checks.{index}.fixture",
+                                    f"no fixture set {check.fixture!r} with a truth.json under {fixtures_root}"))
+            continue
+        for field, pattern in unmatched_patterns(check, truth):
+            items = list(getattr(check, field))
+            problems.append(Problem(path, line_of(data, (*where, field, _position(field, items, pattern))),
+                                    f"checks.{index}.{field}",
+                                    f"pattern {pattern!r} matches no quantity of fixture set {check.fixture!r}"))
+        for pattern, key in looser_tolerances(check, truth):
+            problems.append(Problem(path, line_of(data, (*where, "tolerances", pattern)), f"checks.{index}.tolerances",
+                                    f"{pattern!r} is looser than the derived tolerance of {key}; "
+                                    "a manifest may tighten a tolerance, never widen it"))
+    return sorted(problems, key=lambda p: p.line)
+
+
+def _position(field: str, items: list, pattern: str) -> int | str:
+    return pattern if field == "tolerances" else items.index(pattern)
+
+
+def validate_file(path: Path, fixtures_root: Path) -> list[Problem]:
+    """Every problem of one manifest: schema first; judging checks once the schema holds."""
+    try:
+        manifest, data = load_manifest_and_lines(path)
+    except ManifestError as exc:
+        return list(exc.problems)
+    return check_problems(path, manifest, data, fixtures_root)
