@@ -88,7 +88,7 @@ if ok
       obs('dose.mean_gy') = double(mean(D(:)));
       obs('dose.size_voxels') = [size(D,2) size(D,1) size(D,3)];
       obs('dose.pixel_spacing_mm') = 10 * abs([ds(1).verticalGridInterval ds(1).horizontalGridInterval]);
-      obs('cerr.dose_units') = ds(1).doseUnits;   % CERR's own label (maps DICOM 'GY' to 'GRAYS')
+      obs('dose.units') = ds(1).doseUnits;   % CERR maps DICOM 'GY' to 'GRAYS' on purpose (a declared synonym)
       obs('dose.type') = ds(1).doseType;
       obs('dose.summation_type') = ds(1).doseSummationType;
     else
@@ -100,7 +100,7 @@ if ok
   if nDose > 0
     optS = planC{indexS.CERROptions};
     bw = optS.DVHBinWidth;
-    obs('cerr.dvh_bin_width_gy') = bw;
+    obs('dvh.bin_width_gy') = bw;   % CERR reports DVH extremes as bin centres
     for i = 1:numel(planC{indexS.structures})
       nm = strtrim(planC{indexS.structures}(i).structureName);
       try
@@ -125,6 +125,20 @@ if ok
     end
   end
   try
+    % Two places hold the plan: planC{beams} keeps the RT Plan's attributes as read, and
+    % planC{beamGeometry} is the beam table CERR derives from it for display and dose
+    % calculation. Both are reported; the manifest judges each in its own check.
+    bm = planC{indexS.beams};
+    if ~isempty(bm) && isfield(bm(1),'BeamSequence')
+      obs('cerr.beams.BeamSequence_items') = numel(fieldnames(bm(1).BeamSequence));
+      fg = bm(1).FractionGroupSequence.Item_1;
+      rb = fg.ReferencedBeamSequence; f = fieldnames(rb);
+      mu = cellfun(@(x) rb.(x).BeamMeterset, f)';
+      obs('plan.beam_meterset_mu') = mu; obs('plan.total_meterset_mu') = sum(mu);
+      obs('plan.fraction_count') = fg.NumberOfFractionsPlanned;
+    else
+      errs('plan') = 'planC{indexS.beams} empty (RTPLAN not imported)';
+    end
     bg = planC{indexS.beamGeometry};
     obs('cerr.beamGeometry_count') = numel(bg);
     if ~isempty(bg)
@@ -132,18 +146,13 @@ if ok
       obs('plan.gantry_angles_deg') = [bg.gantryAngle];
       obs('plan.couch_angles_deg') = [bg.couchAngle];
       mu = [bg.MonitorUnitsPerTx];
-      if ~isempty(mu), obs('plan.beam_meterset_mu') = mu; obs('plan.total_meterset_mu') = sum(mu); end
-      if ~isempty(bg(1).numberOfTx), obs('plan.fraction_count') = bg(1).numberOfTx; end
+      if ~isempty(mu)
+        obs('cerr.beam_geometry.beam_meterset_mu') = mu;
+        obs('cerr.beam_geometry.total_meterset_mu') = sum(mu);
+      end
+      if ~isempty(bg(1).numberOfTx), obs('cerr.beam_geometry.fraction_count') = bg(1).numberOfTx; end
     else
-      errs('plan') = 'planC{indexS.beamGeometry} empty (RTPLAN not imported)';
-    end
-    bm = planC{indexS.beams};
-    if ~isempty(bm) && isfield(bm(1),'BeamSequence')
-      obs('cerr.beams.BeamSequence_items') = numel(fieldnames(bm(1).BeamSequence));
-      % planC{beams} keeps the RTPLAN header; beamGeometry.MonitorUnitsPerTx is round()ed by
-      % populate_planC_beamGeometry_field.m, so also report the stored header value
-      rb = bm(1).FractionGroupSequence.Item_1.ReferencedBeamSequence; f = fieldnames(rb);
-      obs('cerr.beams.beam_meterset_mu') = cellfun(@(x) rb.(x).BeamMeterset, f)';
+      errs('beam_geometry') = 'planC{indexS.beamGeometry} empty (RTPLAN not imported)';
     end
   catch ME
     errs('plan_readout') = rtc_msg(ME);

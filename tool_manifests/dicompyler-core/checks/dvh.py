@@ -17,6 +17,8 @@ try:
             continue
         try:
             dvh = dvhcalc.get_dvh(rs_path, rd_path, number)
+            if len(dvh.bins) > 1:
+                observed["dvh.bin_width_gy"] = float(dvh.bins[1] - dvh.bins[0])
             observed[f"dvh.{name}.min_gy"] = float(dvh.min)
             observed[f"dvh.{name}.max_gy"] = float(dvh.max)
             observed[f"dvh.{name}.mean_gy"] = float(dvh.mean)

@@ -122,7 +122,8 @@ def main(d):
         nbins = int((OUT.get("dose.max_gy", 200.0) + 5) / BIN_GY) + 1
         run("dvh", "--input", d, "--output-csv", p("dvh.csv"), "--bin-width", str(BIN_GY),
             "--num-bins", str(nbins), "--normalization", "vox")
-        META["dvh"] = {"bin_width_gy": BIN_GY, "num_bins": nbins, "csv": "cumulative, voxel counts, dose column = bin lower edge"}
+        META["dvh"] = {"num_bins": nbins, "csv": "cumulative, voxel counts, dose column = bin lower edge"}
+        OUT["dvh.bin_width_gy"] = BIN_GY
         rows = list(csv.reader(open(p("dvh.csv"))))
         hdr = rows[0]
         data = [[float(x) for x in r] for r in rows[1:] if r]

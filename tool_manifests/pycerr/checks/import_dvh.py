@@ -196,7 +196,7 @@ def main(fixture_dir):
             OUT[f"dose.at.{name}_gy"] = float(np.ravel(v)[0])
 
     # ---------------- DVH
-    META["dvh.bin_width_gy"] = DVH_BIN_GY
+    OUT["dvh.bin_width_gy"] = DVH_BIN_GY  # the histogram pyCERR's minDose/maxDose/Dx read
     if planC.dose:
         for i, name in enumerate(names):
             try:

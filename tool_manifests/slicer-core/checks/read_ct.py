@@ -8,10 +8,11 @@ API used (the same a Slicer module uses under the hood):
   scene = vtkMRMLScene(); vtkSlicerApplicationLogic (+ Colors logic);
   vtkSlicerVolumesLogic.AddArchetypeVolume(first_file, name, options, fileList)
   -> vtkMRMLScalarVolumeNode (ITK/GDCM archetype reader), geometry in RAS.
-slicer.util.loadVolume() needs slicer.app (Qt) and fails here (recorded in _errors).
-There is no DICOM-RT import (SlicerRT is not in the wheel): RTSTRUCT/DVH/plan are not
-attempted; the RTDOSE file is read as a plain volume, which yields stored pixel
-values without DoseGridScaling, so no Gy quantity is reported for it.
+slicer.util.loadVolume() is not used: it needs slicer.app, the Qt application, which the
+wheel does not contain. There is no DICOM-RT import (SlicerRT is not in the wheel):
+RTSTRUCT/DVH/plan are not attempted, and what the wheel cannot do is stated under
+``_meta.limits``, not as tool errors. The RTDOSE file is read as a plain volume, which
+yields stored pixel values without DoseGridScaling, so no Gy quantity is reported for it.
 HU / dose probe points come from the fixture set's points.json.
 """
 import glob
@@ -51,13 +52,13 @@ def main(fixture_dir):
     import numpy as np
     import vtk
     from vtk.util.numpy_support import vtk_to_numpy
-    import slicer
     from slicer import vtkMRMLScene, vtkSlicerApplicationLogic, vtkSlicerVolumesLogic
 
-    @stage("slicer.util.loadVolume")
-    def _lv():
-        first = sorted(glob.glob(os.path.join(fixture_dir, "CT_*.dcm")))[0]
-        slicer.util.loadVolume(first)
+    META["limits"] = {
+        "slicer.util.loadVolume": "needs slicer.app (the Qt application), not part of the wheel",
+        "rtstruct": "no DICOM-RT importer (SlicerRT is not part of the wheel)",
+        "dose_gy": "RT Dose reads as a plain scalar volume of stored values (DoseGridScaling not applied)",
+    }
 
     scene = vtkMRMLScene()
     app_logic = vtkSlicerApplicationLogic()
@@ -150,10 +151,6 @@ def main(fixture_dir):
         META["dose.stored_max"] = float(a.max())
         META["dose.stored_min"] = float(a.min())
         META["dose.scalar_type"] = im.GetScalarTypeAsString()
-        ERR["dose_gy"] = ("no Gy: slicer-core reads RTDOSE as a plain scalar volume of stored "
-                          "pixel values (DoseGridScaling not applied; RT import is SlicerRT, not in the wheel)")
-
-    ERR.setdefault("rtstruct", "not supported: slicer-core has no DICOM-RT (SlicerRT) importer")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,137 @@
+"""Findings and conventions, tested against what real tools printed in a catalogue run.
+
+``tests/data/recorded_outputs.json`` holds observations recorded from a real run of the
+catalogue on the reference set; each is judged again here with the committed truth and
+manifests, and must come out with exactly the findings and conventions a physicist
+would sign: every FAIL explained by its root cause, every convention credited only
+where the tool follows it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.catalogue import load_catalogue
+from harness.judging import findings
+from harness.judging.judge import load_truth
+from harness.judging.outcome import conclude
+from harness.paths import fixtures_dir, manifests_dir, project_root
+from harness.results import ProcessFacts
+
+ROOT = project_root(Path(__file__).parent)
+RECORDED = json.loads((Path(__file__).parent / "data" / "recorded_outputs.json").read_text())["outputs"]
+
+
+@pytest.fixture(scope="module")
+def judged() -> dict[tuple[str, str], object]:
+    truth = load_truth(fixtures_dir(ROOT) / "reference")
+    manifests = {e.tool_id: e.manifest for e in load_catalogue(sorted(manifests_dir(ROOT).glob("*.yaml")))}
+    out = {}
+    for item in RECORDED:
+        check = next(c for c in manifests[item["tool"]].checks if c.id == item["check"])
+        out[item["tool"], item["check"]] = conclude(check, truth, ProcessFacts(**item["process"]), item["observed"],
+                                                    tool_id=item["tool"])
+    return out
+
+
+def explained(result) -> dict[str, int]:
+    return {ref.id: len(ref.keys) for ref in result.findings}
+
+
+# (tool, check) -> (status, findings and how many verdicts each explains, conventions)
+EXPECTED = {
+    ("imagej", "read-rtdose"): ("fail", {"dose-grid-scaling-not-applied": 10,
+                                         "dose-frame-spacing-from-slice-thickness": 1}, []),
+    ("simpleitk", "dose-values"): ("fail", {"dose-grid-scaling-not-applied": 10}, []),
+    ("dicompyler-core", "read-rtstruct"): ("fail", {"contour-planes-sorted-as-strings": 2}, ["no-end-caps"]),
+    ("dicompyler-core", "dvh"): ("fail", {"dx-from-nearest-volume-bin": 6}, []),
+    ("pycerr", "read-ct"): ("fail", {"patient-position-not-read": 1}, []),
+    ("pycerr", "read-rtdose"): ("pass", {}, []),
+    ("pycerr", "dvh"): ("pass", {}, []),
+    ("matrad", "read-rtplan"): ("fail", {"octave-padded-treatment-delivery-type": 3}, []),
+    ("matrad", "read-rtdose"): ("fail", {"octave-3d-dose-array": 4}, []),
+    ("matrad", "dvh"): ("fail", {"octave-3d-dose-array": 32}, []),
+    ("cerr", "read-rtplan"): ("pass", {}, []),
+    ("cerr", "beam-table"): ("fail", {"beam-table-rounds-monitor-units": 2}, []),
+    ("cerr", "dvh"): ("pass", {}, []),
+    ("plastimatch", "dvh"): ("pass", {}, []),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED), ids=lambda c: f"{c[0]}-{c[1]}")
+def test_recorded_outputs_are_judged_with_their_root_causes(judged, case):
+    status, expected_findings, conventions = EXPECTED[case]
+    result = judged[case]
+    assert result.status == status, result.reason
+    assert explained(result) == expected_findings
+    assert result.conventions == conventions
+
+
+def test_every_failing_verdict_of_the_recorded_run_has_a_finding(judged):
+    for case, result in judged.items():
+        assert findings.unexplained([v for v in result.verdicts], result.findings) == [], case
+
+
+def test_the_unscaled_dose_evidence_states_the_factor(judged):
+    (ref,) = [r for r in judged["imagej", "read-rtdose"].findings if r.id == "dose-grid-scaling-not-applied"]
+    assert ref.evidence == "observed / expected = 1e+05 = 1 / DoseGridScaling (1e-05) for 10 dose value(s)"
+
+
+def test_the_no_end_caps_convention_is_credited_where_the_tools_volumes_follow_it(judged):
+    verdicts = {v.key: v for v in judged["dicompyler-core", "read-rtstruct"].verdicts}
+    assert verdicts["rtstruct.roi.BODY.volume_cc"].convention == "no-end-caps"
+    assert verdicts["rtstruct.roi.Sphere.volume_cc"].outcome == "fail"
+
+
+def test_a_dvh_value_near_the_no_end_caps_alternative_is_not_credited_without_evidence(judged):
+    """dicompyler-core's DVHs use full slabs (its dvh volume is the end-capped one), so its
+    wrong D1 is a failure, not the no-end-caps convention it happens to land near."""
+    verdicts = {v.key: v for v in judged["dicompyler-core", "dvh"].verdicts}
+    assert verdicts["dvh.CylinderSI.D1_gy"].outcome == "fail"
+
+
+def test_cerrs_grays_is_a_declared_synonym_of_gy(judged):
+    verdicts = {v.key: v for v in judged["pycerr", "read-rtdose"].verdicts}
+    assert verdicts["dose.units"].observed == "GRAYS" and verdicts["dose.units"].outcome == "pass"
+
+
+def test_cerrs_rounded_beam_table_and_exact_plan_structure_are_told_apart(judged):
+    table = {v.key: v for v in judged["cerr", "beam-table"].verdicts}
+    plan = {v.key: v for v in judged["cerr", "read-rtplan"].verdicts}
+    assert table["plan.beam_meterset_mu"].observed == [61, 57, 64, 56]
+    assert plan["plan.beam_meterset_mu"].passed
+
+
+def test_every_declared_finding_loads_and_names_a_known_rule():
+    declared = findings.declarations()
+    assert {d.id for d in declared} >= {ids for _, found, _ in EXPECTED.values() for ids in found}
+    for declaration in declared:
+        assert declaration.rule in findings.RULES
+        assert set(declaration.source) | set(declaration.upstream) | set(declaration.call), declaration.id
+
+
+def test_every_declared_finding_is_exercised_by_a_recorded_output():
+    exercised = {ids for _, found, _ in EXPECTED.values() for ids in found}
+    assert {d.id for d in findings.declarations()} == exercised
+
+
+def test_a_finding_file_whose_id_differs_from_its_name_is_refused(tmp_path, monkeypatch):
+    bad = tmp_path / "findings"
+    bad.mkdir()
+    (bad / "one.yaml").write_text("id: two\ntitle: t\nexplanation: e\ntools: ['*']\nkeys: ['*']\n"
+                                  "rule: wrong\nevidence: x\n")
+
+    class Files:
+        def joinpath(self, name):
+            return bad
+
+    monkeypatch.setattr(findings.resources, "files", lambda package: Files())
+    findings.declarations.cache_clear()
+    try:
+        with pytest.raises(findings.FindingError, match="one.yaml: id 'two' must match the file name"):
+            findings.declarations()
+    finally:
+        findings.declarations.cache_clear()
