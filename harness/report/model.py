@@ -14,6 +14,7 @@ from pathlib import Path
 
 from harness.history import Trend
 from harness.manifest import CAPABILITIES, SECTIONS
+from harness.report.findings import convention_titles, slug
 from harness.report.svg import Plot, Point, numeric_points
 from harness.results import CheckResult, Results, ToolResult
 
@@ -34,10 +35,19 @@ class Cell:
     reason: str = ""
     check_ids: tuple[str, ...] = ()
     trend: str = ""
+    #: named conventions the passing values follow (shown as "pass (convention: ...)")
+    conventions: tuple[str, ...] = ()
+    #: (label, anchor) of the findings that explain this cell's failures
+    findings: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
-        return LABELS.get(self.status, "") if self.status else ""
+        if not self.status:
+            return ""
+        text = LABELS.get(self.status, "")
+        if self.status == "pass" and self.conventions:
+            text += f" (convention: {convention_titles(list(self.conventions))})"
+        return text
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,14 @@ class CheckView:
     check: CheckResult
     trend: Trend | None = None
     plots: tuple[Plot, ...] = ()
+    findings: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def label(self) -> str:
+        text = LABELS[self.check.status]
+        if self.check.status == "pass" and self.check.conventions:
+            text += f" (convention: {convention_titles(self.check.conventions)})"
+        return text
 
     @property
     def recent(self) -> tuple[tuple[str, str | None], ...]:
@@ -62,7 +80,7 @@ class Row:
 
     @property
     def slug(self) -> str:
-        return slug(self.tool.id)
+        return slug(self.tool.key)
 
     @property
     def anchor(self) -> str:
@@ -71,11 +89,6 @@ class Row:
     @property
     def badge(self) -> tuple[str, str]:
         return badge_message(self.tool)
-
-
-def slug(text: str) -> str:
-    """A tool id fit for a file name or an anchor (ids are slugs already; results files may lie)."""
-    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "tool"
 
 
 def badge_message(tool: ToolResult) -> tuple[str, str]:
@@ -111,14 +124,18 @@ def overall_status(tool: ToolResult) -> str:
 
 Trends = Mapping[tuple[str, str], Trend]
 Curves = Mapping[str, Mapping[str, tuple[Point, ...]]]  # fixture set -> ROI -> analytic curve
+#: (tool key, check id) -> the (label, anchor) of each finding explaining its failures
+FindingLinks = Mapping[tuple[str, str], tuple[tuple[str, str], ...]]
 
 
-def build_sections(results: Results, trends: Trends | None = None, curves: Curves | None = None) -> list[Section]:
-    trends, curves = trends or {}, curves or {}
+def build_sections(results: Results, trends: Trends | None = None, curves: Curves | None = None,
+                   links: FindingLinks | None = None) -> list[Section]:
+    trends, curves, links = trends or {}, curves or {}, links or {}
     capabilities = capabilities_in(results)
     sections = {name: Section(name) for name in SECTIONS}
     for tool in results.tools:
-        views = tuple(CheckView(c, trends.get((tool.id, c.id)), dvh_plots(c, curves.get(c.fixture, {})))
+        views = tuple(CheckView(c, trends.get((tool.id, c.id)), dvh_plots(c, curves.get(c.fixture, {})),
+                                links.get((tool.key, c.id), ()))
                       for c in tool.checks)
         cells = {capability: _cell([v for v in views if v.check.capability == capability])
                  for capability in capabilities}
@@ -133,7 +150,9 @@ def _cell(views: list[CheckView]) -> Cell:
     worst = min(views, key=lambda v: SEVERITY.index(v.check.status)).check
     kinds = {v.trend.kind for v in views if v.trend}
     trend = next((k for k in NOTABLE if k in kinds), "")
-    return Cell(worst.status, worst.reason, tuple(v.check.id for v in views), trend)
+    conventions = tuple(sorted({c for v in views if v.check.status == "pass" for c in v.check.conventions}))
+    findings = tuple(dict.fromkeys(link for v in views for link in v.findings))
+    return Cell(worst.status, worst.reason, tuple(v.check.id for v in views), trend, conventions, findings)
 
 
 _DOSE_AT = re.compile(r"^dvh\.(?P<roi>.+)\.D(?P<pct>\d+(?:\.\d+)?)_gy$")

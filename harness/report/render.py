@@ -12,6 +12,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from harness.history import CLASSES, History, record_run, trends
+from harness.judging.conventions import CONVENTIONS
+from harness.report.findings import convention_titles, findings_of
 from harness.report.model import (
     LABELS,
     SPARK_RUNS,
@@ -38,7 +40,8 @@ def _environment() -> Environment:
     env = Environment(loader=PackageLoader("harness.report", "templates"), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
-    env.filters.update(md=markdown_cell, short=short_json, url=safe_url, spark=sparkline_svg, glyphs=glyphs)
+    env.filters.update(md=markdown_cell, short=short_json, url=safe_url, spark=sparkline_svg, glyphs=glyphs,
+                       conventions=convention_titles)
     return env
 
 
@@ -85,8 +88,17 @@ def render_reports(results: Results, output: Path, fixtures_root: Path | None = 
         for fixture in sorted({c.fixture for t in results.tools for c in t.checks}):
             curves[fixture], problem = load_curves(fixtures_root, fixture)
             warnings += [problem] if problem else []
-    sections = build_sections(results, trends(window.runs, results) if history else None, curves)
+    findings, unexplained = findings_of(results)
+    links: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+    for finding in findings:
+        for occurrence in finding.occurrences:
+            key = (occurrence.tool.key, occurrence.check.id)
+            links[key] = (*links.get(key, ()), (finding.label, finding.anchor))
+    sections = build_sections(results, trends(window.runs, results) if history else None, curves, links)
     context = {"results": results, "run": results.run, "sections": sections, "counts": results.counts(),
+               "findings": findings, "unexplained": unexplained, "conventions": CONVENTIONS,
+               "convention_count": sum(1 for t in results.tools for c in t.checks
+                                       if c.status == "pass" and c.conventions),
                "capabilities": capabilities_in(results), "labels": LABELS, "tool_count": len(results.tools),
                "colours": COLOURS, "classes": CLASSES, "history": history, "runs": len(window.runs),
                "spark_runs": SPARK_RUNS, "glyph_key": GLYPHS}
