@@ -16,6 +16,10 @@ from harness.host import Host
 from harness.process import run_bounded
 
 APT_TIMEOUT = 1800
+#: How long apt-get waits for another apt client (unattended upgrades, a second run) to
+#: release the dpkg lock before giving up: a busy lock is not a broken testbed.
+LOCK_WAIT_SECONDS = 600
+LOCK_OPTIONS = ["-o", f"DPkg::Lock::Timeout={LOCK_WAIT_SECONDS}"]
 
 
 def installed_version(package: str) -> str | None:
@@ -47,7 +51,7 @@ def ensure(packages: list[str], host: Host, allow_apt: bool) -> list[str]:
     if not (host.is_root and allow_apt):
         why = "not root" if not host.is_root else "installing was not allowed (pass --allow-apt)"
         raise SkipTool(f"Debian packages not installed: {' '.join(absent)} ({why})", install_command(absent))
-    _apt(["apt-get", "install", "-y", "--no-install-recommends", *absent], retry_after_update=True)
+    _apt(["apt-get", *LOCK_OPTIONS, "install", "-y", "--no-install-recommends", *absent], retry_after_update=True)
     still = missing(absent)
     if still:
         raise InstallError(f"apt-get reported success but {' '.join(still)} is still not installed")
@@ -60,7 +64,7 @@ def _apt(argv: list[str], retry_after_update: bool) -> None:
     if done.returncode == 0 and not done.timed_out:
         return
     if retry_after_update:
-        update = run_bounded(["apt-get", "update", "-qq"], timeout=APT_TIMEOUT, env=env)
+        update = run_bounded(["apt-get", *LOCK_OPTIONS, "update", "-qq"], timeout=APT_TIMEOUT, env=env)
         if update.returncode != 0:
             raise InstallError(f"apt-get update failed (archive unreachable?): {update.tail(lines=3)}")
         return _apt(argv, retry_after_update=False)

@@ -29,6 +29,15 @@ def manifest_paths(directory: Path | None = None) -> list[Path]:
 
 
 def load_entry(path: Path) -> Entry:
+    """The manifest at ``path``, or why it cannot be used. Two manifest files whose ids
+    differ only by case or extension (``x.yaml`` and ``x.yml``, ``Good`` and ``good``)
+    would share a badge, a report row and a CI job: both are refused, naming each other."""
+    clashes = [other for other in manifest_paths(path.parent)
+               if other != path and other.stem.casefold() == path.stem.casefold()]
+    if clashes:
+        names = ", ".join(other.name for other in clashes)
+        return Entry(path, None, (Problem(path, 1, "id", f"{path.name} and {names} name the same tool id "
+                                                        "(ids must be unique ignoring case and extension)"),))
     try:
         return Entry(path, load_manifest(path))
     except ManifestError as exc:

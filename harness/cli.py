@@ -179,7 +179,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     import pytest
 
     from harness.catalogue import manifest_paths
+    from harness.limits import LimitsError, check_limits
 
+    try:
+        check_limits()  # a limit no check can live under is our setting, not every tool's failure
+    except LimitsError as exc:
+        raise FatalError(str(exc)) from None
     root = project_root()
     paths = manifest_paths()
     if args.tool:
@@ -267,7 +272,11 @@ def _render(results_path: Path, output: Path) -> None:
         results = read_results(results_path)
     except ResultsError as exc:
         raise FatalError(str(exc)) from None
-    rendered = render_reports(results, output, fixtures_root=fixtures_dir())
+    try:
+        rendered = render_reports(results, output, fixtures_root=fixtures_dir())
+    except OSError as exc:
+        where = exc.filename or output
+        raise FatalError(f"cannot write the report into {output}: {exc.strerror or exc} ({where})") from None
     for warning in rendered.warnings:
         print(f"rtcompat: warning: {warning}", file=sys.stderr)
     for path in rendered.written:

@@ -15,7 +15,6 @@ naming the file (:class:`FixtureTampered`), since every later verdict would be s
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import stat
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from harness.fixtures import fixture_set_checksum
 from harness.judging.judge import Quantity, load_truth
+from harness.tree import chmod_tree, digest, entries
 
 #: Files a check may read besides DICOM files.
 CHECK_VISIBLE = ("points.json",)
@@ -30,8 +30,8 @@ _DICOM_MAGIC_OFFSET = 128
 
 
 def file_digests(directory: Path) -> dict[str, str]:
-    return {str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(directory.rglob("*")) if p.is_file()}
+    """Relative name (undecodable bytes escaped) -> digest; links and FIFOs are not followed."""
+    return {entry.display: digest(entry) for entry in entries(directory)}
 
 
 def fixture_checksums(fixtures_root: Path) -> dict[str, str]:
@@ -133,15 +133,9 @@ class FixtureGuard:
 
 
 def _make_read_only(directory: Path) -> None:
-    for path in [*directory.rglob("*"), directory]:
-        mode = path.stat().st_mode
-        path.chmod(mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    chmod_tree(directory, remove=stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _make_writable(directory: Path) -> None:
     if directory.exists():
-        for path in [directory, *directory.rglob("*")]:
-            try:
-                path.chmod(path.stat().st_mode | stat.S_IWUSR)
-            except OSError:
-                pass
+        chmod_tree(directory, add=stat.S_IWUSR)

@@ -13,6 +13,7 @@ kept in the sparkline but never count as a change.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from harness.results import Results, Status
 from harness.store import atomic_write_text
@@ -55,6 +56,7 @@ class ToolRecord(Record):
 
 
 class RunRecord(Record):
+    _path: Path | None = PrivateAttr(default=None)
     history_version: int = HISTORY_VERSION
     started: str
     host: str
@@ -79,9 +81,12 @@ class RunRecord(Record):
 
     @property
     def filename(self) -> str:
+        """``<UTC time>-<host>-<digest of start and host>.json``: two runs never share a file,
+        even from hosts whose names read alike or that start in the same second."""
         when = self.when
         stamp = when.strftime("%Y%m%dT%H%M%SZ") if when != _EPOCH else _slug(self.started)
-        return f"{stamp}-{_slug(self.host)}.json"
+        digest = hashlib.sha256(f"{self.started}\0{self.host}".encode()).hexdigest()[:8]
+        return f"{stamp}-{_slug(self.host)}-{digest}.json"
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -121,7 +126,9 @@ def load_history(directory: Path) -> History:
     runs, warnings = [], []
     for path in sorted(directory.glob("*.json")):
         try:
-            runs.append(RunRecord.model_validate_json(path.read_bytes()))
+            run = RunRecord.model_validate_json(path.read_bytes())
+            run._path = path  # pruned by the name it has, whatever naming wrote it
+            runs.append(run)
         except (OSError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
             first = str(exc).strip().splitlines()[0]
             warnings.append(f"{path}: unreadable history record, ignored ({first})")
@@ -144,7 +151,7 @@ def record_run(directory: Path, results: Results, keep: int = KEEP) -> History:
         atomic_write_text(directory / record.filename, _dump(record))
         history = History(sorted([*history.runs, record], key=_order), history.warnings)
     for old in history.runs[:-keep]:
-        (directory / old.filename).unlink(missing_ok=True)
+        (getattr(old, "_path", None) or directory / old.filename).unlink(missing_ok=True)
     window = [r for r in history.runs if _order(r) <= _order(record)][-keep:]
     return History(window, history.warnings)
 

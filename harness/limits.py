@@ -14,6 +14,8 @@ failed install is already an ``error``.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import re
 import resource
@@ -23,6 +25,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.scratch import owner_alive, owner_tag
+
 MEMORY_VARIABLE = "RTCOMPAT_CHECK_MEMORY"
 PIDS_VARIABLE = "RTCOMPAT_CHECK_PIDS"
 # Generous on purpose: Java (ImageJ), Octave and pyCERR load whole CT volumes.
@@ -30,6 +34,10 @@ DEFAULT_MEMORY = 8 * 1024**3
 DEFAULT_PIDS = 1024
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 _KILL_DEADLINE_SECONDS = 5.0
+#: Below these no check program (not even a shell) can start: a setting that small is a
+#: mistake in the testbed, and obeying it would blame every tool for it.
+MIN_MEMORY = 64 * 1024**2
+MIN_PIDS = 16
 
 
 class LimitsError(ValueError):
@@ -50,6 +58,12 @@ class Limits:
         environ = os.environ if environ is None else environ
         memory = parse_size(environ[MEMORY_VARIABLE], MEMORY_VARIABLE) if environ.get(MEMORY_VARIABLE) else DEFAULT_MEMORY
         pids = _parse_count(environ[PIDS_VARIABLE], PIDS_VARIABLE) if environ.get(PIDS_VARIABLE) else DEFAULT_PIDS
+        if memory < MIN_MEMORY:
+            raise LimitsError(f"{MEMORY_VARIABLE}={environ[MEMORY_VARIABLE]!r} is below the {format_size(MIN_MEMORY)} "
+                              "any check needs to start; set at least 64M")
+        if pids < MIN_PIDS:
+            raise LimitsError(f"{PIDS_VARIABLE}={environ[PIDS_VARIABLE]!r} is below the {MIN_PIDS} processes "
+                              "any check needs to start")
         return cls(memory=memory, pids=pids)
 
     def describe(self) -> str:
@@ -93,6 +107,7 @@ class Containment:
 
     def preexec(self) -> None:
         """Runs in the child between fork and exec: system calls only, nothing that locks."""
+        die_with_parent()
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         resource.setrlimit(resource.RLIMIT_AS, (self.limits.memory, self.limits.memory))
         if self._nproc is not None:
@@ -121,6 +136,7 @@ class CgroupContainment(Containment):
         self._procs = sorted({str(memory_dir / "cgroup.procs"), str(pids_dir / "cgroup.procs")})
 
     def preexec(self) -> None:
+        die_with_parent()
         # Joining before exec means not even the check's first fork escapes the limits.
         for procs in self._procs:
             try:
@@ -182,6 +198,40 @@ class CgroupContainment(Containment):
         return sorted(members)
 
 
+def _cgroup_bases() -> list[Path]:
+    """The ``rtcompat`` directories our cgroups live in (v1 memory and pids, v2)."""
+    mounts, own = _mount_points(), _own_cgroups()
+    bases = []
+    for controller in ("memory", "pids"):
+        if controller in mounts:
+            root, point = mounts[controller]
+            bases.append(point / _relative(own.get(controller, "/"), root) / "rtcompat")
+    if "cgroup2" in mounts:
+        root, point = mounts["cgroup2"]
+        bases.append(point / _relative(own.get("", "/"), root) / "rtcompat")
+    return [b for b in bases if b.is_dir()]
+
+
+def sweep_stale_cgroups() -> list[Path]:
+    """Kill what is left in the cgroups of runs that were killed (SIGKILL leaves their
+    check processes running, re-parented) and remove those cgroups."""
+    removed = []
+    for base in _cgroup_bases():
+        for group in base.iterdir():
+            match = re.match(r"^(\d+)-(?:(\d+)-)?[0-9a-f]+$", group.name)  # pid-start-id, or pid-id
+            if not group.is_dir() or not match:
+                continue
+            pid, start = match.groups()
+            alive = owner_alive(f"{pid}-{start}") if start else os.path.exists(f"/proc/{pid}")
+            if alive:
+                continue
+            # Only close() is used: it kills every member and removes the group (v1 or v2).
+            CgroupContainment(Limits(), "left by a killed run", group, group, version=0).close()
+            if not group.exists():
+                removed.append(group)
+    return removed
+
+
 def contain(limits: Limits) -> Containment:
     """The strongest containment this machine allows for one check."""
     made = _cgroup_v1(limits)
@@ -208,7 +258,7 @@ def _cgroup_v1(limits: Limits) -> Containment | str:
             return f"cgroup v1 {controller} controller not mounted"
         root, point = mounts[controller]
         bases[controller] = point / _relative(own.get(controller, "/"), root) / "rtcompat"
-    name = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    name = f"{owner_tag()}-{uuid.uuid4().hex[:8]}"
     made: list[Path] = []
     try:
         for controller, base in bases.items():
@@ -240,7 +290,7 @@ def _cgroup_v2(limits: Limits) -> Containment | str:
     if not {"memory", "pids"} <= delegated:
         return (f"cgroup v2: {mine} does not delegate memory and pids to sub-groups "
                 "(start the harness in a delegated scope, e.g. systemd-run --scope -p Delegate=yes)")
-    base, directory = mine / "rtcompat", mine / "rtcompat" / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    base, directory = mine / "rtcompat", mine / "rtcompat" / f"{owner_tag()}-{uuid.uuid4().hex[:8]}"
     try:
         base.mkdir(exist_ok=True)
         _write(base / "cgroup.subtree_control", "+memory +pids")
@@ -308,6 +358,19 @@ def _nproc_limit(limits: Limits) -> int | None:
         except OSError:
             pass
     return running + limits.pids
+
+
+_PR_SET_PDEATHSIG = 1
+try:
+    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+except OSError:  # not Linux
+    _LIBC = None
+
+
+def die_with_parent() -> None:
+    """In the child: be killed when the harness dies, even by SIGKILL (Linux prctl)."""
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _write(path: Path, text: str) -> None:

@@ -15,7 +15,8 @@ import string
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StrictBool, StrictFloat, StrictInt, field_validator, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, StrictStr, field_validator,
+                      model_validator)
 
 CAPABILITIES: dict[str, str] = {
     "startup": "the tool starts and reports its version",
@@ -57,6 +58,18 @@ def command_problems(template: list[str]) -> list[str]:
     return problems
 
 
+def _plain_number(value: Any) -> Any:
+    """A number, not a boolean or a string that looks like one (``timeout: true`` is no
+    timeout, and ``"5"`` is a typo worth hearing about)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"must be a number, not {value!r}")
+    return value
+
+
+#: A float that refuses booleans and strings, with one clear message.
+Number = Annotated[float, BeforeValidator(_plain_number)]
+
+
 def _exact_value(value: Any) -> bool:
     """A value ``expect:`` can judge exactly: a boolean, a finite number, a string, or a list of them."""
     if isinstance(value, list):
@@ -75,10 +88,9 @@ class Model(BaseModel):
 class Tolerance(Model):
     """How far an observed number may stray from the truth and still pass."""
 
-    abs: StrictFloat | StrictInt | None = Field(None, ge=0, allow_inf_nan=False,
-                                                description="absolute tolerance, in the quantity's unit")
-    rel: StrictFloat | StrictInt | None = Field(None, ge=0, allow_inf_nan=False,
-                                                description="relative tolerance as a fraction (0.03 = 3 %)")
+    abs: Number | None = Field(None, ge=0, allow_inf_nan=False, description="absolute tolerance, in the quantity's unit")
+    rel: Number | None = Field(None, ge=0, allow_inf_nan=False,
+                               description="relative tolerance as a fraction (0.03 = 3 %)")
 
     @model_validator(mode="after")
     def _needs_one(self) -> Tolerance:
@@ -101,8 +113,8 @@ class Check(Model):
     capability: Literal[tuple(CAPABILITIES)] = Field(  # type: ignore[valid-type]
         description="what the check exercises: " + ", ".join(CAPABILITIES)
     )
-    program: str = Field(description="check program, relative to tool_manifests/<id>/")
-    command: list[str] | None = Field(
+    program: StrictStr = Field(description="check program, relative to tool_manifests/<id>/")
+    command: list[StrictStr] | None = Field(
         None,
         description="argv template; placeholders {python} {program} {fixture} {output} {tool_home}."
         " Default chosen from the program's suffix (.py, .m, .ijm, .sh)",
@@ -130,8 +142,7 @@ class Check(Model):
         description="truth key -> the observation to judge it by, when one program reports a quantity from two"
         " places of the tool (e.g. CERR's plan structure and its derived beam table)",
     )
-    timeout: StrictFloat | StrictInt = Field(300, ge=1, le=7200,
-                                             description="seconds before the whole process group is killed")
+    timeout: Number = Field(300, ge=1, le=7200, description="seconds before the whole process group is killed")
     xfail: XFail | None = Field(None, description="known incompatibility, linked upstream")
 
     @model_validator(mode="after")

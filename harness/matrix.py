@@ -27,9 +27,10 @@ NEEDS = ("needs_engine", "needs_root", "needs_display", "needs_network")
 
 
 def job_matrix(entries: list[Entry]) -> dict[str, list[dict[str, Any]]]:
-    """``{"include": [job, ...]}``, one job per entry, in tool id order."""
-    jobs = [job_for(entry) for entry in entries]
-    return {"include": sorted(jobs, key=lambda job: job["tool"])}
+    """``{"include": [job, ...]}``, one job per tool id, in tool id order (manifests whose
+    ids clash are invalid entries, and get one job between them)."""
+    jobs = {job["tool"].casefold(): job for job in map(job_for, entries)}
+    return {"include": sorted(jobs.values(), key=lambda job: job["tool"])}
 
 
 def job_for(entry: Entry) -> dict[str, Any]:

@@ -41,6 +41,6 @@ def results_dir(root: Path | None = None) -> Path:
 def cache_dir() -> Path:
     """Tool environments, images and checkouts: $RTCOMPAT_CACHE, else the XDG cache."""
     if env := os.environ.get("RTCOMPAT_CACHE"):
-        return Path(env)
+        return Path(env).absolute()  # checks run elsewhere; a relative path would point nowhere
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(xdg) / "rtcompat"

@@ -16,16 +16,16 @@ import datetime as dt
 import json
 import platform
 import socket
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from harness import __version__
+from harness import __version__, scratch
 from harness.backends.base import InstallContext
 from harness.catalogue import Entry, load_entry
 from harness.fixture_guard import FixtureGuard, FixtureTampered, fixture_checksums
 from harness.host import Host
+from harness.limits import sweep_stale_cgroups
 from harness.paths import cache_dir, fixtures_dir, project_root, results_dir
 from harness.results import CheckResult, InstallResult, Results, RunInfo, ToolResult, write_results
 from harness.runner import ToolRun
@@ -76,12 +76,27 @@ class _RunState:
         self.records: dict[str, dict] = {}
         self.stopped: str | None = None
         self._guard: FixtureGuard | None = None
+        self._run_dir: Path | None = None
+
+    @property
+    def run_dir(self) -> Path:
+        """This run's scratch directory; what runs killed before left behind goes first."""
+        if self._run_dir is None:
+            scratch.sweep_stale_run_dirs()
+            sweep_stale_cgroups()
+            self._run_dir = scratch.new_run_dir()
+        return self._run_dir
 
     @property
     def guard(self) -> FixtureGuard:
         if self._guard is None:
-            self._guard = FixtureGuard(fixtures_dir(self.root))
+            self._guard = FixtureGuard(fixtures_dir(self.root), scratch=self.run_dir / "fixtures")
         return self._guard
+
+    def cleanup(self) -> None:
+        if self._run_dir is not None:
+            scratch.remove(self._run_dir)
+            self._run_dir = None
 
     def tool_run(self, entry: Entry) -> ToolRun:
         manifest = entry.manifest
@@ -90,7 +105,7 @@ class _RunState:
             cache = Path(self.config.getoption("rtcompat_cache") or cache_dir())
             context = InstallContext(cache=cache, host=self.host, manifest_path=entry.path,
                                      allow_apt=bool(self.config.getoption("allow_apt")))
-            outputs = Path(tempfile.mkdtemp(prefix="rtcompat-out-"))
+            outputs = self.run_dir / "outputs"
             self.tool_runs[manifest.id] = ToolRun(manifest, entry.path, context, self.guard, outputs)
         return self.tool_runs[manifest.id]
 
@@ -225,8 +240,9 @@ class ResultsCollector:
                     or results_dir(self.state.root) / "latest.json")
         write_results(results, path)
         self.written = path
-        if self.state._guard is not None:
-            self.state._guard.cleanup()
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.state.cleanup()  # every process (xdist workers too) removes its own scratch
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.written is not None:

@@ -174,12 +174,20 @@ class ResultsError(Exception):
     """A results file that cannot be read: names the file and what is wrong."""
 
 
+#: A full catalogue's results are a few MiB; anything far larger is not a results file.
+MAX_RESULTS_BYTES = 256 * 1024**2
+
+
 def write_results(results: Results, path: Path) -> None:
     atomic_write_text(path, results.model_dump_json(indent=2) + "\n")
 
 
 def read_results(path: Path) -> Results:
     try:
+        if not path.is_file():
+            raise ResultsError(f"{path}: not a regular file" if path.exists() else f"{path}: cannot read: no such file")
+        if path.stat().st_size > MAX_RESULTS_BYTES:
+            raise ResultsError(f"{path}: larger than {MAX_RESULTS_BYTES // 1024**2} MiB; not a results file")
         data = json.loads(path.read_text())
     except OSError as exc:
         raise ResultsError(f"{path}: cannot read: {exc.strerror}") from None

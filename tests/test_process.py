@@ -104,9 +104,10 @@ def test_each_check_cgroup_is_removed_afterwards():
     probe = contain(SMALL)
     parents = {probe.memory_dir.parent, probe.pids_dir.parent}
     probe.close()
-    before = {p for parent in parents for p in parent.iterdir() if p.is_dir()}
+    mine = f"{os.getpid()}-"  # other harness processes may run beside this test
+    before = {p for parent in parents for p in parent.iterdir() if p.is_dir() and p.name.startswith(mine)}
     run_bounded(["true"], timeout=30, limits=SMALL)
-    assert {p for parent in parents for p in parent.iterdir() if p.is_dir()} == before
+    assert {p for parent in parents for p in parent.iterdir() if p.is_dir() and p.name.startswith(mine)} == before
 
 
 def test_limited_checks_write_no_core_files():

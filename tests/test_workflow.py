@@ -23,6 +23,9 @@ from harness.matrix import NEEDS, job_matrix
 from harness.merge import merge_results
 from harness.results import read_results, write_results
 
+# These tests start the harness as a separate process.
+pytestmark = pytest.mark.harness_subprocess
+
 WORKFLOW = Path(__file__).resolve().parents[1] / ".github" / "workflows" / "nightly.yml"
 GOOD_JSON = 'echo \'{"ct.rows": 4, "dose.max_gy": 70.5}\''
 WRONG_JSON = 'echo \'{"ct.rows": 4, "dose.max_gy": 99}\''

@@ -9,6 +9,7 @@ explains are listed too, so nothing reads as explained that is not.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -113,9 +114,14 @@ class Unexplained:
         return f"tool-{slug(self.tool.key)}"
 
 
-def slug(text: str) -> str:
-    """A tool key fit for a file name or an anchor (ids are slugs already; results files may lie)."""
-    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "tool"
+def slug(text: str, limit: int = 64) -> str:
+    """A tool key fit for a file name or an anchor. Ids are short slugs already and map
+    to themselves; anything else (a variant's ``@``, upper case, a results file that
+    lies) gets a digest of the original, so two keys never share a badge or an anchor."""
+    cleaned = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")[:limit].strip("-") or "tool"
+    if cleaned == text:
+        return cleaned
+    return f"{cleaned[:limit - 9].strip('-')}-{hashlib.sha256(text.encode('utf-8', 'backslashreplace')).hexdigest()[:8]}"
 
 
 def findings_of(results: Results) -> tuple[list[FindingView], list[Unexplained]]:

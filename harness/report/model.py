@@ -172,7 +172,8 @@ def dvh_plots(check: CheckResult, truth: Mapping[str, tuple[Point, ...]]) -> tup
             curves[key[4:-6]] = curve
         elif (match := _DOSE_AT.match(key) or _VOLUME_AT.match(key)) and numeric_points([[0, value]]):
             dose, volume = (value, float(match["pct"])) if "pct" in match.groupdict() else (float(match["gy"]), value)
-            points.setdefault(match["roi"], []).append((float(dose), float(volume)))
+            if numeric_points([[float(dose), float(volume)]]):  # a level like V1e400 is no point to draw
+                points.setdefault(match["roi"], []).append((float(dose), float(volume)))
     rois = [r for r in truth if r in curves or r in points]
     rois += sorted(r for r in curves if r not in truth)
     return tuple(Plot(roi, truth.get(roi, ()), curves.get(roi, ()), () if roi in curves else tuple(sorted(points[roi])))

@@ -21,6 +21,7 @@ from harness.report.model import (
     capabilities_in,
     load_curves,
 )
+from harness.report.publish import staged
 from harness.report.svg import COLOURS, badge_svg, sparkline_svg
 from harness.results import Results
 from harness.store import atomic_write_text
@@ -77,7 +78,16 @@ def render_reports(results: Results, output: Path, fixtures_root: Path | None = 
     and host, the last 90 runs kept) and each check is classified over those runs.
     ``fixtures_root`` (e.g. ``fixtures/dicom``) supplies the analytic DVH curves the
     tools' curves are drawn over. Problems with either become warnings, never errors.
+    The directory is published whole (:mod:`harness.report.publish`): all new or all old.
     """
+    output = output.absolute()
+    with staged(output) as staging:
+        rendered = _render_into(results, staging, fixtures_root, history)
+    return Rendered([output / path.relative_to(staging) for path in rendered.written],
+                    [warning.replace(str(staging), str(output)) for warning in rendered.warnings])
+
+
+def _render_into(results: Results, output: Path, fixtures_root: Path | None, history: bool) -> Rendered:
     warnings: list[str] = []
     window = History([], [])
     if history:

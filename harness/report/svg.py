@@ -61,7 +61,12 @@ def numeric_points(value: object) -> tuple[Point, ...]:
 
 
 def _is_number(x: object) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+    if not isinstance(x, int | float) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def _interpolate(curve: Sequence[Point], dose: float) -> float:

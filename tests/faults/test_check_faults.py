@@ -78,6 +78,7 @@ def test_a_process_that_escaped_its_session_does_not_outlive_the_check(project, 
     assert not _alive(int(pidfile.read_text()))
 
 
+@pytest.mark.harness_subprocess
 def test_the_harness_memory_stays_bounded_while_a_check_prints_100_mb(project):
     write_tool(project, "quiet", GOOD_JSON)
     write_tool(project, "flood", "head -c 100000000 /dev/zero | tr '\\0' x\n" + GOOD_JSON)

@@ -19,6 +19,9 @@ from faultkit import GOOD_JSON, harness_process, make_wheel, results_by_key, wri
 from harness.cli import main
 from standins import write_tool
 
+# These tests start the harness as a separate process.
+pytestmark = pytest.mark.harness_subprocess
+
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_an_interrupted_run_leaves_complete_partial_results_and_the_next_run_completes(project, sig):

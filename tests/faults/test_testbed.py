@@ -71,14 +71,32 @@ def test_a_full_disk_is_an_install_error_and_the_next_run_recovers(project, tiny
     assert outcome[("bulky", "read")]["status"] == "pass"
 
 
-def test_a_malformed_limit_setting_is_an_error_row_not_a_lost_tool(project, monkeypatch):
+@pytest.mark.parametrize(("value", "said"), [("lots", "expected a size such as 512M"),
+                                             ("4K", "below the 64 MiB any check needs")])
+def test_a_limit_setting_no_check_can_run_under_stops_the_run_before_any_tool_is_blamed(
+        project, monkeypatch, capsys, value, said):
     from harness.cli import main
+    from standins import write_tool
+
+    monkeypatch.setenv("RTCOMPAT_CHECK_MEMORY", value)
+    write_tool(project, "limited", "echo '{\"ct.rows\": 4, \"dose.max_gy\": 70}'")
+    results = project / "results.json"
+    assert main(["run", "--tool", "limited", "--results", str(results)]) == 1
+    err = capsys.readouterr().err
+    assert f"RTCOMPAT_CHECK_MEMORY={value!r}" in err and said in err
+    assert not results.exists()
+
+
+def test_a_malformed_limit_setting_under_plain_pytest_is_an_error_row_not_a_lost_tool(project, monkeypatch):
+    import pytest as pytest_module
     from standins import write_tool
 
     monkeypatch.setenv("RTCOMPAT_CHECK_MEMORY", "lots")
     write_tool(project, "limited", "echo '{\"ct.rows\": 4, \"dose.max_gy\": 70}'")
     results = project / "results.json"
-    assert main(["run", "--tool", "limited", "--results", str(results)]) == 0
+    pytest_module.main([str(project / "tool_manifests" / "limited.yaml"), "-p", "harness.pytest_plugin",
+                        "--rtcompat-results", str(results), "--rootdir", str(project), "-o", "addopts=",
+                        "-p", "no:cacheprovider", "-q"])
     (tool,) = json.loads(results.read_text())["tools"]
     (check,) = tool["checks"]
     assert check["status"] == "error" and "RTCOMPAT_CHECK_MEMORY" in check["reason"]
