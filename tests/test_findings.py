@@ -25,16 +25,26 @@ ROOT = project_root(Path(__file__).parent)
 RECORDED = json.loads((Path(__file__).parent / "data" / "recorded_outputs.json").read_text())["outputs"]
 
 
-@pytest.fixture(scope="module")
-def judged() -> dict[tuple[str, str], object]:
-    truth = load_truth(fixtures_dir(ROOT) / "reference")
-    manifests = {e.tool_id: e.manifest for e in load_catalogue(sorted(manifests_dir(ROOT).glob("*.yaml")))}
-    out = {}
-    for item in RECORDED:
-        check = next(c for c in manifests[item["tool"]].checks if c.id == item["check"])
-        out[item["tool"], item["check"]] = conclude(check, truth, ProcessFacts(**item["process"]), item["observed"],
-                                                    tool_id=item["tool"])
-    return out
+class Judged:
+    """Each recorded output judged when a test asks for it (not once for the module: a
+    mutation test must see every rule run inside the tests that check it)."""
+
+    def __init__(self):
+        self.truth = load_truth(fixtures_dir(ROOT) / "reference")
+        self.manifests = {e.tool_id: e.manifest for e in load_catalogue(sorted(manifests_dir(ROOT).glob("*.yaml")))}
+
+    def __getitem__(self, case: tuple[str, str]):
+        item = next(i for i in RECORDED if (i["tool"], i["check"]) == case)
+        check = next(c for c in self.manifests[item["tool"]].checks if c.id == item["check"])
+        return conclude(check, self.truth, ProcessFacts(**item["process"]), item["observed"], tool_id=item["tool"])
+
+    def items(self):
+        return [((i["tool"], i["check"]), self[i["tool"], i["check"]]) for i in RECORDED]
+
+
+@pytest.fixture
+def judged() -> Judged:
+    return Judged()
 
 
 def explained(result) -> dict[str, int]:

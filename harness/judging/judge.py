@@ -179,7 +179,8 @@ def judge(check: Check, truth: dict[str, Quantity], observed: dict[str, Any]) ->
             why = errors.get(key) or stage_error(errors, key)
             verdicts.append(Verdict(key, "fail", None, quantity.value,
                                     f"{key} not reported" + (f": {why}" if why else ""),
-                                    tolerance=describe_tolerance(quantity.tolerance), unit=quantity.unit))
+                                    tolerance=describe_tolerance(quantity.tolerance, quantity.unit),
+                                    unit=quantity.unit))
             continue
         tolerance = tolerance_for(check, quantity)
         verdicts.append(compare(key, observed[key], quantity, tolerance, context))

@@ -1,0 +1,163 @@
+"""Every field of a verdict, for every kind of comparison: the rules the report relies on.
+
+A verdict's observed and expected fill the report's columns, its message is the line a
+reader sees, its tolerance and unit the method section's figures: each is pinned here,
+so a swapped field or a reworded comparison cannot pass unnoticed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.judging.judge import (
+    Alternative,
+    Context,
+    Quantity,
+    Verdict,
+    _allowance,
+    _fmt,
+    _normalise,
+    _show,
+    compare,
+    describe_deviation,
+    describe_tolerance,
+    judge,
+    stage_error,
+)
+from harness.manifest import Check, Tolerance
+
+GY = Tolerance(abs=2.0)
+MM = Tolerance(abs=0.001)
+EXACT = Tolerance(abs=0)
+
+
+def q(key, value, tolerance, unit="", **kwargs):
+    return Quantity(key, value, tolerance, unit, **kwargs)
+
+
+CASES = [
+    # (quantity, observed, context, verdict)
+    (q("dvh.S.D95_gy", 61.0, GY, "Gy"), 60.0, Context(),
+     Verdict("dvh.S.D95_gy", "pass", 60.0, 61.0, "dvh.S.D95_gy 60 Gy vs 61 Gy (-1 Gy, -1.6 %, tolerance 2 Gy)",
+             None, "2 Gy", "Gy")),
+    (q("dvh.S.D95_gy", 61.0, GY, "Gy"), 58.0, Context(),
+     Verdict("dvh.S.D95_gy", "fail", 58.0, 61.0, "dvh.S.D95_gy 58 Gy vs 61 Gy (-3 Gy, -4.9 %, tolerance 2 Gy)",
+             None, "2 Gy", "Gy")),
+    (q("ct.pixel_spacing_mm", [1.0, 1.0], MM, "mm"), [1.0, 1.0], Context(),
+     Verdict("ct.pixel_spacing_mm", "pass", [1.0, 1.0], [1.0, 1.0],
+             "ct.pixel_spacing_mm [1.0, 1.0] matches [1.0, 1.0]", None, "0.001 mm", "mm")),
+    (q("ct.pixel_spacing_mm", [1.0, 1.0], MM, "mm"), [1.0, 1.5], Context(),
+     Verdict("ct.pixel_spacing_mm", "fail", [1.0, 1.5], [1.0, 1.0],
+             "ct.pixel_spacing_mm[1] 1.5 mm vs 1 mm (+0.5 mm, tolerance 0.001 mm)", None, "0.001 mm", "mm")),
+    (q("ct.pixel_spacing_mm", [1.0, 1.0], MM, "mm"), [1.0], Context(),
+     Verdict("ct.pixel_spacing_mm", "fail", [1.0], [1.0, 1.0],
+             "ct.pixel_spacing_mm [1.0] vs expected [1.0, 1.0] (length 1, expected 2)", None, "0.001 mm", "mm")),
+    (q("ct.pixel_spacing_mm", [1.0, 1.0], MM, "mm"), 1.0, Context(),
+     Verdict("ct.pixel_spacing_mm", "fail", 1.0, [1.0, 1.0], "ct.pixel_spacing_mm 1.0 vs expected [1.0, 1.0]",
+             None, "0.001 mm", "mm")),
+    (q("qa.ok", True, None), True, Context(), Verdict("qa.ok", "pass", True, True, "qa.ok true matches true", None,
+                                                      "exact", "")),
+    (q("qa.ok", True, None), 1, Context(), Verdict("qa.ok", "fail", 1, True, "qa.ok 1 vs expected true", None,
+                                                   "exact", "")),
+    (q("plan.label", "BOX", EXACT), "BOX \x00", Context(),
+     Verdict("plan.label", "pass", "BOX \x00", "BOX", "plan.label 'BOX \\x00' matches 'BOX'", None, "0", "")),
+    (q("plan.label", "BOX", EXACT), 5, Context(),
+     Verdict("plan.label", "fail", 5, "BOX", "plan.label 5 vs expected 'BOX'", None, "0", "")),
+    (q("dose.units", "GY", EXACT), "GRAYS", Context(),
+     Verdict("dose.units", "pass", "GRAYS", "GY", "dose.units 'GRAYS' is a declared synonym of 'GY'", None, "0", "")),
+    (q("dose.max_gy", 130.0, Tolerance(rel=0.01), "Gy"), "130", Context(),
+     Verdict("dose.max_gy", "fail", "130", 130.0, "dose.max_gy '130' is not a finite number (expected 130)",
+             None, "1 %", "Gy")),
+    (q("k", object, EXACT), 1, Context(),
+     Verdict("k", "fail", 1, object, "k: the expected value <class 'object'> is not something the judge can compare",
+             None, "0", "")),
+    (q("rtstruct.roi.C.volume_cc", 10.0, Tolerance(rel=0.02), "cm3",
+       alternatives=(Alternative("no-end-caps", 9.0, Tolerance(rel=0.02)),)), 9.1, Context(),
+     Verdict("rtstruct.roi.C.volume_cc", "convention", 9.1, 10.0,
+             "rtstruct.roi.C.volume_cc 9.1 cm3 vs 9 cm3 (+1.11 %, tolerance 2 %) under convention no-end-caps",
+             "no-end-caps", "2 %", "cm3")),
+    (q("dvh.C.min_gy", 90.0, Tolerance(abs=1.0), "Gy", bin_convention=True), 91.2, Context(bin_width=0.5),
+     Verdict("dvh.C.min_gy", "convention", 91.2, 90.0,
+             "dvh.C.min_gy 91.2 Gy vs 90 Gy (+1.2 Gy, +1.3 %, tolerance 1.25 Gy) under convention histogram-bin; "
+             "within half the tool's 0.5 Gy bin", "histogram-bin", "1.25 Gy", "Gy")),
+]
+
+
+@pytest.mark.parametrize(("quantity", "observed", "context", "verdict"), CASES,
+                         ids=[f"{i}-{c[0].key}" for i, c in enumerate(CASES)])
+def test_every_field_of_a_verdict(quantity, observed, context, verdict):
+    assert compare(quantity.key, observed, quantity, quantity.tolerance, context) == verdict
+
+
+def test_a_convention_needs_the_evidence_it_names():
+    needs = Alternative("no-end-caps", 9.0, Tolerance(rel=0.02), requires=(("dvh.C.volume_cc", 3.0, Tolerance(rel=0.01)),))
+    quantity = q("dvh.C.D95_gy", 10.0, Tolerance(rel=0.02), "Gy", alternatives=(needs,))
+    assert compare(quantity.key, 9.0, quantity, quantity.tolerance, Context(observed={})).outcome == "fail"
+    wrong_volume = Context(observed={"dvh.C.volume_cc": 3.5})
+    assert compare(quantity.key, 9.0, quantity, quantity.tolerance, wrong_volume).outcome == "fail"
+    right_volume = Context(observed={"dvh.C.volume_cc": 3.02})
+    assert compare(quantity.key, 9.0, quantity, quantity.tolerance, right_volume).outcome == "convention"
+
+
+def test_a_value_exactly_at_the_tolerance_passes_and_just_beyond_fails():
+    quantity = q("k", 100.0, Tolerance(abs=2.0), "Gy")
+    assert compare("k", 102.0, quantity, quantity.tolerance).passed
+    assert not compare("k", 102.0001, quantity, quantity.tolerance).passed
+    assert compare("k", 98.0, quantity, quantity.tolerance).passed
+
+
+@pytest.mark.parametrize(("observed", "expected", "unit", "text"), [
+    (1300.0, 130.0, "Gy", "x 10"), (1299.0, 130.0, "Gy", "+1.17e+03 Gy, +899.2 %"), (13.0, 130.0, "Gy", "x 0.1"),
+    (14.0, 130.0, "Gy", "-116 Gy, -89.2 %"), (0.0, 130.0, "Gy", "-130 Gy, -100.0 %"), (1.0, 0.0, "Gy", "+1 Gy"),
+    (10.5, 10.0, "cm3", "+5.00 %"), (1.0, 0.0, "cm3", "+1 cm3"), (52.0, 50.0, "%", "+2.00 percentage points"),
+    (2.2, 2.0, "mm", "+0.2 mm"), (161, 160, "", "+1"), (-20.0, 2.0, "Gy", "x -10"),
+])
+def test_deviations_read_as_a_physicist_reads_them(observed, expected, unit, text):
+    assert describe_deviation(observed, expected, unit) == text
+
+
+@pytest.mark.parametrize(("tolerance", "unit", "text"), [
+    (None, "Gy", "exact"), (Tolerance(rel=0.03), "Gy", "3 %"), (Tolerance(abs=1.5), "Gy", "1.5 Gy"),
+    (Tolerance(abs=2.0), "%", "2 percentage points"), (Tolerance(abs=0), "", "0"),
+    (Tolerance(abs=0.01, rel=0.01), "Gy", "1 % or 0.01 Gy")])
+def test_tolerances_are_described_with_their_unit(tolerance, unit, text):
+    assert describe_tolerance(tolerance, unit) == text
+
+
+def test_the_allowance_of_a_list_is_taken_from_its_largest_number():
+    assert _allowance(Tolerance(rel=0.1), [1.0, -30.0, "x"]) == pytest.approx(3.0)
+    assert _allowance(Tolerance(rel=0.1, abs=0.5), [1.0]) == 0.5
+    assert _allowance(None, 5.0) == 0.0
+    assert _allowance(Tolerance(rel=0.1), ["x"]) == 0.0
+
+
+def test_shown_values_are_cut_at_their_limit():
+    assert _show("x" * 78) == repr("x" * 78)
+    assert _show("x" * 79) == repr("x" * 79)[:77] + "..."
+    assert len(_show(list(range(100)))) == 80 and _show(list(range(100))).endswith("...")
+    assert _show([1, 2]) == "[1, 2]"
+    assert _fmt(10 ** 23) == str(10 ** 23) and _fmt(10 ** 24) == str(10 ** 24)[:21] + "..."
+    assert _fmt(1.23456) == "1.235"
+
+
+def test_only_trailing_padding_is_normalised():
+    assert _normalise("TREATMENT \x00") == "TREATMENT"
+    assert _normalise(" LEAD") == " LEAD"
+    assert _normalise("XX") == "XX" and _normalise(5) == 5
+
+
+def test_a_stage_error_is_the_last_line_of_the_stage_the_key_belongs_to():
+    errors = {"ct": "ok", "dvh.Sphere": "Traceback (most recent call last):\n  ...\nZeroDivisionError: x\n\n"}
+    assert stage_error(errors, "dvh.Sphere.D95_gy") == "ZeroDivisionError: x"
+    assert stage_error({"import": "interp3 failed"}, "dose.max_gy") is None
+    assert stage_error({"volume": "bad"}, "rtstruct.roi.Sphere.volume_cc") == "bad"
+    assert stage_error({"dvh": ""}, "dvh.x") == ""
+    assert stage_error({"dvh": "y" * 400}, "dvh.x") == "y" * 300
+
+
+def test_a_missing_quantity_carries_its_tolerance_and_unit():
+    check = Check(id="c", capability="dvh", program="p.py", judge=["dvh.*"])
+    truth = {"dvh.S.D95_gy": q("dvh.S.D95_gy", 61.0, GY, "Gy")}
+    (verdict,) = judge(check, truth, {"_errors": {"dvh.S.D95_gy": "no DVH"}})
+    assert verdict == Verdict("dvh.S.D95_gy", "fail", None, 61.0, "dvh.S.D95_gy not reported: no DVH", None,
+                              "2 Gy", "Gy")

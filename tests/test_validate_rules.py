@@ -1,0 +1,149 @@
+"""What ``rtcompat validate`` says, line by line, and the reasons a check's status gives."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from harness.cli import main
+from harness.judging.outcome import last_line, no_output_reason
+from harness.manifest_checks import validate_file
+from harness.paths import fixtures_dir
+from harness.results import ProcessFacts
+from harness.runner import _short
+
+MANIFEST = """\
+id: many
+name: many
+summary: A manifest with one of each judging problem.
+homepage: https://example.org/many
+licence: MIT
+section: Beyond the source catalogue
+in_source_catalogue: false
+install:
+  backend: debian
+  packages: [coreutils]
+checks:
+  - id: one
+    capability: read-rtdose
+    program: checks/absent.py
+    fixture: tiny
+    judge: ["ct.rows", "rtstruct.roi.*.volume"]
+    optional: ["dose.nothing"]
+    tolerances:
+      "dose.max_gy": {rel: 0.5}
+      "dose.min*": {abs: 1}
+  - id: two
+    capability: read-ct
+    program: checks/present.py
+    fixture: elsewhere
+    judge: ["ct.rows"]
+"""
+
+
+def test_validate_names_each_judging_problem_at_its_line(project, capsys):
+    manifest = project / "tool_manifests" / "many.yaml"
+    manifest.write_text(MANIFEST)
+    (project / "tool_manifests" / "many" / "checks").mkdir(parents=True)
+    (project / "tool_manifests" / "many" / "checks" / "present.py").write_text("")
+    problems = [str(p) for p in validate_file(manifest, fixtures_dir())]
+    assert problems == [
+        f"{manifest}:14: checks.0.program: 'checks/absent.py' does not exist in many/",
+        f"{manifest}:16: checks.0.judge: pattern 'rtstruct.roi.*.volume' matches no quantity of fixture set 'tiny'",
+        f"{manifest}:17: checks.0.optional: pattern 'dose.nothing' matches no quantity of fixture set 'tiny'",
+        f"{manifest}:19: checks.0.tolerances: 'dose.max_gy' is looser than the derived tolerance of dose.max_gy; "
+        "a manifest may tighten a tolerance, never widen it",
+        f"{manifest}:20: checks.0.tolerances: pattern 'dose.min*' matches no quantity of fixture set 'tiny'",
+        f"{manifest}:24: checks.1.fixture: no fixture set 'elsewhere' with a truth.json under {fixtures_dir()}",
+    ]
+    assert main(["validate", str(manifest)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == problems and captured.err == "0 valid, 1 invalid\n"
+
+
+def test_validate_says_so_when_all_is_well(project, capsys):
+    from standins import write_tool
+
+    write_tool(project, "fine", "exit 0")
+    assert main(["validate"]) == 0
+    assert capsys.readouterr() == ("", "1 valid, 0 invalid\n")
+
+
+def manifest_with(project, text: str):
+    path = project / "tool_manifests" / "typo.yaml"
+    path.write_text(textwrap.dedent(text))
+    return [str(p).split(": ", 1)[1] for p in validate_file(path, fixtures_dir())]
+
+
+BASE = """\
+    id: typo
+    name: typo
+    summary: A manifest with a misspelt key somewhere.
+    homepage: https://example.org/typo
+    licence: MIT
+    section: Beyond the source catalogue
+    in_source_catalogue: false
+"""
+
+
+@pytest.mark.parametrize(("tail", "said"), [
+    ("install: {backend: debian, pakages: [x]}\n", "install.pakages: unknown key (did you mean 'packages'?)"),
+    ("install: {backend: source, git: g, commit: abcdef1, runtime_pakages: []}\n",
+     "install.runtime_pakages: unknown key (did you mean 'runtime_packages'?)"),
+    ("install: {backend: container, dockerfile: D, memroy: 1g}\n",
+     "install.memroy: unknown key (did you mean 'memory'?)"),
+    ("install: {backend: unavailable, reason: r, reasn: r}\n", "install.reasn: unknown key (did you mean 'reason'?)"),
+    ("install: {backend: virtualenv, packages: [x==1], pyhton: x}\n",
+     "install.pyhton: unknown key (did you mean 'python'?)"),
+    ("install: {backend: debian, packages: [x]}\nrestrictions: {netwrk: true}\n",
+     "restrictions.netwrk: unknown key (did you mean 'network'?)"),
+    ("install: {backend: debian, packages: [x]}\nversion: {distrbution: x}\n",
+     "version.distrbution: unknown key (did you mean 'distribution'?)"),
+    ("install: {backend: debian, packages: [x]}\nchecks:\n  - {id: c, capability: dvh, program: p.py, judge: [x], "
+     "timout: 3}\n", "checks.0.timout: unknown key (did you mean 'timeout'?)"),
+    ("install: {backend: debian, packages: [x]}\nchecks:\n  - {id: c, capability: dvh, program: p.py, judge: [x], "
+     "xfail: {reasn: r}}\n", "checks.0.xfail.reasn: unknown key (did you mean 'reason'?)"),
+    ("install: {backend: debian, packages: [x]}\nzzzzzz: 1\n", "zzzzzz: unknown key"),
+], ids=["debian", "source", "container", "unavailable", "virtualenv", "restrictions", "version", "check", "xfail",
+        "nothing-close"])
+def test_a_misspelt_key_gets_the_closest_valid_key_of_its_own_section(project, tail, said):
+    problems = manifest_with(project, BASE + textwrap.indent(tail, "    "))
+    assert said in problems
+
+
+def test_problems_come_out_in_line_order(project):
+    problems = manifest_with(project, BASE + textwrap.indent(
+        "install: {backend: debian, packages: [x]}\nchecks:\n  - {id: c, capability: dvh, program: p.py, judge: [x], "
+        "timout: 3}\nrestrictions: {netwrk: true}\n", "    "))
+    lines = [int(p.split(":")[0]) for p in
+             [str(p).rsplit("typo.yaml:", 1)[1] for p in validate_file(project / "tool_manifests" / "typo.yaml",
+                                                                         fixtures_dir())]]
+    assert lines == sorted(lines) and len(lines) == 2 and len(problems) == 2
+
+
+@pytest.mark.parametrize(("facts", "reason"), [
+    (ProcessFacts(returncode=0), "exit code 0 and no output"),
+    (ProcessFacts(returncode=2, stderr_tail="first\nlast words"), "exit code 2 and no output; stderr: last words"),
+    (ProcessFacts(returncode=-11, signal=11, stderr_tail="x" * 400),
+     "crashed (signal 11) without observations; stderr: " + "x" * 300),
+    (ProcessFacts(returncode=1, stdout_bytes=12, stdout_last_line="not json"),
+     "printed no JSON observations (12 bytes, exit code 1); last line: 'not json'"),
+    (ProcessFacts(returncode=0, stdout_bytes=9, output_truncated=True, stdout_last_line="y" * 300),
+     f"printed no JSON observations (9 bytes (truncated), exit code 0); last line: {'y' * 200!r}"),
+    (ProcessFacts(returncode=-9, signal=9, limit_hit="killed: memory limit 64 MiB", stderr_tail="oom"),
+     "killed: memory limit 64 MiB; stderr: oom"),
+])
+def test_the_reason_a_check_printed_nothing_useful(facts, reason):
+    assert no_output_reason(facts) == reason
+
+
+def test_the_telling_line_of_a_tool_error_is_its_last_non_blank_line():
+    assert last_line("Traceback:\n  frame\nValueError: bad\n\n") == "ValueError: bad"
+    assert last_line("") == "" and last_line(None) == "None"
+
+
+def test_a_harness_error_is_told_in_one_short_line():
+    assert _short(ValueError("a\nb   c")) == "a b c"
+    assert _short(ValueError("x" * 400)) == "x" * 297 + "..."
+    assert _short(ValueError("x" * 300)) == "x" * 300
