@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--allow-apt", action="store_true", help="apt-get install missing Debian packages (root)")
     run.add_argument("--report", action="store_true", help="render reports/ from the results afterwards")
     run.add_argument("-n", "--workers", default=None, help="pytest-xdist workers (e.g. 2 or auto)")
+    run.add_argument("-v", "--verbose", action="store_true",
+                     help="pytest's own output too: every item, and the full reason of each failure")
     run.add_argument("pytest_args", nargs="*", help="extra pytest arguments after --, e.g. -- -k read-ct -x")
 
     report = sub.add_parser("report", help="render reports/ (Markdown, HTML, JSON) from a results file")
@@ -71,6 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="load the HTML in headless Chromium: no console errors, one row per tool; save a PNG")
 
     sub.add_parser("doctor", help="what this machine can run, and how to enable the rest")
+
+    check = sub.add_parser("check", help="run one check of one tool and show everything: command, raw output, verdicts")
+    check.add_argument("tool_id", metavar="TOOL")
+    check.add_argument("check_id", metavar="CHECK")
+    check.add_argument("--allow-apt", action="store_true", help="apt-get install missing Debian packages (root)")
+
+    shell = sub.add_parser("shell", help="open the tool's environment: its Python, or a shell in its checkout")
+    shell.add_argument("tool_id", metavar="TOOL")
+    shell.add_argument("--allow-apt", action="store_true", help="apt-get install missing Debian packages (root)")
+
+    cache = sub.add_parser("cache", help="what the environment cache holds (size per tool); prune what nothing uses")
+    cache.add_argument("action", nargs="?", choices=["list", "prune"], default="list")
 
     fixtures = sub.add_parser("fixtures", help="build or verify the reference DICOM-RT fixtures")
     fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True, metavar="ACTION")
@@ -148,7 +162,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem)
     bad = sum(1 for problems in found.values() if problems)
-    print(f"{len(found) - bad} valid, {bad} invalid", file=sys.stderr)
+    print(f"{len(found) - bad} valid, {bad} invalid")
     return 1 if bad else 0
 
 
@@ -180,6 +194,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from harness.catalogue import manifest_paths
     from harness.limits import LimitsError, check_limits
+    from harness.progress import Progress
 
     try:
         check_limits()  # a limit no check can live under is our setting, not every tool's failure
@@ -195,13 +210,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         paths = [known[t] for t in args.tool]
     results = args.results or results_dir(root) / "latest.json"
     pytest_args = [*map(str, paths), "-p", "harness.pytest_plugin", "--rtcompat-results", str(results),
-                   "--rootdir", str(root), "-o", "addopts=", "-o", "testpaths=", "-rfEsx", "-p", "no:cacheprovider"]
+                   "--rootdir", str(root), "-o", "addopts=", "-o", "testpaths=", "-p", "no:cacheprovider"]
     if args.allow_apt:
         pytest_args.append("--allow-apt")
+    if args.tool or args.pytest_args:  # a partial run updates its own rows and keeps the others
+        pytest_args.append("--rtcompat-update")
     if args.workers:
         pytest_args += ["-n", str(args.workers), "--dist", "loadgroup"]
+    pytest_args += ["-v", "-rfEsx"] if args.verbose else ["-p", "no:terminal"]
     with _sigterm_as_interrupt():
-        code = pytest.main(pytest_args + list(args.pytest_args))
+        code = pytest.main(pytest_args + list(args.pytest_args), plugins=[Progress(sys.stdout)])
     stopped = _stopped(results) if code == pytest.ExitCode.INTERRUPTED else None
     if stopped:
         raise FatalError(f"run stopped: {stopped}; the partial results are in {results}")
@@ -209,6 +227,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise FatalError(f"pytest could not run the catalogue (exit code {int(code)})")
+    print(f"rtcompat: results in {results}")
     if args.report:
         _render(results, reports_dir(root))
     # Tool failures are the report's news, not a crash of the run.
@@ -283,6 +302,52 @@ def _render(results_path: Path, output: Path) -> None:
         print(f"wrote {path}")
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from harness.single import SingleError, run_check
+
+    try:
+        result = run_check(args.tool_id, args.check_id, args.allow_apt)
+    except SingleError as exc:
+        raise FatalError(str(exc)) from None
+    return 0 if result.status in ("pass", "xfail", "skip", "unavailable") else 1
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    import os
+    import shlex
+
+    from harness.single import SingleError, shell_command
+
+    try:
+        argv, env, cwd = shell_command(args.tool_id, args.allow_apt)
+    except SingleError as exc:
+        raise FatalError(str(exc)) from None
+    print(f"rtcompat: {shlex.join(argv)}" + (f"  (in {cwd})" if cwd else ""), file=sys.stderr)
+    if cwd:
+        os.chdir(cwd)
+    os.execvpe(argv[0], argv, env)
+    return 0  # not reached
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from harness.cachectl import entries, human, prune
+
+    cache = cache_dir()
+    if args.action == "prune":
+        removed = prune(cache)
+        for entry in removed:
+            print(f"removed {entry.path} ({human(entry.size)})")
+        print(f"freed {human(sum(e.size for e in removed))} in {cache}")
+        return 0
+    found = entries(cache)
+    for entry in found:
+        print(f"{human(entry.size):>10}  {entry.path.relative_to(cache)}  ({entry.what})")
+    unused = sum(e.size for e in found if not e.used)
+    print(f"{human(sum(e.size for e in found)):>10}  in all, in {cache}"
+          + (f"; {human(unused)} no manifest uses (rtcompat cache prune)" if unused else ""))
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from harness.doctor import diagnose
 
@@ -355,7 +420,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "list": cmd_list, "validate": cmd_validate, "new": cmd_new, "schema": cmd_schema, "run": cmd_run,
-    "report": cmd_report, "doctor": cmd_doctor, "fixtures": cmd_fixtures, "engine": cmd_engine,
+    "report": cmd_report, "doctor": cmd_doctor, "check": cmd_check, "shell": cmd_shell, "cache": cmd_cache, "fixtures": cmd_fixtures, "engine": cmd_engine,
     "matrix": cmd_matrix, "merge": cmd_merge,
 }
 

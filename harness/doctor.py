@@ -9,6 +9,13 @@ from harness.host import Host
 from harness.mirror import mirror_dirs
 
 
+def needs_network() -> list[str]:
+    """Tools whose manifests say they download themselves (restrictions.network)."""
+    from harness.catalogue import load_catalogue
+
+    return [e.tool_id for e in load_catalogue() if e.manifest is not None and e.manifest.restrictions.network]
+
+
 def diagnose(host: Host | None = None) -> list[str]:
     host = host or Host()
     facts = [
@@ -26,6 +33,7 @@ def diagnose(host: Host | None = None) -> list[str]:
          "apt-get install xvfb xauth"),
         ("git", bool(host.git), host.git or "not installed", "apt-get install git"),
         ("network", host.network, "GitHub reachable" if host.network else "GitHub unreachable (offline)",
+         "tools that download (" + (", ".join(needs_network()) or "none") + ") skip with their command; "
          "source checkouts need a mirror: set RTCOMPAT_MIRROR"),
         ("mirror", bool(mirror_dirs()), ", ".join(map(str, mirror_dirs())) or "none configured",
          "export RTCOMPAT_MIRROR=DIR (holding OWNER+NAME.git mirrors)"),

@@ -195,18 +195,38 @@ class VersionQuery(Model):
     pattern: str | None = Field(None, description="regex with one group picking the version out of the output")
 
 
+_PINNED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9_,.-]+\])?===?[A-Za-z0-9.+!_-]+$")
+
+
+def _pinned(requirements: list[str]) -> list[str]:
+    """A run is only repeatable when every requirement names one release: ``name==1.2``,
+    a local wheel or sdist, or a VCS URL at a commit (``@`` followed by a hash)."""
+    loose = [r for r in requirements
+             if not (_PINNED.match(r.replace(" ", "")) or r.endswith((".whl", ".tar.gz", ".zip"))
+                     or re.search(r"@[0-9a-f]{7,40}$", r))]
+    if loose:
+        raise ValueError(f"not pinned to one release: {', '.join(map(repr, loose))} "
+                         "(write name==version, so every run installs the same thing)")
+    return requirements
+
+
 class VirtualenvInstall(Model):
     """An isolated virtualenv per tool; uv when present, else venv + pip."""
 
-    backend: Literal["virtualenv"]
+    backend: Literal["virtualenv"] = Field(description="virtualenv")
     packages: list[str] = Field(min_length=1, description="pip requirement specifiers, pinned (==)")
+
+    @field_validator("packages")
+    @classmethod
+    def _one_release_each(cls, packages: list[str]) -> list[str]:
+        return _pinned(packages)
     python: str | None = Field(None, description="interpreter to build with; default: the harness's own")
 
 
 class DebianInstall(Model):
     """Packages from Debian's archive, installed when root and allowed."""
 
-    backend: Literal["debian"]
+    backend: Literal["debian"] = Field(description="debian")
     packages: list[str] = Field(min_length=1, description="Debian package names")
     display: bool = Field(False, description="run checks under a virtual X display (xvfb-run)")
 
@@ -221,7 +241,7 @@ class GitSource(Model):
 class SourceInstall(Model):
     """A pinned git checkout, run by a runtime such as Octave or its own virtualenv."""
 
-    backend: Literal["source"]
+    backend: Literal["source"] = Field(description="source")
     git: str = Field(description="clone URL, e.g. https://github.com/e0404/matRad.git")
     commit: str = Field(pattern=r"^[0-9a-f]{7,40}$", description="pinned commit")
     runtime_packages: list[str] = Field(
@@ -230,8 +250,13 @@ class SourceInstall(Model):
     environment: dict[str, str] = Field(default_factory=dict, description="extra environment for checks")
     python_packages: list[str] = Field(
         default_factory=list,
-        description="pinned requirements of a Python application; a virtualenv is built beside the checkout",
+        description="pinned requirements (==) of a Python application; a virtualenv is built beside the checkout",
     )
+
+    @field_validator("python_packages")
+    @classmethod
+    def _one_release_each(cls, packages: list[str]) -> list[str]:
+        return _pinned(packages)
     python_sources: list[GitSource] = Field(
         default_factory=list, description="Python dependencies installed from pinned git commits")
 
@@ -239,7 +264,7 @@ class SourceInstall(Model):
 class ContainerInstall(Model):
     """An image built locally from a Dockerfile beside the manifest (or a public image)."""
 
-    backend: Literal["container"]
+    backend: Literal["container"] = Field(description="container")
     dockerfile: str | None = Field(None, description="Dockerfile relative to tool_manifests/<id>/")
     image: str | None = Field(None, description="public image, used only where a registry is reachable")
     user: str = Field("rtcompat", description="user the checks run as inside the container")
@@ -256,7 +281,7 @@ class ContainerInstall(Model):
 class UnavailableInstall(Model):
     """Proprietary or platform-bound: no install, the row stays with its reason."""
 
-    backend: Literal["unavailable"]
+    backend: Literal["unavailable"] = Field(description="unavailable")
     reason: str = Field(description="why it cannot run on a Linux test bed")
 
 
@@ -282,14 +307,18 @@ class Manifest(Model):
     id: str = Field(pattern=SLUG, max_length=MAX_ID_LENGTH, description="file name without .yaml; lower-case, dashes")
     name: str = Field(min_length=1, description="display name")
     summary: str = Field(min_length=10, description="one or two sentences, in our own words")
-    homepage: HttpUrl
+    homepage: HttpUrl = Field(description="the tool's own web page (http or https), linked from the report")
     licence: str = Field(description="SPDX identifier or 'proprietary'")
     section: Literal[SECTIONS] = Field(description="catalogue section the report groups it under")  # type: ignore[valid-type]
     in_source_catalogue: bool = Field(description="listed by the source catalogue page")
-    install: Install
-    version: VersionQuery | None = None
-    restrictions: Restrictions = Restrictions()
-    checks: list[Check] = Field(default_factory=list)
+    install: Install = Field(description="how to install it: a mapping whose 'backend' picks one of the "
+                                         "install sections below")
+    version: VersionQuery | None = Field(None, description="how to ask the installed tool its version "
+                                                           "(default: the backend's own guess)")
+    restrictions: Restrictions = Field(Restrictions(), description="what the tool needs from the machine "
+                                                                   "(root, an engine, a display, the internet)")
+    checks: list[Check] = Field(default_factory=list, description="the judged questions put to the tool; "
+                                                                  "see checks[] below")
 
     @field_validator("checks")
     @classmethod

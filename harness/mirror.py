@@ -18,6 +18,9 @@ from harness.paths import project_root
 
 
 def mirror_dirs() -> list[Path]:
+    """Configured mirror directories, and the cache's own ``mirror/`` when it exists."""
+    from harness.paths import cache_dir
+
     dirs = [Path(p) for p in os.environ.get("RTCOMPAT_MIRROR", "").split(os.pathsep) if p]
     for config in (project_root() / "rtcompat.toml", Path.home() / ".config" / "rtcompat" / "config.toml"):
         try:
@@ -25,6 +28,8 @@ def mirror_dirs() -> list[Path]:
         except (OSError, tomllib.TOMLDecodeError):
             continue
         dirs += [Path(v).expanduser() for v in ([value] if isinstance(value, str) else value or [])]
+    if (cache_dir() / "mirror").is_dir():  # where the hint tells people to put mirrors
+        dirs.append(cache_dir() / "mirror")
     return dirs
 
 
@@ -49,6 +54,10 @@ def find_mirror(url: str, dirs: list[Path] | None = None) -> Path | None:
 
 
 def suggested_mirror_path(url: str) -> Path:
+    """Where to put a mirror of ``url``: the first configured mirror directory, else
+    ``mirror/`` in the cache ($RTCOMPAT_CACHE or ~/.cache/rtcompat)."""
+    from harness.paths import cache_dir
+
     owner, name = owner_and_name(url)
-    base = (mirror_dirs() or [Path("~/.cache/rtcompat/mirror")])[0]
+    base = (mirror_dirs() or [cache_dir() / "mirror"])[0]
     return base / f"{owner}+{name}.git"

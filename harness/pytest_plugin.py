@@ -27,7 +27,9 @@ from harness.fixture_guard import FixtureGuard, FixtureTampered, fixture_checksu
 from harness.host import Host
 from harness.limits import sweep_stale_cgroups
 from harness.paths import cache_dir, fixtures_dir, project_root, results_dir
-from harness.results import CheckResult, InstallResult, Results, RunInfo, ToolResult, write_results
+from harness.redact import Redactor
+from harness.results import (CheckResult, InstallResult, Results, ResultsError, RunInfo, ToolResult, read_results,
+                             write_results)
 from harness.runner import ToolRun
 
 PROPERTY = "rtcompat"
@@ -49,6 +51,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="let the debian and source backends apt-get install missing packages (root only)")
     group.addoption("--rtcompat-cache", metavar="DIR", default=None,
                     help="environment cache (default: $RTCOMPAT_CACHE or ~/.cache/rtcompat)")
+    group.addoption("--rtcompat-update", action="store_true", default=False,
+                    help="a partial run: replace only its own tools' rows in an existing results file")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -69,7 +73,9 @@ class _RunState:
 
     def __init__(self, config: pytest.Config):
         self.config = config
-        self.started = _now()
+        # to the microsecond: a row of a partial run must not share its run's identity with
+        # a row kept from a run that started within the same second
+        self.started = dt.datetime.now(dt.timezone.utc).isoformat()
         self.root = project_root(Path(str(config.rootpath)))
         self.host = Host()
         self.tool_runs: dict[str, ToolRun] = {}
@@ -146,6 +152,8 @@ class _ToolItem(pytest.Item):
         status, reason = self.outcome["status"], self.outcome["reason"]
         if status == "fail":
             raise ToolFailure(reason)
+        if status == "xfail":  # here, not in setup: the check ran ("XFAIL", not "XFAIL at setup")
+            pytest.xfail(reason)
 
     def _conclude(self, kind: str, payload: dict, tool: dict | None = None) -> None:
         """Record the outcome, then map the status onto pytest's vocabulary."""
@@ -160,13 +168,18 @@ class _ToolItem(pytest.Item):
             pytest.skip(reason)
         if status == "unavailable":
             pytest.skip(f"unavailable: {reason}")
-        if status == "xfail":
-            pytest.xfail(reason)
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, (ToolFailure, HarnessError)):
             return f"{self.entry.tool_id} {self.name}: {excinfo.value}"
         return super().repr_failure(excinfo, style=style)
+
+    def _repr_failure_py(self, excinfo, style=None):
+        """A testbed fault raised in setup reads as one line, like a tool failure: the
+        reason as the report gives it; the details are in the results file."""
+        if isinstance(excinfo.value, (ToolFailure, HarnessError)):
+            return self.repr_failure(excinfo, style)
+        return super()._repr_failure_py(excinfo, style=style)
 
     def reportinfo(self):
         return self.path, None, f"{self.entry.tool_id}::{self.name}"
@@ -222,6 +235,7 @@ class ResultsCollector:
         self.state = state
         self.records: list[dict] = []
         self.written: Path | None = None
+        self.notes: list[str] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "teardown":
@@ -238,6 +252,8 @@ class ResultsCollector:
         results = assemble(self.state, self.records, partial=partial or self.state.stopped is not None)
         path = Path(session.config.getoption("rtcompat_results")
                     or results_dir(self.state.root) / "latest.json")
+        if session.config.getoption("rtcompat_update"):
+            results, self.notes = update_rows(path, results)
         write_results(results, path)
         self.written = path
 
@@ -265,7 +281,27 @@ def assemble(state: _RunState, records: list[dict], partial: bool) -> Results:
     info = RunInfo(started=state.started, finished=_now(), host=socket.gethostname(),
                    platform=platform.platform(), python=platform.python_version(),
                    harness_version=__version__, fixtures=fixtures, partial=partial, stopped=state.stopped)
-    return Results(run=info, tools=sorted(tools.values(), key=lambda t: t.id))
+    cache = Path(state.config.getoption("rtcompat_cache") or cache_dir())
+    redactor = Redactor(state.root, cache, state._run_dir)
+    rows = [redactor.tool(tool).model_copy(update={"produced": state.started}) for tool in tools.values()]
+    return Results(run=info, tools=sorted(rows, key=lambda t: t.key))
+
+
+def update_rows(path: Path, results: Results) -> tuple[Results, list[str]]:
+    """A partial run's results over an earlier results file: this run's tools replace their
+    rows, the others keep theirs with the date of the run that produced them. Rows judged
+    against other fixture sets than this run's are dropped, and said so."""
+    try:
+        earlier = read_results(path)
+    except ResultsError:
+        return results, []
+    if earlier.run.fixtures != results.run.fixtures:
+        return results, [f"{path}: earlier rows were judged against other fixtures; only this run's rows are kept"]
+    mine = {tool.key for tool in results.tools}
+    kept = [tool.model_copy(update={"produced": tool.produced or earlier.run.started})
+            for tool in earlier.tools if tool.key not in mine]
+    tools = sorted([*kept, *results.tools], key=lambda t: t.key)
+    return results.model_copy(update={"tools": tools}), []
 
 
 def _invalid_tool(tool_id: str, reason: str) -> ToolResult:

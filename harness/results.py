@@ -131,6 +131,7 @@ class ToolResult(Record):
     definition: str | None = Field(None, description="sha256 of the manifest and its check programs")
     install: InstallResult
     checks: list[CheckResult] = Field(default_factory=list)
+    produced: str | None = Field(None, description="start of the run that produced this row (partial runs update rows)")
 
     @property
     def key(self) -> str:
@@ -163,10 +164,14 @@ class Results(Record):
     tools: list[ToolResult] = Field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
+        """Statuses as a reader of the report sees them: one per check, and one for each
+        tool that has no check rows (a proprietary tool's n/a, an invalid manifest's error)."""
         counts = dict.fromkeys(STATUSES, 0)
         for tool in self.tools:
             for check in tool.checks:
                 counts[check.status] += 1
+            if not tool.checks and tool.install.status != "pass":
+                counts[tool.install.status] += 1
         return counts
 
 

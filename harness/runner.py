@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -20,6 +21,7 @@ from harness.fixture_guard import FixtureGuard, FixtureTampered
 from harness.judging.judge import JudgeError, TruthError, looser_tolerances, parse_observations
 from harness.judging.outcome import conclude, facts_of
 from harness.manifest import Check, Manifest, manifest_dir
+from harness.process import Completed
 from harness.results import CheckResult, InstallResult, ToolResult
 
 DEFAULT_COMMANDS: dict[str, list[str]] = {
@@ -39,6 +41,8 @@ class ToolRun:
     context: InstallContext
     guard: FixtureGuard
     outputs: Path
+    #: called with (argv, environment, process) after each check program ran (rtcompat check)
+    observer: Callable[[list[str], Env, Completed], None] | None = None
     _installed: tuple[InstallResult, Env | None] | None = field(default=None, init=False)
 
     @property
@@ -119,6 +123,8 @@ class ToolRun:
             done = self.backend.run(env, argv, mounts, check.timeout)
         except Exception as exc:  # ours or the testbed's, never the tool's: the row must survive
             return CheckResult(status="error", reason=f"testbed failed while running the check: {exc}", **base)
+        if self.observer is not None:
+            self.observer(argv, env, done)
         self.guard.verify_committed(check.fixture)
         tampered = self.guard.verify_and_restore(check.fixture)
         try:

@@ -27,7 +27,7 @@ checks:
   - id: read-ct
     capability: read-ct
     program: checks/read_ct{suffix}
-    judge: ["ct.rows", "ct.columns", "ct.image_count"]
+    judge: ["ct.rows", "ct.columns", "ct.image_count"]  # truth keys, see fixtures/dicom/reference/truth.json
     timeout: 300
 """
 
@@ -40,17 +40,29 @@ INSTALLS = {
 }
 
 PYTHON_CHECK = '''\
-"""Observe the CT series with {tool_id}'s own API; print one JSON line. Judge nothing."""
+"""rtcompat check: observe the CT series with {tool_id}'s own API; print one JSON line.
+
+The check program contract (README, "Check programs"):
+* argv[1] is a read-only copy of the fixture set: its DICOM files and points.json
+  (where to measure), never the truth. argv[2] is a scratch directory to write into.
+* Print ONE JSON object on the last line of stdout, keys named after truth quantities
+  (ct.rows, dose.max_gy, dvh.Sphere.D95_gy ...). Anything printed before it is ignored.
+* Put what the tool failed at under "_errors" (key -> message); keys starting with "_"
+  are never judged. Judge nothing yourself.
+* Exit 0. A crash or a non-zero exit after printing is a FAIL, with what you printed kept.
+"""
 import json
 import sys
 from pathlib import Path
 
-fixture = Path(sys.argv[1])
+fixture, scratch = Path(sys.argv[1]), Path(sys.argv[2])
+points = json.loads((fixture / "points.json").read_text()) if (fixture / "points.json").exists() else {{}}
 observed, errors = {{}}, {{}}
 try:
     slices = sorted(fixture.glob("CT_*.dcm"))
     observed["ct.image_count"] = len(slices)
-    # TODO: load the slices with the tool and report ct.rows, ct.columns ...
+    # TODO: load the slices with {tool_id} and report what it says, e.g.
+    # image = {tool_id}.read(slices); observed["ct.rows"] = image.rows; observed["ct.columns"] = image.columns
 except Exception as exc:  # report, never crash: the harness judges what is missing
     errors["read-ct"] = f"{{type(exc).__name__}}: {{exc}}"
 print(json.dumps({{**observed, "_errors": errors}}))
@@ -58,10 +70,12 @@ print(json.dumps({{**observed, "_errors": errors}}))
 
 SHELL_CHECK = '''\
 #!/bin/sh
-# Observe the CT series with {tool_id}; print one JSON line. Judge nothing.
+# rtcompat check: observe the CT series with {tool_id}; print one JSON line. Judge nothing.
+# $1: read-only copy of the fixture set (DICOM files and points.json, never the truth);
+# $2: a scratch directory. The last stdout line is one JSON object named after truth keys.
 fixture="$1"
 count=$(ls "$fixture"/CT_*.dcm | wc -l)
-echo "{{\\"ct.image_count\\": $count}}"
+echo "{{\\"ct.image_count\\": $count, \\"_errors\\": {{}}}}"
 '''
 
 

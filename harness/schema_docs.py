@@ -27,6 +27,49 @@ _PARTS: list[tuple[str, type[BaseModel]]] = [
 ]
 
 
+#: A complete manifest using the optional check keys, validated by the tests like any manifest.
+EXAMPLE_MANIFEST = """\
+id: example-tool
+name: Example tool
+summary: An example manifest showing every check key; not a real tool.
+homepage: https://example.org/example-tool
+licence: MIT
+section: Beyond the source catalogue
+in_source_catalogue: false
+install:
+  backend: virtualenv
+  packages: ["pydicom==3.0.1"]
+version:
+  distribution: pydicom
+checks:
+  - id: read-rtdose
+    capability: read-rtdose
+    program: checks/read_rtdose.py
+    judge: ["dose.*"]                 # truth keys; a pattern matching none is a validate error
+    optional: ["dose.at.*"]           # judged only when the program reports them
+    tolerances:
+      "dose.max_gy": {abs: 0.005}     # may tighten the truth's tolerance, never widen it
+    timeout: 120
+  - id: dose-values
+    capability: read-rtdose
+    program: checks/read_rtdose.py    # one program may serve several checks
+    judge: ["dose.max_gy", "dose.min_gy"]
+    read_from:
+      dose.max_gy: tool.stored_max    # judge a truth key by another observation the program printed
+    xfail:                            # a known defect: FAIL becomes xfail, a pass stays a pass
+      reason: the tool returns stored values, DoseGridScaling not applied
+      issue: https://github.com/SimpleITK/SimpleITK/issues/435
+  - id: startup
+    capability: startup
+    program: checks/startup.sh
+    command: ["bash", "{program}", "{fixture}", "{output}"]   # placeholders: {python} {program} {fixture} {output} {tool_home}
+    expect: {tool.started: true}      # tool-specific facts the fixture truth cannot state
+    timeout: 60
+"""
+
+EXAMPLE = "## example\n\nEvery optional check key in use:\n\n```yaml\n" + EXAMPLE_MANIFEST + "```\n"
+
+
 def json_schema() -> dict:
     schema = m.Manifest.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -46,9 +89,12 @@ def fields_markdown() -> str:
         for name, field in model.model_fields.items():
             required = "yes" if field.is_required() else ""
             default = "" if field.is_required() else _default(field)
-            meaning = (field.description or (model.__doc__ or "").strip().splitlines()[0]).replace("|", "\\|")
+            meaning = (field.description or "").replace("|", "\\|")
+            if name == "backend":
+                meaning = f"`{field.description}`: {(model.__doc__ or '').strip().splitlines()[0]}"
             lines.append(f"| `{name}` | {required} | {default} | {meaning} |")
         lines.append("")
+    lines += [EXAMPLE]
     lines += ["## capabilities", "", "| capability | meaning |", "|---|---|"]
     lines += [f"| `{k}` | {v} |" for k, v in m.CAPABILITIES.items()]
     lines += ["", "## sections", ""] + [f"- {s}" for s in m.SECTIONS] + [""]

@@ -83,3 +83,14 @@ def test_report_renders_a_results_file_and_names_a_broken_one(project, tmp_path,
     results.write_text('{"schema_version": 1, "run": ')
     assert main(["report", "--results", str(results), "--output", str(tmp_path / "reports")]) == 1
     assert "not JSON (truncated?)" in capsys.readouterr().err
+
+
+def test_the_documented_example_manifest_is_a_valid_manifest():
+    from ruamel.yaml import YAML
+
+    from harness.manifest import Manifest
+    from harness.schema_docs import EXAMPLE_MANIFEST
+
+    manifest = Manifest.model_validate(YAML(typ="safe").load(EXAMPLE_MANIFEST))
+    keys = {key for check in manifest.checks for key, value in check.model_dump().items() if value}
+    assert {"optional", "tolerances", "read_from", "xfail", "command", "expect"} <= keys

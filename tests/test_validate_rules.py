@@ -59,7 +59,7 @@ def test_validate_names_each_judging_problem_at_its_line(project, capsys):
     ]
     assert main(["validate", str(manifest)]) == 1
     captured = capsys.readouterr()
-    assert captured.out.splitlines() == problems and captured.err == "0 valid, 1 invalid\n"
+    assert captured.out.splitlines() == [*problems, "0 valid, 1 invalid"] and captured.err == ""
 
 
 def test_validate_says_so_when_all_is_well(project, capsys):
@@ -67,7 +67,7 @@ def test_validate_says_so_when_all_is_well(project, capsys):
 
     write_tool(project, "fine", "exit 0")
     assert main(["validate"]) == 0
-    assert capsys.readouterr() == ("", "1 valid, 0 invalid\n")
+    assert capsys.readouterr() == ("1 valid, 0 invalid\n", "")
 
 
 def manifest_with(project, text: str):

@@ -184,7 +184,9 @@ def _recorded_installer(location: Path) -> str:
 def _distributions(python: str) -> dict[str, str]:
     code = ("import json, importlib.metadata as m; "
             "print(json.dumps({d.metadata['Name'].lower(): d.version for d in m.distributions()}))")
-    done = run_bounded([python, "-c", code], timeout=120)
+    # -I: isolated, so the directory it runs from (the project, with its own metadata)
+    # does not add itself to the environment's list of distributions
+    done = run_bounded([python, "-I", "-c", code], timeout=120)
     try:
         return dict(sorted(json.loads(done.stdout).items()))
     except ValueError:

@@ -42,7 +42,7 @@ def _environment() -> Environment:
                       autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters.update(md=markdown_cell, short=short_json, url=safe_url, spark=sparkline_svg, glyphs=glyphs,
-                       conventions=convention_titles)
+                       conventions=convention_titles, when=when)
     return env
 
 
@@ -61,9 +61,21 @@ def short_json(value: object, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def safe_url(value: str) -> str:
+def safe_url(value: str | None) -> str:
     """Only http(s) links: a manifest's ``javascript:`` homepage must not become a link."""
-    return value if value.lower().startswith(("https://", "http://")) else ""
+    return value if value and value.lower().startswith(("https://", "http://")) else ""
+
+
+def when(stamp: str | None) -> str:
+    """An ISO time as people read it: ``2026-11-29 22:39:19 UTC`` (the text itself if unreadable)."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp)
+    moment = moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def glyphs(statuses: tuple[tuple[str, str | None], ...]) -> str:
@@ -110,6 +122,8 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                "convention_count": sum(1 for t in results.tools for c in t.checks
                                        if c.status == "pass" and c.conventions),
                "capabilities": capabilities_in(results), "labels": LABELS, "tool_count": len(results.tools),
+               "check_count": sum(len(t.checks) for t in results.tools),
+               "unchecked": sum(1 for t in results.tools if not t.checks and t.install.status != "pass"),
                "colours": COLOURS, "classes": CLASSES, "history": history, "runs": len(window.runs),
                "spark_runs": SPARK_RUNS, "glyph_key": GLYPHS}
     env = _environment()

@@ -1,0 +1,151 @@
+"""What ``rtcompat run`` prints: one plain line per install and per check, as it lands.
+
+After uv and pytest, but readable in a CI log (no terminal control codes): which tool is
+installing with which installer and for how long, each check's status and reason as it
+lands, a line every 30 s while something long runs (an Octave import takes a minute),
+and a summary table at the end. Details (tracebacks, observations, verdicts) are in the
+results file, and on the screen with ``-v``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TextIO
+
+import pytest
+
+from harness.results import STATUSES
+
+PROPERTY = "rtcompat"
+HEARTBEAT_SECONDS = 30.0
+REASON_WIDTH = 110
+LABELS = {"pass": "pass", "fail": "FAIL", "error": "error", "skip": "skip", "unavailable": "n/a", "xfail": "xfail"}
+
+
+@dataclass
+class _Tally:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    seconds: float = 0.0
+    install: str = ""
+
+
+class Progress:
+    """A pytest plugin printing the run's progress to ``stream``."""
+
+    def __init__(self, stream: TextIO, heartbeat: float = HEARTBEAT_SECONDS):
+        self.stream = stream
+        self.heartbeat = heartbeat
+        self.tallies: dict[str, _Tally] = defaultdict(_Tally)
+        self._running: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._tools_seen: list[str] = []
+        self.tool_total = 0
+        self.check_total = 0
+
+    def _print(self, line: str) -> None:
+        with self._lock:
+            self.stream.write(line.rstrip() + "\n")
+            self.stream.flush()
+
+    # -- pytest hooks -----------------------------------------------------------
+
+    def pytest_collection_modifyitems(self, items) -> None:
+        self._announce([item.nodeid for item in items])
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids) -> None:
+        if not self.tool_total:  # with xdist the workers collect; the first to finish tells
+            self._announce(ids)
+
+    def _announce(self, nodeids: list[str]) -> None:
+        self.tool_total = len({nodeid.split("::")[0] for nodeid in nodeids})
+        self.check_total = sum(1 for nodeid in nodeids if not nodeid.endswith(("::install", "::manifest")))
+        self._print(f"rtcompat: {self.tool_total} tool{'s' if self.tool_total != 1 else ''}, "
+                    f"{self.check_total} check{'s' if self.check_total != 1 else ''}")
+
+    def pytest_sessionstart(self, session) -> None:
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+        self._thread.start()
+
+    def pytest_runtest_logstart(self, nodeid: str, location) -> None:
+        tool, _, what = nodeid.rpartition("::")
+        tool_id = tool.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if what == "install":
+            self._tools_seen.append(tool_id)
+            self._print(f"[{len(self._tools_seen):>2}/{self.tool_total or '?'}] {tool_id}: installing ...")
+        with self._lock:
+            self._running[f"{tool_id} {what}"] = time.monotonic()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "teardown":
+            return
+        for name, value in report.user_properties:
+            if name == PROPERTY:
+                self._record(json.loads(value))
+
+    def pytest_sessionfinish(self, session) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=1)
+        if self.tallies:
+            self._print(self.summary())
+
+    # -- lines ------------------------------------------------------------------
+
+    def _record(self, record: dict) -> None:
+        tool_id, payload = record["tool_id"], record["payload"]
+        status, reason = payload["status"], " ".join(str(payload.get("reason", "")).split())
+        tally = self.tallies[tool_id]
+        if record["kind"] in ("install", "invalid"):
+            with self._lock:
+                self._running.pop(f"{tool_id} install", None)
+                self._running.pop(f"{tool_id} manifest", None)
+            tally.install = status
+            how = record.get("tool") or {}
+            installer = payload.get("installer") or how.get("backend") or ""
+            seconds = float(payload.get("seconds") or 0.0)
+            if status == "pass":
+                done = "reused its cached environment" if payload.get("reused") else f"installed with {installer}"
+                self._print(f"        {tool_id}: {done} ({seconds:.1f} s)")
+            else:
+                self._print(f"        {tool_id}: install {LABELS[status]}: {_cut(reason)}")
+            return
+        with self._lock:
+            self._running.pop(f"{tool_id} {payload['id']}", None)
+        tally.counts[status] += 1
+        seconds = float(payload.get("duration") or 0.0)
+        tally.seconds += seconds
+        timing = f" ({seconds:.1f} s)" if seconds else ""
+        self._print(f"        {tool_id} {payload['id']}: {LABELS[status]} - {_cut(reason)}{timing}")
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.heartbeat):
+            with self._lock:
+                running = [(what, time.monotonic() - since) for what, since in self._running.items()]
+            for what, elapsed in running:
+                if elapsed >= self.heartbeat:
+                    self._print(f"        ... {what} still running ({elapsed:.0f} s)")
+
+    def summary(self) -> str:
+        width = max(len("tool"), *(len(t) for t in self.tallies))
+        shown = [s for s in STATUSES if any(t.counts[s] for t in self.tallies.values())] or ["pass"]
+        head = f"{'tool':<{width}}  {'install':<8} " + " ".join(f"{LABELS[s]:>5}" for s in shown) + "   checks s"
+        lines = ["", head, "-" * len(head)]
+        for tool_id in sorted(self.tallies):
+            tally = self.tallies[tool_id]
+            lines.append(f"{tool_id:<{width}}  {LABELS.get(tally.install, '-'):<8} "
+                         + " ".join(f"{tally.counts[s]:>5}" for s in shown) + f"   {tally.seconds:>8.1f}")
+        totals = {s: sum(t.counts[s] for t in self.tallies.values()) for s in shown}
+        lines.append(f"{'total':<{width}}  {'':<8} " + " ".join(f"{totals[s]:>5}" for s in shown)
+                     + f"   {sum(t.seconds for t in self.tallies.values()):>8.1f}")
+        return "\n".join(lines)
+
+
+def _cut(text: str, width: int = REASON_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
