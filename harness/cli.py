@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", help="scaffold a manifest and a check program for a new tool")
     new.add_argument("tool_id", help="lower-case id with dashes, e.g. rt-utils")
     new.add_argument("--backend", default="virtualenv", choices=["virtualenv", "debian", "source", "container"])
+    new.add_argument("--capability", default="read-ct", metavar="CAPABILITY",
+                     help="what the first check exercises: read-ct (default), read-rtstruct, read-rtplan, "
+                          "read-rtdose, dvh, startup, qa-analysis")
 
     schema = sub.add_parser("schema", help="print (or write) the manifest JSON Schema")
     schema.add_argument("--write", action="store_true", help="update the committed schema and docs table")
@@ -170,11 +173,13 @@ def cmd_new(args: argparse.Namespace) -> int:
     from harness.scaffold import ScaffoldError, scaffold
 
     try:
-        written = scaffold(args.tool_id, args.backend)
+        written = scaffold(args.tool_id, args.backend, capability=args.capability)
     except ScaffoldError as exc:
         raise FatalError(str(exc)) from None
     for path in written:
         print(f"created {path}")
+    print(f"next: replace each TODO (rtcompat validate {written[0]} names them), then "
+          f"rtcompat check {args.tool_id} {args.capability}")
     return 0
 
 

@@ -28,6 +28,23 @@ CAPABILITIES: dict[str, str] = {
     "qa-analysis": "runs its quality-assurance image analysis on a synthetic test image",
 }
 
+#: The truth keys a check of each capability is usually judged on (a check may judge a
+#: subset: the report shows how many quantities each pass rests on).
+TYPICAL_KEYS: dict[str, list[str]] = {
+    "startup": [],
+    "read-ct": ["ct.image_count", "ct.rows", "ct.columns", "ct.pixel_spacing_mm", "ct.slice_spacing_mm",
+                "ct.origin_mm", "ct.orientation", "ct.patient_position", "ct.hu.*"],
+    "read-rtstruct": ["rtstruct.roi_count", "rtstruct.roi_names", "rtstruct.roi.*.number", "rtstruct.roi.*.type",
+                      "rtstruct.roi.*.volume_cc"],
+    "read-rtplan": ["plan.label", "plan.beam_count", "plan.beam_names", "plan.gantry_angles_deg",
+                    "plan.beam_meterset_mu", "plan.fraction_count", "plan.prescription_gy"],
+    "read-rtdose": ["dose.size_voxels", "dose.pixel_spacing_mm", "dose.origin_mm", "dose.scaling", "dose.units",
+                    "dose.max_gy", "dose.min_gy", "dose.at.*"],
+    "dvh": ["dvh.*.min_gy", "dvh.*.max_gy", "dvh.*.mean_gy", "dvh.*.D95_gy", "dvh.*.D50_gy", "dvh.*.D5_gy",
+            "dvh.*.V*gy_pct"],
+    "qa-analysis": [],
+}
+
 SECTIONS: tuple[str, ...] = (
     "Python Packages for Medical Physics",
     "Imaging and Visualization Libraries",
@@ -310,7 +327,9 @@ class Manifest(Model):
     homepage: HttpUrl = Field(description="the tool's own web page (http or https), linked from the report")
     licence: str = Field(description="SPDX identifier or 'proprietary'")
     section: Literal[SECTIONS] = Field(description="catalogue section the report groups it under")  # type: ignore[valid-type]
-    in_source_catalogue: bool = Field(description="listed by the source catalogue page")
+    in_source_catalogue: bool = Field(description="true for the tools the catalogue follows (the 'Open Source Software "
+                                              "tools' list of the radiation oncology overview page); false for tools "
+                                              "added beyond it, which go under 'Beyond the source catalogue'")
     install: Install = Field(description="how to install it: a mapping whose 'backend' picks one of the "
                                          "install sections below")
     version: VersionQuery | None = Field(None, description="how to ask the installed tool its version "

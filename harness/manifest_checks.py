@@ -47,6 +47,19 @@ def check_problems(path: Path, manifest: Manifest, data: Any, fixtures_root: Pat
     return sorted(problems, key=lambda p: p.line)
 
 
+def placeholder_problems(path: Path) -> list[Problem]:
+    """The scaffold's TODO placeholders still in a manifest, each at its line: a name, a
+    licence or a release only a person can fill in must not reach the catalogue."""
+    problems = []
+    for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1):
+        content = line.split(" #", 1)[0]
+        if content.lstrip().startswith("#") or not any(mark in content for mark in ("TODO", "==0.0.0", '"0000000"')):
+            continue
+        key = content.split(":", 1)[0].strip(" -") if ":" in content else ""
+        problems.append(Problem(path, number, key, "still a placeholder from rtcompat new: replace the TODO"))
+    return problems
+
+
 def _position(field: str, items: list, pattern: str) -> int | str:
     return pattern if field == "tolerances" else items.index(pattern)
 
@@ -57,4 +70,5 @@ def validate_file(path: Path, fixtures_root: Path) -> list[Problem]:
         manifest, data = load_manifest_and_lines(path)
     except ManifestError as exc:
         return list(exc.problems)
-    return check_problems(path, manifest, data, fixtures_root)
+    return sorted([*check_problems(path, manifest, data, fixtures_root), *placeholder_problems(path)],
+                  key=lambda p: p.line)

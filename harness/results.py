@@ -47,6 +47,8 @@ class VerdictRecord(Record):
     expected: Any = None
     tolerance: str = ""
     unit: str = ""
+    margin: float | None = Field(None, description="|observed - expected| / allowed; None when not numeric")
+    deviation: str = ""
     message: str
 
     @model_validator(mode="before")

@@ -95,8 +95,11 @@ def fields_markdown() -> str:
             lines.append(f"| `{name}` | {required} | {default} | {meaning} |")
         lines.append("")
     lines += [EXAMPLE]
-    lines += ["## capabilities", "", "| capability | meaning |", "|---|---|"]
-    lines += [f"| `{k}` | {v} |" for k, v in m.CAPABILITIES.items()]
+    lines += ["## capabilities", "",
+              "A check may judge a subset of the usual keys; the report shows how many quantities each pass rests on.",
+              "", "| capability | meaning | usually judged on |", "|---|---|---|"]
+    lines += [f"| `{k}` | {v} | {', '.join(f'`{key}`' for key in m.TYPICAL_KEYS[k]) or 'expect: facts about the tool'} |"
+              for k, v in m.CAPABILITIES.items()]
     lines += ["", "## sections", ""] + [f"- {s}" for s in m.SECTIONS] + [""]
     return "\n".join(lines)
 

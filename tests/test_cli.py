@@ -25,14 +25,31 @@ REFERENCE_TRUTH = project_root(Path(__file__).parent) / "fixtures" / "dicom" / "
 
 
 @pytest.mark.parametrize("backend", ["virtualenv", "debian", "source", "container"])
-def test_new_scaffolds_a_manifest_that_validates(project, backend, capsys):
+def test_new_scaffolds_a_manifest_whose_only_problems_are_its_todos(project, backend, capsys):
+    """The scaffold is schema-valid, and validate names exactly what a person must fill in."""
     reference = project / "fixtures" / "dicom" / "reference"
     reference.mkdir()
     (reference / "truth.json").write_bytes(REFERENCE_TRUTH.read_bytes())
     assert main(["new", "my-tool", "--backend", backend]) == 0
-    manifest = load_manifest(project / "tool_manifests" / "my-tool.yaml")
+    path = project / "tool_manifests" / "my-tool.yaml"
+    manifest = load_manifest(path)
     assert manifest.install.backend == backend
-    assert main(["validate"]) == 0
+    capsys.readouterr()
+    assert main(["validate"]) == 1
+    keys = [line.split(": ")[1] for line in capsys.readouterr().out.splitlines()[:-1]]
+    expected = ["name", "summary", "homepage", "licence"] + {"virtualenv": ["packages"], "debian": ["packages"],
+                                                             "source": ["git", "commit"], "container": []}[backend]
+    assert keys == expected
+
+
+@pytest.mark.parametrize("capability", ["read-ct", "read-rtstruct", "read-rtplan", "read-rtdose", "dvh", "startup",
+                                        "qa-analysis"])
+def test_new_scaffolds_a_check_for_each_capability(project, capability):
+    assert main(["new", "my-tool", "--capability", capability]) == 0
+    manifest = load_manifest(project / "tool_manifests" / "my-tool.yaml")
+    (check,) = manifest.checks
+    assert check.capability == capability and check.id == capability
+    assert (project / "tool_manifests" / "my-tool" / check.program).read_text().count("TODO") >= 2
 
 
 def test_new_refuses_to_overwrite(project, capsys):

@@ -145,3 +145,9 @@ def test_a_finding_file_whose_id_differs_from_its_name_is_refused(tmp_path, monk
             findings.declarations()
     finally:
         findings.declarations.cache_clear()
+
+
+def test_every_rule_is_documented_for_contributors():
+    text = (ROOT / "docs" / "findings.md").read_text()
+    for rule in findings.RULES:
+        assert f"| `{rule}` |" in text, rule

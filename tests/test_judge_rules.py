@@ -39,16 +39,17 @@ CASES = [
     # (quantity, observed, context, verdict)
     (q("dvh.S.D95_gy", 61.0, GY, "Gy"), 60.0, Context(),
      Verdict("dvh.S.D95_gy", "pass", 60.0, 61.0, "dvh.S.D95_gy 60 Gy vs 61 Gy (-1 Gy, -1.6 %, tolerance 2 Gy)",
-             None, "2 Gy", "Gy")),
+             None, "2 Gy", "Gy", 0.5, "-1 Gy, -1.6 %")),
     (q("dvh.S.D95_gy", 61.0, GY, "Gy"), 58.0, Context(),
      Verdict("dvh.S.D95_gy", "fail", 58.0, 61.0, "dvh.S.D95_gy 58 Gy vs 61 Gy (-3 Gy, -4.9 %, tolerance 2 Gy)",
-             None, "2 Gy", "Gy")),
+             None, "2 Gy", "Gy", 1.5, "-3 Gy, -4.9 %")),
     (q("ct.pixel_spacing_mm", [1.0, 1.0], MM, "mm"), [1.0, 1.0], Context(),
      Verdict("ct.pixel_spacing_mm", "pass", [1.0, 1.0], [1.0, 1.0],
-             "ct.pixel_spacing_mm [1.0, 1.0] matches [1.0, 1.0]", None, "0.001 mm", "mm")),
+             "ct.pixel_spacing_mm [1.0, 1.0] matches [1.0, 1.0]", None, "0.001 mm", "mm", 0.0)),
     (q("ct.pixel_spacing_mm", [1.0, 1.0], MM, "mm"), [1.0, 1.5], Context(),
      Verdict("ct.pixel_spacing_mm", "fail", [1.0, 1.5], [1.0, 1.0],
-             "ct.pixel_spacing_mm[1] 1.5 mm vs 1 mm (+0.5 mm, tolerance 0.001 mm)", None, "0.001 mm", "mm")),
+             "ct.pixel_spacing_mm[1] 1.5 mm vs 1 mm (+0.5 mm, tolerance 0.001 mm)", None, "0.001 mm", "mm",
+             pytest.approx(500.0), "+0.5 mm")),
     (q("ct.pixel_spacing_mm", [1.0, 1.0], MM, "mm"), [1.0], Context(),
      Verdict("ct.pixel_spacing_mm", "fail", [1.0], [1.0, 1.0],
              "ct.pixel_spacing_mm [1.0] vs expected [1.0, 1.0] (length 1, expected 2)", None, "0.001 mm", "mm")),
@@ -75,11 +76,12 @@ CASES = [
        alternatives=(Alternative("no-end-caps", 9.0, Tolerance(rel=0.02)),)), 9.1, Context(),
      Verdict("rtstruct.roi.C.volume_cc", "convention", 9.1, 10.0,
              "rtstruct.roi.C.volume_cc 9.1 cm3 vs 9 cm3 (+1.11 %, tolerance 2 %) under convention no-end-caps",
-             "no-end-caps", "2 %", "cm3")),
+             "no-end-caps", "2 %", "cm3", pytest.approx(0.1 / 0.18), "+1.11 %")),
     (q("dvh.C.min_gy", 90.0, Tolerance(abs=1.0), "Gy", bin_convention=True), 91.2, Context(bin_width=0.5),
      Verdict("dvh.C.min_gy", "convention", 91.2, 90.0,
              "dvh.C.min_gy 91.2 Gy vs 90 Gy (+1.2 Gy, +1.3 %, tolerance 1.25 Gy) under convention histogram-bin; "
-             "within half the tool's 0.5 Gy bin", "histogram-bin", "1.25 Gy", "Gy")),
+             "within half the tool's 0.5 Gy bin", "histogram-bin", "1.25 Gy", "Gy", pytest.approx(0.96),
+             "+1.2 Gy, +1.3 %")),
 ]
 
 

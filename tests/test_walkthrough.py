@@ -21,11 +21,22 @@ def test_a_newcomers_first_hour(project, capsys):
     shutil.copytree(REFERENCE, project / "fixtures" / "dicom" / "reference")
     manifests = project / "tool_manifests"
 
-    # 1. scaffold a tool; the scaffold validates and its check counts the CT slices
+    # 1. scaffold a tool: validate names every TODO left to fill in; fill them, write the check
     assert main(["new", "mytool", "--backend", "debian"]) == 0
     manifest = manifests / "mytool.yaml"
-    manifest.write_text(manifest.read_text().replace("packages: [mytool]", "packages: [coreutils]")
-                        .replace('judge: ["ct.rows", "ct.columns", "ct.image_count"]', 'judge: ["ct.image_count"]'))
+    capsys.readouterr()
+    assert main(["validate"]) == 1
+    todo = capsys.readouterr().out.splitlines()
+    assert [line.split(": ")[1] for line in todo[:-1]] == ["name", "summary", "homepage", "licence", "packages"]
+    text = manifest.read_text()
+    for old, new in (("TODO display name of mytool", "My tool"), ("TODO one or two", "A stand-in tool, in"),
+                     ("https://TODO.example.org/mytool", "https://example.org/mytool"),
+                     ("TODO-SPDX-id", "MIT"), ("[TODO-mytool]", "[coreutils]")):
+        text = text.replace(old, new)
+    manifest.write_text(text.replace(text[text.index("    judge:"):text.index("    timeout")],
+                                     '    judge: ["ct.image_count"]\n'))
+    (manifests / "mytool" / "checks" / "read_ct.sh").write_text(
+        'n=$(ls "$1"/CT_*.dcm | wc -l)\necho "{\\"ct.image_count\\": $n, \\"_errors\\": {}}"\n')
     assert main(["validate"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "1 valid, 0 invalid"
 

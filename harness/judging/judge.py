@@ -65,6 +65,10 @@ class Verdict:
     convention: str | None = None
     tolerance: str = ""
     unit: str = ""
+    #: |observed - expected| / allowed (the worst element of a list); None when not numeric
+    margin: float | None = None
+    #: the deviation as the message states it (``-3 Gy, -4.9 %``, ``x 1e+05``)
+    deviation: str = ""
 
     @property
     def passed(self) -> bool:
@@ -256,7 +260,8 @@ def compare(key: str, observed: Any, quantity: Quantity, tolerance: Tolerance | 
 def _as_convention(verdict: Verdict, name: str, truth_value: Any, extra: str = "") -> Verdict:
     return Verdict(verdict.key, "convention", verdict.observed, truth_value,
                    f"{verdict.message} under convention {name}{extra}", convention=name,
-                   tolerance=verdict.tolerance, unit=verdict.unit)
+                   tolerance=verdict.tolerance, unit=verdict.unit, margin=verdict.margin,
+                   deviation=verdict.deviation)
 
 
 def _compare_value(key: str, observed: Any, expected: Any, tolerance: Tolerance | None, unit: str) -> Verdict:
@@ -290,7 +295,8 @@ def _compare_value(key: str, observed: Any, expected: Any, tolerance: Tolerance 
     shown_unit = f" {unit}" if unit and unit != "%" else ("%" if unit == "%" else "")
     return Verdict(key, "pass" if passed else "fail", observed, expected,
                    f"{key} {_fmt(observed)}{shown_unit} vs {_fmt(expected)}{shown_unit}"
-                   f" ({deviation}, tolerance {described})", tolerance=described, unit=unit)
+                   f" ({deviation}, tolerance {described})", tolerance=described, unit=unit,
+                   margin=margin(number, float(expected), tolerance), deviation=deviation)
 
 
 def _exact(key: str, observed: Any, expected: Any, same: bool, described: str, unit: str) -> Verdict:
@@ -305,12 +311,26 @@ def _compare_lists(key: str, observed: Any, expected: list, tolerance: Tolerance
         length = f" (length {len(observed)}, expected {len(expected)})" if isinstance(observed, list) else ""
         return Verdict(key, "fail", observed, expected, f"{key} {_show(observed)} vs expected {_show(expected)}{length}",
                        tolerance=described, unit=unit)
+    margins = []
     for index, (got, want) in enumerate(zip(observed, expected)):
         item = _compare_value(f"{key}[{index}]", got, want, tolerance, unit)
         if not item.passed:
-            return Verdict(key, "fail", observed, expected, item.message, tolerance=described, unit=unit)
+            return Verdict(key, "fail", observed, expected, item.message, tolerance=described, unit=unit,
+                           margin=item.margin, deviation=item.deviation)
+        margins.append(item.margin)
+    worst = max((m for m in margins if m is not None), default=None)
     return Verdict(key, "pass", observed, expected, f"{key} {_show(observed)} matches {_show(expected)}",
-                   tolerance=described, unit=unit)
+                   tolerance=described, unit=unit, margin=worst)
+
+
+def margin(observed: float, expected: float, tolerance: Tolerance | None) -> float:
+    """How many tolerances away ``observed`` is: 1.0 at the edge; infinite when the
+    tolerance is exact and the values differ."""
+    diff = abs(observed - expected)
+    allowed = _allowance(tolerance, expected)
+    if allowed > 0:
+        return diff / allowed
+    return 0.0 if diff <= 1e-12 * max(1.0, abs(expected)) else math.inf
 
 
 def _within(observed: float, expected: float, tolerance: Tolerance | None, unit: str) -> tuple[bool, str]:

@@ -23,6 +23,7 @@ a broken testbed.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from harness.judging.findings import explain
@@ -91,8 +92,10 @@ def _expected(check: Check, truth: dict[str, Quantity]) -> dict[str, Any]:
 
 
 def _record(v: Verdict) -> VerdictRecord:
+    margin = v.margin if v.margin is None or math.isfinite(v.margin) else None
     return VerdictRecord(key=v.key, passed=v.passed, outcome=v.outcome, convention=v.convention,
                          observed=v.observed, expected=v.expected, tolerance=v.tolerance, unit=v.unit,
+                         margin=None if margin is None else round(margin, 6), deviation=v.deviation,
                          message=v.message)
 
 

@@ -91,34 +91,57 @@ def _nice_step(span: float, ticks: int = 6) -> float:
 
 
 def dvh_svg(truth: Sequence[Point], curve: Sequence[Point], points: Sequence[Point]) -> str:
-    width, height, left, right, top, bottom = 380, 230, 46, 12, 10, 40
-    plot_w, plot_h = width - left - right, height - top - bottom
+    """The cumulative DVH over the analytic one and, below it, their difference in
+    percentage points of volume, so a 2 % offset that the upper panel hides is visible."""
+    width, left, right, top = 380, 46, 12, 10
+    main_h, gap, diff_h, bottom = 180, 34, 70, 34
+    height = top + main_h + gap + diff_h + bottom
+    plot_w = width - left - right
     doses = [d for d, _ in (*truth, *curve, *points)] or [1.0]
     step = _nice_step(max(max(doses), 1e-9))
     x_max = math.ceil(max(doses) / step) * step or step
+    differences = _differences(truth, curve, points)
+    span = max([abs(dv) for _, dv in differences] + [1.0])
+    d_step = _nice_step(span, 2)
+    d_max = math.ceil(span / d_step) * d_step
+    diff_top = top + main_h + gap
 
     def x(dose: float) -> float:
         return left + plot_w * min(max(dose, 0.0), x_max) / x_max
 
     def y(volume: float) -> float:
-        return top + plot_h * (1 - min(max(volume, 0.0), 105.0) / 105.0)
+        return top + main_h * (1 - min(max(volume, 0.0), 105.0) / 105.0)
 
-    def path(series: Sequence[Point]) -> str:
-        return " ".join(f"{'M' if i == 0 else 'L'}{x(d):.1f},{y(v):.1f}" for i, (d, v) in enumerate(_thin(series)))
+    def yd(delta: float) -> float:
+        return diff_top + diff_h * (0.5 - max(-d_max, min(d_max, delta)) / (2 * d_max))
+
+    def path(series: Sequence[Point], ys=y) -> str:
+        return " ".join(f"{'M' if i == 0 else 'L'}{x(d):.1f},{ys(v):.1f}" for i, (d, v) in enumerate(_thin(series)))
 
     parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-              f'height="{height}" role="img" aria-label="cumulative dose-volume histogram" class="dvh">'),
-             f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#888"/>']
+              f'height="{height}" role="img" aria-label="cumulative dose-volume histogram and its difference from '
+              f'the analytic one" class="dvh">'),
+             f'<rect x="{left}" y="{top}" width="{plot_w}" height="{main_h}" fill="#fff" stroke="#888"/>',
+             f'<rect x="{left}" y="{diff_top}" width="{plot_w}" height="{diff_h}" fill="#fff" stroke="#888"/>']
     for i in range(round(x_max / step) + 1):
         dose = i * step
-        parts.append(f'<line x1="{x(dose):.1f}" y1="{top}" x2="{x(dose):.1f}" y2="{top + plot_h}" stroke="#eee"/>'
-                     f'<text x="{x(dose):.1f}" y="{top + plot_h + 14}" font-size="10" text-anchor="middle">{dose:g}</text>')
+        parts.append(f'<line x1="{x(dose):.1f}" y1="{top}" x2="{x(dose):.1f}" y2="{top + main_h}" stroke="#eee"/>'
+                     f'<line x1="{x(dose):.1f}" y1="{diff_top}" x2="{x(dose):.1f}" y2="{diff_top + diff_h}" '
+                     f'stroke="#eee"/>'
+                     f'<text x="{x(dose):.1f}" y="{diff_top + diff_h + 14}" font-size="10" text-anchor="middle">'
+                     f'{dose:g}</text>')
     for volume in (0, 25, 50, 75, 100):
         parts.append(f'<line x1="{left}" y1="{y(volume):.1f}" x2="{left + plot_w}" y2="{y(volume):.1f}" stroke="#eee"/>'
                      f'<text x="{left - 4}" y="{y(volume) + 3:.1f}" font-size="10" text-anchor="end">{volume}</text>')
-    parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 12}" font-size="11" text-anchor="middle">dose (Gy)</text>'
-                 f'<text x="12" y="{top + plot_h / 2:.1f}" font-size="11" text-anchor="middle" '
-                 f'transform="rotate(-90 12 {top + plot_h / 2:.1f})">volume (%)</text>')
+    for delta in (-d_max, 0.0, d_max):
+        parts.append(f'<line x1="{left}" y1="{yd(delta):.1f}" x2="{left + plot_w}" y2="{yd(delta):.1f}" '
+                     f'stroke="{"#888" if delta == 0 else "#eee"}"/>'
+                     f'<text x="{left - 4}" y="{yd(delta) + 3:.1f}" font-size="10" text-anchor="end">{delta:+g}</text>')
+    parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 8}" font-size="11" text-anchor="middle">dose (Gy)</text>'
+                 f'<text x="12" y="{top + main_h / 2:.1f}" font-size="11" text-anchor="middle" '
+                 f'transform="rotate(-90 12 {top + main_h / 2:.1f})">volume (%)</text>'
+                 f'<text x="{left + plot_w / 2:.1f}" y="{diff_top - 8}" font-size="10" text-anchor="middle">'
+                 f'tool minus analytic (percentage points of volume)</text>')
     if truth:
         parts.append(f'<path d="{path(truth)}" fill="none" stroke="{TRUTH_COLOUR}" stroke-width="1.5" '
                      f'stroke-dasharray="5 3"><title>analytic</title></path>')
@@ -128,10 +151,25 @@ def dvh_svg(truth: Sequence[Point], curve: Sequence[Point], points: Sequence[Poi
     for dose, volume in points:
         parts.append(f'<circle cx="{x(dose):.1f}" cy="{y(volume):.1f}" r="3.5" fill="{POINT_COLOUR}" '
                      f'stroke="#000" stroke-width="0.6"/>')
+    if curve and differences:
+        parts.append(f'<path d="{path(differences, yd)}" fill="none" stroke="{TOOL_COLOUR}" stroke-width="1.5"/>')
+    elif differences:
+        for dose, delta in differences:
+            parts.append(f'<circle cx="{x(dose):.1f}" cy="{yd(delta):.1f}" r="3" fill="{POINT_COLOUR}" '
+                         f'stroke="#000" stroke-width="0.6"/>')
     rows = sum(map(bool, (truth, curve, points)))  # bottom left: under a cumulative DVH, always empty
-    parts.append(_legend(left + 8, top + plot_h - 14 * rows - 10, bool(truth), bool(curve), bool(points)))
+    parts.append(_legend(left + 8, top + main_h - 14 * rows - 10, bool(truth), bool(curve), bool(points)))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _differences(truth: Sequence[Point], curve: Sequence[Point], points: Sequence[Point]) -> list[Point]:
+    """(dose, tool volume - analytic volume) where the analytic curve covers the dose."""
+    if not truth:
+        return []
+    low, high = min(d for d, _ in truth), max(d for d, _ in truth)
+    source = curve or points
+    return sorted((d, v - _interpolate(truth, d)) for d, v in source if low <= d <= high)
 
 
 def _legend(x0: float, y0: float, truth: bool, curve: bool, points: bool) -> str:

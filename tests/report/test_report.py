@@ -168,7 +168,8 @@ def test_without_a_curve_the_dx_and_vx_values_are_plotted_as_points(tmp_path):
     observed = {"dvh.PTV.D95_gy": 42.5, "dvh.PTV.D50_gy": 65.0, "dvh.PTV.V60gy_pct": 60.0, "dvh.PTV.mean_gy": 64.0}
     render_reports(dvh_results(observed), tmp_path / "out", fixtures_root=truth_root(tmp_path))
     html = (tmp_path / "out" / "index.html").read_text()
-    assert html.count("<circle") == 3 + 1  # three points and the legend's marker
+    # three points, their three differences from the analytic curve below, and the legend's marker
+    assert html.count("<circle") == 3 + 3 + 1
     assert "3 reported points" in html
 
 
