@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--results", type=Path, help="results file (default: results/latest.json)")
     report.add_argument("--output", type=Path, help="report directory (default: reports/)")
     report.add_argument("--browser-check", metavar="SCREENSHOT", type=Path,
-                        help="load the HTML in headless Chromium: no console errors, one row per tool; save a PNG")
+                        help="load the HTML in headless Chromium: no console errors, one row per tool, no "
+                             "sideways scrolling at phone width; save a PNG of the first screen (1400 x 900)")
 
     sub.add_parser("doctor", help="what this machine can run, and how to enable the rest")
 

@@ -8,6 +8,7 @@ fault (install failed, engine gone, a check program missing from our tree) is
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -16,9 +17,21 @@ from pathlib import Path
 from types import ModuleType
 
 from harness.backends import backend_for
-from harness.backends.base import Env, InstallContext, InstallError, Mounts, SkipTool, ToolUnavailable
+from harness.backends.base import (
+    Env,
+    InstallContext,
+    InstallError,
+    Mounts,
+    SkipTool,
+    ToolUnavailable,
+)
 from harness.fixture_guard import FixtureGuard, FixtureTampered
-from harness.judging.judge import JudgeError, TruthError, looser_tolerances, parse_observations
+from harness.judging.judge import (
+    JudgeError,
+    TruthError,
+    looser_tolerances,
+    parse_observations,
+)
 from harness.judging.outcome import conclude, facts_of
 from harness.manifest import Check, Manifest, manifest_dir
 from harness.process import Completed
@@ -73,6 +86,12 @@ class ToolRun:
         except ToolUnavailable as exc:
             return InstallResult(status="unavailable", reason=str(exc)), None
         except (InstallError, OSError) as exc:  # OSError: the cache's own writes (a full disk)
+            if (blocked := network_failure(str(exc))) and not self.context.host.network:
+                # Offline is one status everywhere: a tool that needed the internet is skipped.
+                return InstallResult(status="skip", reason=f"needs the internet to install ({blocked}); this "
+                                                           f"machine is offline",
+                                     enable=f"rtcompat run --tool {self.manifest.id}  (on a machine with internet "
+                                            f"access)", seconds=time.monotonic() - start), None
             return InstallResult(status="error", reason=f"install failed: {exc}",
                                  seconds=time.monotonic() - start), None
         except Exception as exc:  # a bug of ours: still an error row, with what it was
@@ -166,6 +185,27 @@ def render_command(template: list[str], values: dict[str, str]) -> list[str]:
     """The argv from a command template. A placeholder with nothing behind it ({tool_home}
     outside the source backend) is dropped rather than passed as an empty argument."""
     return [rendered for part in template if (rendered := part.format(**values)) or part == ""]
+
+
+_NETWORK_FAILURES = (
+    (re.compile(r"Name or service not known|Temporary failure in name resolution|getaddrinfo failed|"
+                r"nodename nor servname|Could not resolve host(?:: (?P<host>\S+))?"), "a host name did not resolve"),
+    (re.compile(r"Network is unreachable|No route to host"), "the network is unreachable"),
+    (re.compile(r"Failed to connect to (?P<host>\S+)"), "a connection failed"),
+)
+
+
+PUNCTUATION = "\"'.,;:"
+
+
+def network_failure(text: str) -> str | None:
+    """What an installer's failure says about the network, or None: an install that
+    could not reach a server on an offline machine is a skip, not a testbed error."""
+    for pattern, what in _NETWORK_FAILURES:
+        if match := pattern.search(text):
+            host = match.groupdict().get("host")
+            return f"{what}: {host.strip(PUNCTUATION)}" if host else what
+    return None
 
 
 def _short(exc: Exception, limit: int = 300) -> str:

@@ -95,5 +95,5 @@ def test_a_newcomers_first_hour(project, capsys):
     assert main(["report"]) == 0
     report = (project / "reports" / "compatibility.md").read_text()
     summary = next(line for line in report.splitlines() if line.startswith("**2 tools"))
-    assert summary.startswith("**2 tools; 2 checks: 1 pass"), summary
+    assert summary.startswith("**2 tools; 2 checks: 1 pass, 0 FAIL, 1 error"), summary
     assert "from an earlier run" in report

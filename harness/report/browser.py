@@ -86,17 +86,21 @@ class _DomParser(HTMLParser):
             self.title.append(data)
 
 
-def load(page: Path, screenshot: Path | None = None, timeout: float = 120) -> Page:
-    """Load ``page`` from disk; the DOM after its scripts ran, its console, and a PNG if asked."""
-    url = page.resolve().as_uri()
-    dumped = _chromium(["--dump-dom", url], timeout)
+def load(page: Path, screenshot: Path | None = None, timeout: float = 120, window: tuple[int, int] = (1400, 2000),
+         fragment: str = "") -> Page:
+    """Load ``page`` from disk (with ``#fragment``, e.g. a filter) in a ``window`` of
+    width x height CSS pixels; the DOM after its scripts ran, its console, and a PNG of
+    the window if asked."""
+    url = page.resolve().as_uri() + (f"#{fragment}" if fragment else "")
+    size = f"--window-size={window[0]},{window[1]}"
+    dumped = _chromium(["--dump-dom", size, url], timeout)
     result = Page(dumped.stdout, console_messages(dumped.stderr, url))
     parser = _DomParser()
     parser.feed(dumped.stdout)
     result.elements, result.title = parser.elements, "".join(parser.title).strip()
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
-        shot = _chromium([f"--screenshot={screenshot.resolve()}", "--window-size=1400,2000", url], timeout)
+        shot = _chromium([f"--screenshot={screenshot.resolve()}", size, url], timeout)
         result.console += [m for m in console_messages(shot.stderr, url) if m not in result.console]
         if not screenshot.is_file():
             raise BrowserError(f"chromium wrote no screenshot to {screenshot}: {shot.tail()}")
@@ -110,9 +114,9 @@ def console_messages(stderr: str, url: str) -> list[str]:
     messages = []
     for line in stderr.splitlines():
         match = _CONSOLE.search(line)
-        if match and match["source"].startswith(url):
+        if match and match["source"].startswith(url.split("#", 1)[0]):
             messages.append(match["message"])
-        elif ":ERROR:" in line and url in line:
+        elif ":ERROR:" in line and url.split("#", 1)[0] in line:
             messages.append(line.split("] ", 1)[-1])
     return messages
 
@@ -130,14 +134,24 @@ def _chromium(args: list[str], timeout: float):
     return done
 
 
+#: What a reader sees on opening the page on a laptop, and on a phone.
+FIRST_SCREEN = (1400, 900)
+PHONE = (390, 844)
+
+
 def check_report(page: Path, tool_ids: list[str], screenshot: Path | None = None) -> list[str]:
     """Problems with a rendered report, one line each: console errors, a matrix that does
-    not show every tool once, a filter script that did not run."""
-    loaded = load(page, screenshot)
+    not show every tool once, a filter script that did not run, a page wider than a phone.
+    The screenshot is the first screen at 1400 x 900."""
+    loaded = load(page, screenshot, window=FIRST_SCREEN)
     problems = [f"{page}: console: {m}" for m in loaded.console]
     if sorted(loaded.tool_rows) != sorted(tool_ids):
         problems.append(f"{page}: the matrix shows {len(loaded.tool_rows)} tool rows, expected {len(tool_ids)}"
                         f" (missing: {sorted(set(tool_ids) - set(loaded.tool_rows))})")
     if not loaded.find("body", data_filters="ready"):
         problems.append(f"{page}: the filter script did not run")
+    phone = load(page, window=PHONE)
+    if not phone.find("body", data_overflow="no"):
+        problems.append(f"{page}: at {PHONE[0]} px the page is wider than the window (a table or word escapes "
+                        f"its scroll box)")
     return problems

@@ -15,6 +15,7 @@ from pathlib import Path
 from harness.history import Trend
 from harness.manifest import CAPABILITIES, SECTIONS
 from harness.report.findings import convention_titles, slug
+from harness.report.summary import SEVERITY_ORDER, physical, severity
 from harness.report.svg import Plot, Point, numeric_points
 from harness.results import CheckResult, Results, ToolResult
 
@@ -22,6 +23,24 @@ from harness.results import CheckResult, Results, ToolResult
 SEVERITY = ("fail", "error", "xfail", "skip", "unavailable", "pass")
 LABELS = {"pass": "pass", "fail": "FAIL", "error": "error", "skip": "skip", "unavailable": "n/a",
           "xfail": "xfail"}
+
+#: What each status word means, said once for the legend and the glossary.
+STATUS_TEXT = {
+    "pass": "the tool ran and every judged quantity was within tolerance of the fixture truth",
+    "fail": "the tool ran and was wrong, crashed or timed out: its own behaviour, with the evidence",
+    "error": "the testbed broke (an install, the engine, our code); says nothing about the tool",
+    "skip": "cannot run on this machine (offline, no container engine, no root); the reason says what would run it",
+    "unavailable": "proprietary or platform-bound: no testbed can install it",
+    "xfail": "a known incompatibility, declared in the manifest with its upstream report; still judged each run",
+}
+#: The summary's cell states: a capability of one tool over all its checks and quantities.
+STATES = {
+    "pass": "every quantity of every check of this capability within tolerance",
+    "partial": "some quantities right, some wrong",
+    "fail": "no quantity right, or the tool crashed or timed out",
+    "error": "the testbed failed; nothing is known about the tool",
+    "not tested": "skipped on this machine or not installable (the tool's section says why and how to run it)",
+}
 
 
 # Trend classes worth flagging in the matrix, most urgent first.
@@ -92,16 +111,13 @@ class Row:
 
 
 def badge_message(tool: ToolResult) -> tuple[str, str]:
-    """``(message, status)``: the tool's worst judged status and how many checks had it,
-    e.g. ``pass 5/5`` or ``fail 2/5`` (two of five checks failed); ``skip`` or ``n/a``
-    when nothing ran."""
-    total = len(tool.checks)
-    for status in ("fail", "error", "pass"):
-        count = sum(1 for c in tool.checks if c.status == status)
-        if count:
-            return f"{status} {count}/{total}", status
-    status = tool.checks[0].status if tool.checks else tool.install.status
-    return LABELS[status], status
+    """``(message, status)``: how many checks passed, always counted the same way
+    (``5/5 pass``, ``2/5 pass``), coloured by the worst status among them; ``skip`` or
+    ``n/a`` when nothing ran."""
+    if not tool.checks:
+        return LABELS[tool.install.status], tool.install.status
+    passed = sum(1 for c in tool.checks if c.status == "pass")
+    return f"{passed}/{len(tool.checks)} pass", overall_status(tool)
 
 
 @dataclass
@@ -176,8 +192,22 @@ def dvh_plots(check: CheckResult, truth: Mapping[str, tuple[Point, ...]]) -> tup
                 points.setdefault(match["roi"], []).append((float(dose), float(volume)))
     rois = [r for r in truth if r in curves or r in points]
     rois += sorted(r for r in curves if r not in truth)
-    return tuple(Plot(roi, truth.get(roi, ()), curves.get(roi, ()), () if roi in curves else tuple(sorted(points[roi])))
+    return tuple(Plot(roi, truth.get(roi, ()), curves.get(roi, ()), () if roi in curves else tuple(sorted(points[roi])),
+                      judged_text(check, roi))
                  for roi in rois)
+
+
+def judged_text(check: CheckResult, roi: str) -> str:
+    """The pass criterion of one ROI's plot: its judged DVH values, and the worst miss."""
+    verdicts = [v for v in check.verdicts if v.key.startswith(f"dvh.{roi}.") and not v.key.endswith(".curve")]
+    if not verdicts:
+        return ""
+    wrong = [v for v in verdicts if not v.passed]
+    text = f"{len(verdicts) - len(wrong)} of {len(verdicts)} judged DVH values within tolerance"
+    if wrong:
+        worst = min(wrong, key=lambda v: (SEVERITY_ORDER.index(severity(v)), -(v.margin or 0.0)))
+        text += f"; worst {physical(worst)}" + (f" (tolerance {worst.tolerance})" if worst.tolerance else "")
+    return text
 
 
 def load_curves(fixtures_root: Path, fixture: str) -> tuple[dict[str, tuple[Point, ...]], str | None]:

@@ -13,19 +13,36 @@ from markupsafe import Markup
 
 from harness.history import CLASSES, History, record_run, trends
 from harness.judging.conventions import CONVENTIONS
-from harness.report.findings import convention_titles, findings_of
+from harness.manifest import CAPABILITIES
+from harness.report.findings import convention_titles, findings_of, slug
+from harness.report.method import REFERENCES, fixture_method
 from harness.report.model import (
     LABELS,
     SPARK_RUNS,
+    STATES,
+    STATUS_TEXT,
     build_sections,
     capabilities_in,
     load_curves,
 )
 from harness.report.publish import staged
+from harness.report.summary import (
+    SEVERITIES,
+    SEVERITY_LABELS,
+    SMOKE_CAPABILITIES,
+    changes,
+    fmt,
+    headlines,
+    short_reason,
+    summary_rows,
+    verdict_rows,
+)
 from harness.report.svg import COLOURS, badge_svg, sparkline_svg
 from harness.results import Results
 from harness.store import atomic_write_text
 
+#: Where a check program can be read, relative to reports/ in the repository.
+PROGRAM_URL = "../tool_manifests/"
 GLYPHS = {"pass": "✓", "fail": "✗", "error": "!", "skip": "s", "unavailable": "-", "xfail": "x", None: "·"}
 
 
@@ -42,7 +59,8 @@ def _environment() -> Environment:
                       autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters.update(md=markdown_cell, short=short_json, url=safe_url, spark=sparkline_svg, glyphs=glyphs,
-                       conventions=convention_titles, when=when)
+                       conventions=convention_titles, when=when,
+                       brief=short_reason, fmt=fmt, collapsed=verdict_rows)
     return env
 
 
@@ -74,7 +92,7 @@ def when(stamp: str | None) -> str:
         moment = dt.datetime.fromisoformat(str(stamp))
     except ValueError:
         return str(stamp)
-    moment = moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment
+    moment = moment.astimezone(dt.UTC) if moment.tzinfo else moment
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
@@ -105,27 +123,48 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     if history:
         window = record_run(output / "history", results)
         warnings += window.warnings
-    curves = {}
+    fixture_names = sorted({c.fixture for t in results.tools for c in t.checks} | set(results.run.fixtures))
+    curves, methods = {}, []
     if fixtures_root is not None:
-        for fixture in sorted({c.fixture for t in results.tools for c in t.checks}):
+        for fixture in fixture_names:
             curves[fixture], problem = load_curves(fixtures_root, fixture)
             warnings += [problem] if problem else []
+            if (fixtures_root / fixture).is_dir():
+                methods.append(fixture_method(fixtures_root, fixture))
     findings, unexplained = findings_of(results)
     links: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
     for finding in findings:
         for occurrence in finding.occurrences:
             key = (occurrence.tool.key, occurrence.check.id)
             links[key] = (*links.get(key, ()), (finding.label, finding.anchor))
-    sections = build_sections(results, trends(window.runs, results) if history else None, curves, links)
+    by_check = trends(window.runs, results) if history else {}
+    sections = build_sections(results, by_check, curves, links)
+    anchors = {row.tool.key: row.anchor for section in sections for row in section.rows}
+    summary = [(section.name, summary_rows([row.tool for row in section.rows], anchors, links, by_check))
+               for section in sections]
+    plots = {(row.tool.key, view.check.id, plot.roi): f"plots/{row.slug}--{slug(view.check.id)}--{slug(plot.roi)}.svg"
+             for section in sections for row in section.rows for view in row.checks for plot in view.plots}
+    capabilities = [c for c in capabilities_in(results) if c not in SMOKE_CAPABILITIES]
     context = {"results": results, "run": results.run, "sections": sections, "counts": results.counts(),
                "findings": findings, "unexplained": unexplained, "conventions": CONVENTIONS,
                "convention_count": sum(1 for t in results.tools for c in t.checks
                                        if c.status == "pass" and c.conventions),
-               "capabilities": capabilities_in(results), "labels": LABELS, "tool_count": len(results.tools),
+               "capabilities": capabilities, "capability_text": CAPABILITIES,
+               "smoke_capabilities": [c for c in SMOKE_CAPABILITIES
+                                      if any(ch.capability == c for t in results.tools for ch in t.checks)],
+               "labels": LABELS, "status_text": STATUS_TEXT, "states": STATES, "severities": SEVERITIES,
+               "severity_labels": SEVERITY_LABELS,
+               "tool_count": len(results.tools),
                "check_count": sum(len(t.checks) for t in results.tools),
                "unchecked": sum(1 for t in results.tools if not t.checks and t.install.status != "pass"),
                "colours": COLOURS, "classes": CLASSES, "history": history, "runs": len(window.runs),
-               "spark_runs": SPARK_RUNS, "glyph_key": GLYPHS}
+               "previous": window.runs[-2].label if len(window.runs) > 1 else None,
+               "spark_runs": SPARK_RUNS, "glyph_key": GLYPHS,
+               "summary": summary, "headlines": headlines(findings),
+               "changes": changes(by_check, results.tools, anchors), "methods": methods,
+               "fixture_names": fixture_names, "plots": plots, "references": REFERENCES,
+               "ran": sum(1 for t in results.tools if t.install.status == "pass"),
+               "program_url": PROGRAM_URL}
     env = _environment()
     context.update(_script(env))
     written = []
@@ -136,6 +175,9 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
         for row in section.rows:
             message, status = row.badge
             written.append(_write(output / "badges" / f"{row.slug}.svg", badge_svg("rtcompat", message, status)))
+            for view in row.checks:
+                for plot in view.plots:
+                    written.append(_write(output / plots[(row.tool.key, view.check.id, plot.roi)], str(plot.svg)))
     return Rendered(written, warnings)
 
 

@@ -32,16 +32,20 @@ class Plot:
     truth: tuple[Point, ...]
     curve: tuple[Point, ...]
     points: tuple[Point, ...]
+    #: what the verdict rests on: the judged DVH values of this ROI (the curve itself is not judged)
+    judged: str = ""
 
     @property
     def summary(self) -> str:
-        """A text alternative: how far the tool's curve is from the analytic one."""
-        if not self.truth:
-            return "no analytic curve to compare with"
-        if self.curve:
+        """A text alternative: the judged values first, then how far the drawn curve is
+        from the analytic one (shown, not judged)."""
+        drawn = "no analytic curve to compare with"
+        if self.truth and self.curve:
             gap, dose = max((abs(_interpolate(self.curve, d) - v), d) for d, v in self.truth)
-            return f"largest volume difference {gap:.1f} % at {dose:g} Gy"
-        return f"{len(self.points)} reported points (D and V values) over the analytic curve"
+            drawn = f"largest volume difference of the curve (shown, not judged): {gap:.1f} percentage points at {dose:g} Gy"
+        elif self.truth:
+            drawn = f"{len(self.points)} reported points (D and V values) over the analytic curve"
+        return f"{self.judged}; {drawn}" if self.judged else drawn
 
     @property
     def svg(self) -> Markup:

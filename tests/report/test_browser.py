@@ -67,3 +67,31 @@ def test_rtcompat_report_checks_the_page_in_the_browser_and_saves_a_screenshot(t
                  "--browser-check", str(screenshot)]) == 0
     assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "browser check: ok" in capsys.readouterr().out
+
+
+def capability_tool(n: int, capability: str, status: str) -> ToolResult:
+    made = tool(n, status=status)
+    made.checks[0] = made.checks[0].model_copy(update={"capability": capability})
+    return made
+
+
+def test_a_filter_in_the_address_shows_who_reads_a_capability_correctly(tmp_path):
+    tools = [capability_tool(0, "read-rtdose", "pass"), capability_tool(1, "read-rtdose", "fail"),
+             capability_tool(2, "read-ct", "pass"), capability_tool(3, "read-rtdose", "pass")]
+    render_reports(results(tools), tmp_path)
+    page = browser.load(tmp_path / "index.html", fragment="cap=read-rtdose&state=pass")
+    shown = [e.attrs["data-tool"] for e in page.find("tr") if "tool-row" in e.attrs.get("class", "")
+             and "hidden" not in e.attrs]
+    assert shown == ["tool-0", "tool-3"]
+    assert page.console == []
+    assert "2 of 4 tools shown" in page.dom
+
+
+def test_at_phone_width_the_tables_scroll_and_the_page_does_not(tmp_path):
+    long_words = "x" * 400
+    tools = [tool(n, text=long_words if n == 1 else "", status=("pass", "fail")[n % 2]) for n in range(6)]
+    render_reports(results(tools), tmp_path)
+    page = browser.load(tmp_path / "index.html", window=(390, 844))
+    assert page.find("body", data_overflow="no"), "the page is wider than a phone"
+    wide = browser.load(tmp_path / "index.html", window=(1400, 900))
+    assert wide.find("body", data_overflow="no")

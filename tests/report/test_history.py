@@ -40,7 +40,9 @@ def test_a_broken_check_shows_a_regression_naming_what_changed_then_a_recovery(t
     # Both escape ">" (GitHub and browsers show "->").
     assert "- **dvh**: regression since 2026-11-26 10:00 UTC: numpy 2.2.6 -&gt; 2.4.6; pydicom 3.0.1 -&gt; 3.0.2" in markdown
     assert "regression since 2026-11-26 10:00 UTC: numpy 2.2.6 -&gt; 2.4.6; pydicom 3.0.1 -&gt; 3.0.2" in html
-    assert "| **FAIL** (regression) |" in markdown
+    assert "| **FAIL** 0/0 (regression) |" not in markdown  # no verdicts: no tally
+    assert re.search(r"\| \*\*FAIL\*\* *\(regression\) \|", markdown)
+    assert "[PyRT 1.0](#tool-pyrt) dvh pass → **FAIL** (regression)." in markdown
 
     render_reports(run(27, pydicom="3.0.3", numpy="2.4.6"), tmp_path)
     recovered = dvh_trend(tmp_path)

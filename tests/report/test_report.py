@@ -38,13 +38,15 @@ def results_with(reason: str = "ok", status: str = "pass") -> Results:
     return Results(run=run, tools=[tool, skipped])
 
 
-def test_markdown_has_the_summary_line_and_a_table_per_section(tmp_path):
+def test_markdown_has_the_counts_and_one_matrix_with_a_row_group_per_section(tmp_path):
     render_reports(results_with(), tmp_path)
     text = (tmp_path / "compatibility.md").read_text()
     # the skipped tool has no check rows, yet the reader sees its skip: it is counted
-    assert "**2 tools; 1 checks and 1 tool without checks: 1 pass, 0 fail, 0 error, 1 skip, 0 unavailable, 0 xfail.**" in text
-    assert "## Python Packages for Medical Physics" in text and "## Integration Components" in text
-    assert "to enable: `git clone --mirror URL DIR`" in text
+    assert "**2 tools; 1 check and 1 tool without checks: 1 pass, 0 FAIL, 0 error, 1 skip, 0 n/a, 0 xfail.**" in text
+    assert text.count("| tool | version |") == 1
+    groups = [line.split(" | ")[0] for line in text.splitlines() if line.startswith("| **")]
+    assert groups == ["| **Python Packages for Medical Physics**", "| **Integration Components**"]
+    assert "to run it: `git clone --mirror URL DIR`" in text
 
 
 def test_tool_output_cannot_inject_html_or_break_markdown_tables(tmp_path):
@@ -101,26 +103,28 @@ def badge(tmp_path, tool_id: str) -> str:
     return (tmp_path / "badges" / f"{tool_id}.svg").read_text()
 
 
-def test_each_tool_gets_a_deterministic_badge_with_its_worst_status_and_count(tmp_path):
+def test_each_tool_gets_a_deterministic_badge_counting_its_passes_coloured_by_its_worst_status(tmp_path):
     results = results_with()
     results.tools[0].checks.append(results.tools[0].checks[0].model_copy(update={"id": "dvh", "status": "fail"}))
     render_reports(results, tmp_path)
     first = badge(tmp_path, "tool")
-    assert ">rtcompat</text>" in first and ">fail 1/2</text>" in first and 'aria-label="rtcompat: fail 1/2"' in first
+    assert ">rtcompat</text>" in first and ">1/2 pass</text>" in first and 'aria-label="rtcompat: 1/2 pass"' in first
+    assert 'fill="#D55E00"' in first  # the FAIL colour: the worst of the two
     assert ">skip</text>" in badge(tmp_path, "other")
     render_reports(results, tmp_path / "again")
     assert badge(tmp_path / "again", "tool") == first
 
 
-@pytest.mark.parametrize("status, install, message", [
-    ("pass", "pass", "pass 1/1"), ("error", "pass", "error 1/1"), (None, "unavailable", "n/a"), (None, "skip", "skip"),
+@pytest.mark.parametrize("status, install, message, colour", [
+    ("pass", "pass", "1/1 pass", "pass"), ("error", "pass", "0/1 pass", "error"),
+    ("xfail", "pass", "0/1 pass", "xfail"), (None, "unavailable", "n/a", "unavailable"), (None, "skip", "skip", "skip"),
 ])
-def test_badge_messages(tmp_path, status, install, message):
+def test_badge_messages(tmp_path, status, install, message, colour):
     from harness.report.model import badge_message
 
     tool = results_with().tools[0].model_copy(update={"install": InstallResult(status=install)})
     tool.checks = [tool.checks[0].model_copy(update={"status": status})] if status else []
-    assert badge_message(tool)[0] == message
+    assert badge_message(tool) == (message, colour)
 
 
 def test_a_tool_id_cannot_escape_the_badges_directory_or_the_svg(tmp_path):
@@ -161,7 +165,11 @@ def test_a_reported_dvh_curve_is_drawn_over_the_analytic_one(tmp_path):
     assert rendered.warnings == []
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" viewBox') == 1
     assert "<title>analytic</title>" in html and "<title>tool</title>" in html
-    assert "<strong>PTV</strong>: largest volume difference 4.0 % at " in html
+    assert "<strong>PTV</strong>: largest volume difference of the curve (shown, not judged): 4.0 percentage points at " in html
+    assert (tmp_path / "out" / "plots").is_dir()
+    [plot] = (tmp_path / "out" / "plots").iterdir()
+    assert plot.read_text().startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert f"![PTV DVH](plots/{plot.name})" in (tmp_path / "out" / "compatibility.md").read_text()
 
 
 def test_without_a_curve_the_dx_and_vx_values_are_plotted_as_points(tmp_path):
@@ -177,7 +185,9 @@ def test_a_hostile_curve_draws_nothing_and_a_missing_truth_is_a_warning(tmp_path
     observed = {"dvh.PTV.curve": [["<script>", 1]], "dvh.<img src=x>.D95_gy": "<b>"}
     rendered = render_reports(dvh_results(observed), tmp_path / "out", fixtures_root=tmp_path / "nowhere")
     html = (tmp_path / "out" / "index.html").read_text()
-    assert "<svg" not in html.split("<h2>Tools</h2>")[1].replace('<svg xmlns="http://www.w3.org/2000/svg" width', "")
+    tools = html.split('<h2 id="tools-h">Tools</h2>')[1].split('<section id="glossary"')[0]
+    assert "<svg" not in tools.replace('<svg xmlns="http://www.w3.org/2000/svg" width', "")
+    assert not (tmp_path / "out" / "plots").exists()
     assert "<img src=x>" not in html
     assert len(rendered.warnings) == 1 and "nowhere/reference/truth.json: no analytic DVH curves" in rendered.warnings[0]
 

@@ -1,0 +1,384 @@
+"""The report's first screen: capability by tool, each cell in physical terms.
+
+A physicist choosing tools asks per capability "who reads RT Dose correctly?", not per
+check. A cell gathers a tool's checks of one capability and says pass, partial (some
+quantities right, some wrong), FAIL (none right), not tested (skipped or n/a) or error;
+how many quantities the verdict rests on; and the worst deviation in physical units with
+its severity: within tolerance, beyond it, or beyond the action level (ten tolerances,
+or a factor of ten and more: a unit error). Smoke tests of whole applications (startup,
+QA analysis) are kept apart: they say "it runs", not "it reads DICOM-RT right".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from harness.manifest import CAPABILITIES
+from harness.results import CheckResult, ToolResult, VerdictRecord
+
+SMOKE_CAPABILITIES = ("startup", "qa-analysis")
+JUDGED_CAPABILITIES = tuple(c for c in CAPABILITIES if c not in SMOKE_CAPABILITIES)
+#: Beyond this many tolerances (or a factor of 10) a deviation is an action level, not a miss.
+ACTION_MARGIN = 10.0
+
+SEVERITIES: dict[str, str] = {
+    "within": "within tolerance",
+    "convention": "within tolerance of a named convention",
+    "beyond": "beyond tolerance, under 10 tolerances",
+    "action": "beyond the action level: 10 tolerances or more, or off by a factor of 10 (a unit error)",
+    "wrong": "an exact value (a name, a count, a code string) that differs",
+    "missing": "not reported: the tool gave no value",
+}
+#: A verdict table's words for each severity.
+SEVERITY_LABELS = {"within": "ok", "convention": "convention", "beyond": "beyond tolerance",
+                   "action": "beyond the action level", "wrong": "wrong", "missing": "not reported"}
+#: Worst first, for a row's overall state.
+STATE_ORDER = ("fail", "partial", "error", "not tested", "pass")
+#: Worst first, for choosing the deviation a cell shows.
+SEVERITY_ORDER = ("action", "wrong", "missing", "beyond", "convention", "within")
+
+
+def severity(verdict: VerdictRecord) -> str:
+    """How bad one verdict is, by its margin in tolerances."""
+    if verdict.outcome == "convention":
+        return "convention"
+    if verdict.passed:
+        return "within"
+    if verdict.observed is None:
+        return "missing"
+    if verdict.deviation.startswith("x "):
+        return "action"
+    if verdict.margin is None:
+        return "wrong"
+    return "action" if verdict.margin >= ACTION_MARGIN else "beyond"
+
+
+_DVH_KEY = re.compile(r"^dvh\.(?P<roi>.+?)\.(?P<metric>[DV][\d.]+\w*|min_gy|max_gy|mean_gy|curve)$")
+_UNIT_SUFFIXES = ("_cc", "_gy", "_pct", "_mm", "_mu", "_deg", "_voxels", "_hu")
+_DOMAINS = {"ct": "CT", "dose": "dose", "plan": "", "rtstruct": ""}
+
+
+def short_key(key: str) -> str:
+    """A truth key as a reader says it: ``rtstruct.roi.Sphere.volume_cc`` -> ``Sphere volume``,
+    ``dose.max_gy`` -> ``dose max``, ``plan.total_meterset_mu`` -> ``total meterset``."""
+    parts = key.split(".")
+    if key.startswith("rtstruct.roi.") and len(parts) >= 4:
+        return f"{'.'.join(parts[2:-1])} {_bare(parts[-1])}"
+    if match := _DVH_KEY.match(key):
+        metric = _bare(match["metric"])
+        return f"{match['roi']} {metric[:-2] + 'Gy' if metric.startswith('V') and metric.endswith('gy') else metric}"
+    if len(parts) < 2:
+        return key
+    prefix = _DOMAINS.get(parts[0], parts[0])
+    words = " ".join([prefix, *(_bare(p) for p in parts[1:])]).strip()
+    return words or key
+
+
+def _bare(part: str) -> str:
+    for suffix in _UNIT_SUFFIXES:
+        part = part.removesuffix(suffix)
+    return part.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class SummaryCell:
+    """One tool's checks of one capability, summed up."""
+
+    state: str = ""  # pass, partial, fail, not tested, error; "" when the tool has no such check
+    judged: int = 0
+    right: int = 0
+    worst: VerdictRecord | None = None
+    reason: str = ""
+    conventions: tuple[str, ...] = ()
+    findings: tuple[tuple[str, str], ...] = ()
+    check_ids: tuple[str, ...] = ()
+    missing: int = 0
+    #: the most urgent history class among the cell's checks (regression, flaky, recovered)
+    trend: str = ""
+
+    @property
+    def label(self) -> str:
+        return {"fail": "FAIL"}.get(self.state, self.state)
+
+    @property
+    def worst_severity(self) -> str:
+        return severity(self.worst) if self.worst else ""
+
+    @property
+    def css(self) -> str:
+        """The status colour the cell borrows: partial is a FAIL colour with a lighter pattern."""
+        return {"not tested": "skip", "partial": "partial"}.get(self.state, self.state)
+
+    @property
+    def tally(self) -> str:
+        """``15/17``: quantities within tolerance of those judged."""
+        return f"{self.right}/{self.judged}" if self.judged else ""
+
+    @property
+    def brief(self) -> str:
+        """The cell's second line, a few words: the worst miss, or why it was not tested."""
+        if self.state in ("not tested", "error"):
+            return short_reason(self.reason, 44)
+        worst = self.worst
+        if worst is None or worst.passed:
+            return "named convention" if self.conventions else ""
+        if worst.observed is None:
+            return f"{self.missing} not reported"
+        deviation = worst.deviation.split(", ")[0] if worst.deviation else "wrong"
+        return f"{deviation} {short_key(worst.key)}"
+
+    @property
+    def note(self) -> str:
+        """``15/17 right; worst -9.22 % (Sphere volume)``, or why it was not tested."""
+        if self.state in ("not tested", "error"):
+            return self.reason
+        if not self.judged:
+            return ""
+        text = f"{self.right}/{self.judged} right"
+        if self.worst is not None and not self.worst.passed:
+            if self.worst.observed is None:
+                text += f"; {self.missing} not reported"
+            else:
+                shown = self.worst.deviation or "wrong value"
+                text += f"; worst {shown} ({short_key(self.worst.key)})"
+        elif self.conventions:
+            text += "; under a named convention"
+        return text
+
+
+def summary_cell(checks: list[CheckResult], links: dict[str, tuple[tuple[str, str], ...]]) -> SummaryCell:
+    """The cell for one tool's checks of one capability (``links``: check id -> findings)."""
+    if not checks:
+        return SummaryCell()
+    ids = tuple(c.id for c in checks)
+    found = tuple(dict.fromkeys(link for c in checks for link in links.get(c.id, ())))
+    judged = [c for c in checks if c.status in ("pass", "fail", "xfail")]
+    if not judged:
+        errored = [c for c in checks if c.status == "error"]
+        state = "error" if errored else "not tested"
+        return SummaryCell(state, reason=(errored or checks)[0].reason, check_ids=ids)
+    verdicts = [v for c in judged for v in c.verdicts]
+    right = sum(1 for v in verdicts if v.passed)
+    # a check that failed with every verdict right crashed after its output: not a pass
+    crashed = any(c.status in ("fail", "xfail") and all(v.passed for v in c.verdicts) for c in judged)
+    if all(c.status == "pass" for c in judged):
+        state = "pass"
+    elif right == 0 or crashed:
+        state = "fail"
+    else:
+        state = "partial"
+    worst = min(verdicts, key=lambda v: (SEVERITY_ORDER.index(severity(v)), -(v.margin or 0.0)), default=None)
+    conventions = tuple(sorted({name for c in judged for name in c.conventions}))
+    reason = next((c.reason for c in judged if c.status != "pass"), "")
+    missing = sum(1 for v in verdicts if v.observed is None and not v.passed)
+    return SummaryCell(state, len(verdicts), right, worst, reason, conventions, found, ids, missing)
+
+
+@dataclass
+class SummaryRow:
+    tool: ToolResult
+    anchor: str
+    cells: dict[str, SummaryCell] = field(default_factory=dict)
+    smoke: dict[str, SummaryCell] = field(default_factory=dict)
+
+    @property
+    def judged_any(self) -> bool:
+        return any(cell.state for cell in self.cells.values())
+
+    @property
+    def state(self) -> str:
+        """The row's worst cell state; a tool without checks is "not tested" or "error"."""
+        states = [c.state for c in (*self.cells.values(), *self.smoke.values()) if c.state]
+        if not states:
+            return "error" if self.tool.install.status == "error" else "not tested"
+        return min(states, key=STATE_ORDER.index)
+
+    @property
+    def fixtures(self) -> str:
+        return " ".join(sorted({c.fixture for c in self.tool.checks}))
+
+    @property
+    def finding_labels(self) -> str:
+        cells = (*self.cells.values(), *self.smoke.values())
+        return " ".join(dict.fromkeys(label for cell in cells for label, _ in cell.findings))
+
+
+#: History classes worth flagging in a cell, most urgent first.
+NOTABLE_TRENDS = ("regression", "flaky", "recovered")
+
+
+def summary_rows(tools: list[ToolResult], anchors: dict[str, str],
+                 links: dict[tuple[str, str], tuple[tuple[str, str], ...]],
+                 trends: dict | None = None) -> list[SummaryRow]:
+    """The summary's rows; ``trends`` maps (tool id, check id) to its history class."""
+    rows = []
+    for tool in tools:
+        by_check = {check_id: found for (key, check_id), found in links.items() if key == tool.key}
+        row = SummaryRow(tool, anchors[tool.key])
+        for capability in CAPABILITIES:
+            checks = [c for c in tool.checks if c.capability == capability]
+            cell = summary_cell(checks, by_check)
+            kinds = {trends[(tool.id, c.id)].kind for c in checks if trends and (tool.id, c.id) in trends}
+            if trend := next((k for k in NOTABLE_TRENDS if k in kinds), ""):
+                cell = replace(cell, trend=trend)
+            target = row.smoke if capability in SMOKE_CAPABILITIES else row.cells
+            target[capability] = cell
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class VerdictRow:
+    """A line of a check's verdict table; a crash's run of 'not reported' is one line."""
+
+    verdict: VerdictRecord
+    hidden: int = 0
+
+    @property
+    def severity(self) -> str:
+        return severity(self.verdict)
+
+
+def verdict_rows(verdicts: list[VerdictRecord]) -> list[VerdictRow]:
+    """Consecutive 'not reported' verdicts with the same reason collapse into one row
+    that says how many quantities the one failure hid."""
+    rows: list[VerdictRow] = []
+    for verdict in verdicts:
+        reason = verdict.message.split(" not reported", 1)[-1] if verdict.observed is None else None
+        previous = rows[-1] if rows else None
+        if (reason is not None and previous is not None and previous.verdict.observed is None
+                and not previous.verdict.passed
+                and previous.verdict.message.split(" not reported", 1)[-1] == reason):
+            rows[-1] = VerdictRow(previous.verdict, previous.hidden + 1)
+        else:
+            rows.append(VerdictRow(verdict))
+    return rows
+
+
+def rounded(value: object, tolerance: str, expected: object) -> object:
+    """A number shown to the precision its tolerance makes meaningful (a volume of
+    1426.6544146 cm3 judged within 0.2 % reads 1426.7)."""
+    if isinstance(value, list):
+        return [rounded(v, tolerance, e) for v, e in zip(value, expected if isinstance(expected, list)
+                                                           else [expected] * len(value))]
+    if not isinstance(value, float):
+        return value
+    allowed = _allowed(tolerance, expected)
+    if not allowed or allowed <= 0:
+        return round(value, 6)
+    import math
+
+    decimals = max(0, 1 - math.floor(math.log10(allowed)))
+    return round(value, decimals)
+
+
+def _allowed(tolerance: str, expected: object) -> float | None:
+    """The allowance a tolerance text states (``0.2 %``, ``2 Gy``, ``1 % or 0.01 Gy``)."""
+    best = None
+    for part in tolerance.split(" or "):
+        words = part.split()
+        if not words:
+            continue
+        try:
+            number = float(words[0])
+        except ValueError:
+            continue
+        if len(words) > 1 and words[1] == "%" and isinstance(expected, (int, float)):
+            number = number / 100 * abs(expected)
+        best = number if best is None else max(best, number)
+    return best
+
+
+def fmt(value: object, verdict: VerdictRecord | None = None) -> str:
+    """A value as the report prints it: rounded to its tolerance, lists shortened."""
+    if verdict is not None:
+        value = rounded(value, verdict.tolerance, verdict.expected)
+    if isinstance(value, float):
+        text = f"{value:.6g}"
+    elif isinstance(value, list):
+        inner = ", ".join(fmt(v) for v in value[:4])
+        text = f"[{inner}{', …' if len(value) > 4 else ''}]"
+    elif isinstance(value, str):
+        text = repr(value)
+    else:
+        text = str(value)
+    return text
+
+
+def physical(verdict: VerdictRecord) -> str:
+    """``Sphere D99: 0 Gy, expected 60.3 Gy`` or ``Sphere volume not reported``."""
+    name = short_key(verdict.key)
+    if verdict.observed is None:
+        return f"{name} not reported"
+    unit = f" {verdict.unit}" if verdict.unit and verdict.unit != "%" else ("%" if verdict.unit == "%" else "")
+    return f"{name}: {fmt(verdict.observed, verdict)}{unit}, expected {fmt(verdict.expected, verdict)}{unit}"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A finding in one line of physical terms, for the first screen."""
+
+    label: str
+    anchor: str
+    title: str
+    tools: str
+    severity: str
+    worst: str
+    values: int
+
+
+def headlines(findings: list) -> list[Headline]:
+    """The findings of a run (:func:`harness.report.findings.findings_of`), worst first,
+    each with the worst value it explains in the quantity's own unit."""
+    lines = []
+    for finding in findings:
+        wrong = [v for o in finding.occurrences for v in o.check.verdicts if v.key in o.keys and not v.passed]
+        worst = min(wrong, key=lambda v: (SEVERITY_ORDER.index(severity(v)), -(v.margin or 0.0)), default=None)
+        shown = ""
+        if worst is not None:
+            shown = physical(worst) + (f" ({worst.deviation})" if worst.deviation.startswith("x ") else "")
+        tools = ", ".join(t.label for t in finding.tools)
+        lines.append(Headline(finding.label, finding.anchor, finding.declaration.title, tools,
+                              severity(worst) if worst else "", shown, len(wrong)))
+    return sorted(lines, key=lambda h: (SEVERITY_ORDER.index(h.severity) if h.severity else 99, int(h.label[1:])))
+
+
+@dataclass(frozen=True)
+class Change:
+    tool: str
+    anchor: str
+    check: str
+    before: str
+    now: str
+    kind: str = ""
+
+
+def changes(trends: dict, tools: list[ToolResult], anchors: dict[str, str]) -> list[Change]:
+    """Checks whose status differs from the previous recorded run in which they ran."""
+    found = []
+    for tool in tools:
+        for check in tool.checks:
+            trend = trends.get((tool.id, check.id))
+            if trend is None:
+                continue
+            earlier = [s for _, s in trend.statuses[:-1] if s is not None]
+            if earlier and earlier[-1] != check.status:
+                kind = trend.kind if trend.kind in NOTABLE_TRENDS else ""
+                found.append(Change(tool.label, anchors[tool.key], check.id, earlier[-1], check.status, kind))
+    return found
+
+
+def short_reason(text: str, limit: int = 70) -> str:
+    """The first clause of a reason, cut at a word: a matrix cell says what, the tool's
+    section says everything."""
+    first = text.split("\n", 1)[0]
+    for stop in ("; ", ". ", " | "):
+        head = first.split(stop, 1)[0]
+        if len(head) >= 12:
+            first = head
+            break
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " …"
