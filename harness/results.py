@@ -107,6 +107,8 @@ class CheckResult(Record):
     stderr_tail: str = ""
     process: ProcessFacts | None = None
     xfail_issue: str | None = None
+    program_run: str | None = Field(None, description="the program run the check was judged from: program@fixture "
+                                                      "set; checks sharing one shared its process and duration")
 
 
 class InstallResult(Record):

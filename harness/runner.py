@@ -45,6 +45,26 @@ DEFAULT_COMMANDS: dict[str, list[str]] = {
 }
 
 
+@dataclass(frozen=True)
+class ProgramRun:
+    """One execution of a check program on one fixture set. Every check naming the same
+    program, set and command is judged from it: a program that prints everything it read
+    (CERR's import) runs once, not once per capability."""
+
+    done: Completed
+    tampered: str | None
+    key: tuple
+
+    @property
+    def label(self) -> str:
+        program, fixture, command = self.key
+        return f"{program}@{fixture}" + (f" {' '.join(command)}" if command else "")
+
+
+def program_key(check: Check) -> tuple:
+    return (check.program, check.fixture, tuple(check.command or ()))
+
+
 @dataclass
 class ToolRun:
     """One tool in one run; installs at most once and remembers the outcome."""
@@ -57,6 +77,8 @@ class ToolRun:
     #: called with (argv, environment, process) after each check program ran (rtcompat check)
     observer: Callable[[list[str], Env, Completed], None] | None = None
     _installed: tuple[InstallResult, Env | None] | None = field(default=None, init=False)
+    #: program runs so far, by (program, fixture set, command): each runs once per tool run
+    _runs: dict[tuple, ProgramRun] = field(default_factory=dict, init=False)
 
     @property
     def backend(self) -> ModuleType:
@@ -135,24 +157,30 @@ class ToolRun:
         program = manifest_dir(self.manifest_path) / check.program
         if not program.is_file():
             return CheckResult(status="error", reason=f"check program missing: {check.program}", **base)
-        output = self._output_dir(check)
-        mounts = Mounts(fixture=fixture, output=output, checks=manifest_dir(self.manifest_path))
-        argv = self._argv(check, env, mounts)
+        key = program_key(check)
+        shared = self._runs.get(key)
+        if shared is None:
+            output = self._output_dir(check)
+            mounts = Mounts(fixture=fixture, output=output, checks=manifest_dir(self.manifest_path))
+            argv = self._argv(check, env, mounts)
+            timeout = max(c.timeout for c in self.manifest.checks if program_key(c) == key)
+            try:
+                done = self.backend.run(env, argv, mounts, timeout)
+            except Exception as exc:  # ours or the testbed's, never the tool's: the row must survive
+                return CheckResult(status="error", reason=f"testbed failed while running the check: {exc}", **base)
+            if self.observer is not None:
+                self.observer(argv, env, done)
+            self.guard.verify_committed(check.fixture)
+            shared = ProgramRun(done, self.guard.verify_and_restore(check.fixture), key)
+            self._runs[key] = shared
         try:
-            done = self.backend.run(env, argv, mounts, check.timeout)
-        except Exception as exc:  # ours or the testbed's, never the tool's: the row must survive
-            return CheckResult(status="error", reason=f"testbed failed while running the check: {exc}", **base)
-        if self.observer is not None:
-            self.observer(argv, env, done)
-        self.guard.verify_committed(check.fixture)
-        tampered = self.guard.verify_and_restore(check.fixture)
-        try:
-            result = conclude(check, truth, facts_of(done), parse_observations(done.stdout),
+            result = conclude(check, truth, facts_of(shared.done), parse_observations(shared.done.stdout),
                               tool_id=self.manifest.id, program=base["program"])
         except JudgeError as exc:
             return CheckResult(status="error", reason=f"the check cannot be judged as declared: {exc}", **base)
-        if tampered:
-            return result.model_copy(update={"status": "fail", "reason": f"modified the fixture set: {tampered}"})
+        result = result.model_copy(update={"program_run": shared.label})
+        if shared.tampered:
+            return result.model_copy(update={"status": "fail", "reason": f"modified the fixture set: {shared.tampered}"})
         return result
 
     def tool_result(self, checks: list[CheckResult]) -> ToolResult:
@@ -167,7 +195,8 @@ class ToolRun:
         )
 
     def _output_dir(self, check: Check) -> Path:
-        path = self.outputs / self.manifest.id / check.id
+        """One scratch directory per program run (its checks share it)."""
+        path = self.outputs / self.manifest.id / check.fixture / check.id
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)
         return path

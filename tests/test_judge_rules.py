@@ -76,7 +76,8 @@ CASES = [
        alternatives=(Alternative("no-end-caps", 9.0, Tolerance(rel=0.02)),)), 9.1, Context(),
      Verdict("rtstruct.roi.C.volume_cc", "convention", 9.1, 10.0,
              "rtstruct.roi.C.volume_cc 9.1 cm3 vs 9 cm3 (+1.11 %, tolerance 2 %) under convention no-end-caps",
-             "no-end-caps", "2 %", "cm3", pytest.approx(0.1 / 0.18), "+1.11 %")),
+             # margin against the convention's value, deviation from the truth (the columns a reader compares)
+             "no-end-caps", "2 %", "cm3", pytest.approx(0.1 / 0.18), "-9.00 %")),
     (q("dvh.C.min_gy", 90.0, Tolerance(abs=1.0), "Gy", bin_convention=True), 91.2, Context(bin_width=0.5),
      Verdict("dvh.C.min_gy", "convention", 91.2, 90.0,
              "dvh.C.min_gy 91.2 Gy vs 90 Gy (+1.2 Gy, +1.3 %, tolerance 1.25 Gy) under convention histogram-bin; "
@@ -163,3 +164,12 @@ def test_a_missing_quantity_carries_its_tolerance_and_unit():
     (verdict,) = judge(check, truth, {"_errors": {"dvh.S.D95_gy": "no DVH"}})
     assert verdict == Verdict("dvh.S.D95_gy", "fail", None, 61.0, "dvh.S.D95_gy not reported: no DVH", None,
                               "2 Gy", "Gy")
+
+
+def test_a_list_is_judged_by_its_element_furthest_out_and_says_how_many_are_out():
+    quantity = q("plan.beam_meterset_mu", [61.2, 57.4, 63.8, 55.9], Tolerance(abs=0.01), "MU")
+    verdict = compare("plan.beam_meterset_mu", [61, 57, 64, 56], quantity, quantity.tolerance)
+    assert not verdict.passed
+    assert verdict.message == ("plan.beam_meterset_mu[1] 57 MU vs 57.4 MU (-0.4 MU, tolerance 0.01 MU)"
+                               " (4 of 4 elements wrong)")
+    assert verdict.deviation == "-0.4 MU" and verdict.margin == pytest.approx(40.0)

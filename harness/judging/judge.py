@@ -258,10 +258,15 @@ def compare(key: str, observed: Any, quantity: Quantity, tolerance: Tolerance | 
 
 
 def _as_convention(verdict: Verdict, name: str, truth_value: Any, extra: str = "") -> Verdict:
+    """A pass under a named convention. Its margin is against the convention's value;
+    its deviation is from the truth, as a reader compares the columns."""
+    number, truth = _finite(verdict.observed), _finite(truth_value)
+    deviation = (describe_deviation(number, truth, verdict.unit)
+                 if number is not None and truth is not None else verdict.deviation)
     return Verdict(verdict.key, "convention", verdict.observed, truth_value,
                    f"{verdict.message} under convention {name}{extra}", convention=name,
                    tolerance=verdict.tolerance, unit=verdict.unit, margin=verdict.margin,
-                   deviation=verdict.deviation)
+                   deviation=deviation)
 
 
 def _compare_value(key: str, observed: Any, expected: Any, tolerance: Tolerance | None, unit: str) -> Verdict:
@@ -311,13 +316,16 @@ def _compare_lists(key: str, observed: Any, expected: list, tolerance: Tolerance
         length = f" (length {len(observed)}, expected {len(expected)})" if isinstance(observed, list) else ""
         return Verdict(key, "fail", observed, expected, f"{key} {_show(observed)} vs expected {_show(expected)}{length}",
                        tolerance=described, unit=unit)
-    margins = []
-    for index, (got, want) in enumerate(zip(observed, expected)):
-        item = _compare_value(f"{key}[{index}]", got, want, tolerance, unit)
-        if not item.passed:
-            return Verdict(key, "fail", observed, expected, item.message, tolerance=described, unit=unit,
-                           margin=item.margin, deviation=item.deviation)
-        margins.append(item.margin)
+    items = [_compare_value(f"{key}[{index}]", got, want, tolerance, unit)
+             for index, (got, want) in enumerate(zip(observed, expected))]
+    wrong = [item for item in items if not item.passed]
+    if wrong:
+        # The element furthest out speaks for the list; the count says how many are out.
+        item = max(wrong, key=lambda v: math.inf if v.margin is None else v.margin)
+        count = f" ({len(wrong)} of {len(items)} elements wrong)" if len(wrong) > 1 else ""
+        return Verdict(key, "fail", observed, expected, item.message + count, tolerance=described, unit=unit,
+                       margin=item.margin, deviation=item.deviation)
+    margins = [item.margin for item in items]
     worst = max((m for m in margins if m is not None), default=None)
     return Verdict(key, "pass", observed, expected, f"{key} {_show(observed)} matches {_show(expected)}",
                    tolerance=described, unit=unit, margin=worst)

@@ -84,7 +84,7 @@ class FindingView:
         lines = [f"Title: {self.declaration.title}", "",
                  f"Version: {tool.name} {tool.version or '?'}" + (f" on {tool.runtime}" if tool.runtime else ""),
                  f"Data: the rtcompat '{check.fixture}' fixture set (synthetic, public domain)"
-                 + (f", sha256 {fixture_checksum[:16]}" if fixture_checksum else "")
+                 + (f", sha256 {fixture_checksum}" if fixture_checksum else "")
                  + f", fixtures/dicom/{check.fixture}/ in the rtcompat repository."]
         if call := self.declaration.call.get(tool.id):
             lines.append(f"Call: {call}")

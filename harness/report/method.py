@@ -153,7 +153,7 @@ def dicom_facts(directory: Path) -> list[tuple[str, str]]:
     """Patient position, transfer syntaxes and dose encoding, as the files carry them."""
     facts: list[tuple[str, str]] = []
     syntaxes: dict[str, str] = {}
-    ct = None
+    ct, ct_count = None, 0
     for path in sorted(directory.glob("*.dcm")):
         try:
             ds = pydicom.dcmread(path, stop_before_pixels=True)
@@ -163,8 +163,9 @@ def dicom_facts(directory: Path) -> list[tuple[str, str]]:
         if syntax is not None:
             syntaxes.setdefault(f"{syntax.name} ({syntax})", str(ds.get("Modality", "")))
         modality = ds.get("Modality")
-        if modality == "CT" and ct is None:
-            ct = ds
+        if modality == "CT":
+            ct = ct or ds
+            ct_count += 1
         if modality == "RTDOSE" and "DoseGridScaling" in ds:
             facts.append(("RT Dose", f"{ds.Columns} x {ds.Rows} x {ds.NumberOfFrames}, {ds.BitsAllocated}-bit, "
                                      f"DoseGridScaling {ds.DoseGridScaling}, {ds.DoseUnits}, {ds.DoseType}, "
@@ -172,7 +173,8 @@ def dicom_facts(directory: Path) -> list[tuple[str, str]]:
     if ct is not None and "PixelSpacing" in ct:
         facts.insert(0, ("patient position", str(ct.PatientPosition)))
         facts.insert(1, ("CT", f"{ct.Columns} x {ct.Rows} pixels of {ct.PixelSpacing[1]} x {ct.PixelSpacing[0]} mm, "
-                               f"{ct.SliceThickness} mm slices, {ct.Manufacturer or 'synthetic'}"))
+                               f"{ct.SliceThickness} mm slices, {ct_count} images; manufacturer "
+                               f"{ct.get('Manufacturer') or 'not stated'}"))
     if syntaxes:
         facts.append(("transfer syntax", "; ".join(sorted(syntaxes))))
     return facts

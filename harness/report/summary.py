@@ -19,14 +19,18 @@ from harness.results import CheckResult, ToolResult, VerdictRecord
 
 SMOKE_CAPABILITIES = ("startup", "qa-analysis")
 JUDGED_CAPABILITIES = tuple(c for c in CAPABILITIES if c not in SMOKE_CAPABILITIES)
-#: Beyond this many tolerances (or a factor of 10) a deviation is an action level, not a miss.
+#: Beyond this many tolerances, and this share of the value, a deviation is at the action
+#: level (as is a factor of 10: a unit error). A 0.3 MU rounding of 238 MU is 30 tolerances
+#: of an exact field but 0.1 % of the value: beyond tolerance, not an action level.
 ACTION_MARGIN = 10.0
+ACTION_RELATIVE = 0.05
 
 SEVERITIES: dict[str, str] = {
     "within": "within tolerance",
     "convention": "within tolerance of a named convention",
     "beyond": "beyond tolerance, under 10 tolerances",
-    "action": "beyond the action level: 10 tolerances or more, or off by a factor of 10 (a unit error)",
+    "action": "beyond the action level: 10 tolerances or more and at least 5 % of the value, or off by a "
+              "factor of 10 (a unit error)",
     "wrong": "an exact value (a name, a count, a code string) that differs",
     "missing": "not reported: the tool gave no value",
 }
@@ -51,7 +55,25 @@ def severity(verdict: VerdictRecord) -> str:
         return "action"
     if verdict.margin is None:
         return "wrong"
-    return "action" if verdict.margin >= ACTION_MARGIN else "beyond"
+    relative = relative_deviation(verdict)
+    if verdict.margin >= ACTION_MARGIN and (relative is None or relative >= ACTION_RELATIVE):
+        return "action"
+    return "beyond"
+
+
+def relative_deviation(verdict: VerdictRecord) -> float | None:
+    """|observed - expected| / |expected|, the largest over a list's elements; None when
+    not numeric or the expected value is zero."""
+    pairs = (list(zip(verdict.observed, verdict.expected))
+             if isinstance(verdict.observed, list) and isinstance(verdict.expected, list)
+             else [(verdict.observed, verdict.expected)])
+    found = [abs(o - e) / abs(e) for o, e in pairs
+             if _numeric(o) and _numeric(e) and e != 0]
+    return max(found) if found else None
+
+
+def _numeric(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 _DVH_KEY = re.compile(r"^dvh\.(?P<roi>.+?)\.(?P<metric>[DV][\d.]+\w*|min_gy|max_gy|mean_gy|curve)$")
@@ -173,6 +195,27 @@ def summary_cell(checks: list[CheckResult], links: dict[str, tuple[tuple[str, st
     reason = next((c.reason for c in judged if c.status != "pass"), "")
     missing = sum(1 for v in verdicts if v.observed is None and not v.passed)
     return SummaryCell(state, len(verdicts), right, worst, reason, conventions, found, ids, missing)
+
+
+@dataclass(frozen=True)
+class Interop:
+    """A capability across the catalogue: how many of the tools tested on it pass (wpt.fyi's
+    interop score)."""
+
+    capability: str
+    passing: int
+    tested: int
+
+    @property
+    def text(self) -> str:
+        return f"{self.passing}/{self.tested}" if self.tested else "-"
+
+
+def interop(rows: list[SummaryRow], capabilities: list[str]) -> list[Interop]:
+    """Per capability, the tools whose cell is pass among those judged on it."""
+    cells = {c: [row.cells[c].state for row in rows if c in row.cells] for c in capabilities}
+    return [Interop(c, sum(1 for s in states if s == "pass"),
+                    sum(1 for s in states if s in ("pass", "partial", "fail"))) for c, states in cells.items()]
 
 
 @dataclass
@@ -329,8 +372,8 @@ class Headline:
 
 
 def headlines(findings: list) -> list[Headline]:
-    """The findings of a run (:func:`harness.report.findings.findings_of`), worst first,
-    each with the worst value it explains in the quantity's own unit."""
+    """The findings of a run (:func:`harness.report.findings.findings_of`) in their order,
+    each with the value furthest beyond its tolerance, in the quantity's own unit."""
     lines = []
     for finding in findings:
         wrong = [v for o in finding.occurrences for v in o.check.verdicts if v.key in o.keys and not v.passed]
@@ -341,7 +384,7 @@ def headlines(findings: list) -> list[Headline]:
         tools = ", ".join(t.label for t in finding.tools)
         lines.append(Headline(finding.label, finding.anchor, finding.declaration.title, tools,
                               severity(worst) if worst else "", shown, len(wrong)))
-    return sorted(lines, key=lambda h: (SEVERITY_ORDER.index(h.severity) if h.severity else 99, int(h.label[1:])))
+    return lines
 
 
 @dataclass(frozen=True)

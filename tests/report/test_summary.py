@@ -40,6 +40,10 @@ def check(status="pass", verdicts=(), capability="read-rtdose", id="c", reason="
     (verdict(passed=False, observed="", expected="HFS", margin=None, unit=""), "wrong"),
     (verdict(passed=False, observed=131.0, margin=9.99, deviation="+1.3 Gy"), "beyond"),
     (verdict(passed=False, observed=142.7, margin=10.0, deviation="+13 Gy"), "action"),
+    (verdict(key="plan.total_meterset_mu", passed=False, observed=238, expected=238.3, margin=30.0, unit="MU",
+             deviation="-0.3 MU"), "beyond"),  # 30 tolerances of an exact field, 0.1 % of the value
+    (verdict(passed=False, observed=[57, 61], expected=[57.4, 61.2], margin=40.0, deviation="-0.4 MU"), "beyond"),
+    (verdict(passed=False, observed=[0, 2.0], expected=[2.0, 2.0], margin=2000.0, deviation="-2 mm"), "action"),
 ])
 def test_severity_by_margin_in_tolerances(record, expected):
     assert severity(record) == expected
@@ -140,3 +144,15 @@ def test_a_headline_names_the_tools_and_the_worst_value_in_physical_terms():
     [line] = headlines([finding])
     assert line.tools == "ImageJ 1.53t" and line.severity == "action" and line.values == 1
     assert line.worst == "dose max: 12970000 Gy, expected 129.7 Gy (x 1e+05)"
+
+
+def test_the_interop_score_counts_passing_tools_among_those_judged_on_a_capability():
+    from harness.report.summary import SummaryCell, SummaryRow, interop
+
+    def row(state):
+        made = SummaryRow(tool=None, anchor="")  # type: ignore[arg-type]
+        made.cells["dvh"] = SummaryCell(state)
+        return made
+
+    [score] = interop([row("pass"), row("partial"), row("fail"), row("not tested"), row("error"), row("")], ["dvh"])
+    assert (score.passing, score.tested, score.text) == (1, 3, "1/3")
