@@ -90,12 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     cache = sub.add_parser("cache", help="what the environment cache holds (size per tool); prune what nothing uses")
     cache.add_argument("action", nargs="?", choices=["list", "prune"], default="list")
 
-    fixtures = sub.add_parser("fixtures", help="build or verify the reference DICOM-RT fixtures")
+    fixtures = sub.add_parser("fixtures", help="build or verify the DICOM-RT fixture sets (reference and variants)")
     fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True, metavar="ACTION")
     build = fixtures_sub.add_parser("build", help="write the fixture sets (deterministic)")
     build.add_argument("--output", type=Path, help="directory for the sets (default: fixtures/dicom/)")
     build.add_argument("--overwrite", action="store_true", help="replace a directory holding other files")
-    fixtures_sub.add_parser("verify", help="rebuild in a temporary directory and compare byte for byte")
+    build.add_argument("--set", action="append", metavar="NAME", help="only this set (repeatable; default: all)")
+    verify = fixtures_sub.add_parser("verify", help="rebuild in a temporary directory and compare byte for byte")
+    verify.add_argument("--set", action="append", metavar="NAME", help="only this set (repeatable; default: all)")
 
     engine = sub.add_parser("engine", help="bring the container engine up or down (root)")
     engine.add_argument("action", choices=["up", "down", "status"])
@@ -366,18 +368,30 @@ def cmd_fixtures(args: argparse.Namespace) -> int:
     from harness import fixtures
     from harness.paths import fixtures_dir
 
+    names = args.set or list(fixtures.SET_NAMES)
+    unknown = [n for n in names if n not in fixtures.SET_NAMES]
+    if unknown:
+        raise FatalError(f"no fixture set named {', '.join(unknown)}; known: {', '.join(fixtures.SET_NAMES)}")
     if args.fixtures_command == "build":
-        target = (args.output or fixtures_dir()) / fixtures.REFERENCE_SET
-        try:
-            written = fixtures.build_reference_set(target, overwrite=args.overwrite)
-        except fixtures.FixtureError as exc:
-            raise FatalError(str(exc)) from None
-        print(f"wrote {len(written)} files to {target}")
+        for name in names:
+            target = (args.output or fixtures_dir()) / name
+            try:
+                written = fixtures.build_set(name, target, overwrite=args.overwrite)
+            except fixtures.FixtureError as exc:
+                raise FatalError(str(exc)) from None
+            except ImportError as exc:  # a compressed set's encoder
+                raise FatalError(f"{name}: {exc}; the encoders are in the 'fixtures' extra: "
+                                 f"pip install -e '.[fixtures]'") from None
+            print(f"wrote {len(written)} files to {target}")
         return 0
-    problems = fixtures.verify_set(fixtures_dir() / fixtures.REFERENCE_SET)
+    problems = []
+    for name in names:
+        found = fixtures.verify_set(fixtures_dir() / name, name)
+        print(f"{name}: {'byte-identical to a fresh build' if not found else f'{len(found)} difference(s)'}")
+        problems += found
     for problem in problems:
         print(problem)
-    print("fixtures verified: byte-identical to a fresh build" if not problems
+    print(f"fixtures verified: {len(names)} set(s) byte-identical to a fresh build" if not problems
           else f"{len(problems)} difference(s)", file=sys.stderr)
     return 1 if problems else 0
 
