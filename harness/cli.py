@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="run one check of one tool and show everything: command, raw output, verdicts")
     check.add_argument("tool_id", metavar="TOOL")
     check.add_argument("check_id", metavar="CHECK")
+    check.add_argument("--set", metavar="NAME",
+                       help="the fixture set to run it on (default: the reference set, or the one set the check names)")
     check.add_argument("--allow-apt", action="store_true", help="apt-get install missing Debian packages (root)")
 
     shell = sub.add_parser("shell", help="open the tool's environment: its Python, or a shell in its checkout")
@@ -314,7 +316,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from harness.single import SingleError, run_check
 
     try:
-        result = run_check(args.tool_id, args.check_id, args.allow_apt)
+        result = run_check(args.tool_id, args.check_id, args.allow_apt, fixture_set=args.set)
     except SingleError as exc:
         raise FatalError(str(exc)) from None
     return 0 if result.status in ("pass", "xfail", "skip", "unavailable") else 1

@@ -52,7 +52,8 @@ class ToolRecord(Record):
     dependencies: dict[str, str] = Field(default_factory=dict)
     definition: str | None = None
     install: Status
-    checks: dict[str, Status] = Field(default_factory=dict, description="check id -> status")
+    checks: dict[str, Status] = Field(default_factory=dict, description="check key (id, and [fixture set] off the "
+                                                                        "reference set) -> status")
 
 
 class RunRecord(Record):
@@ -108,7 +109,7 @@ def record_of(results: Results) -> RunRecord:
     run = results.run
     tools = {t.id: ToolRecord(version=t.version, dependencies=t.dependencies, definition=t.definition,
                               install=t.install.status,
-                              checks={c.id: c.status for c in t.checks})
+                              checks={c.key: c.status for c in t.checks})
              for t in results.tools}
     return RunRecord(started=run.started, host=run.host, harness_version=run.harness_version,
                      fixtures=run.fixtures, partial=run.partial, tools=tools)
@@ -240,5 +241,5 @@ def _mapping_changes(old: dict[str, str], new: dict[str, str], skip: set[str] = 
 
 def trends(runs: list[RunRecord], results: Results) -> dict[tuple[str, str], Trend]:
     """Every tool x check of ``results``, classified over ``runs``."""
-    return {(t.id, c.id): trend(runs, t.id, c.id) for t in results.tools for c in t.checks}
+    return {(t.id, c.key): trend(runs, t.id, c.key) for t in results.tools for c in t.checks}
 

@@ -15,7 +15,8 @@ import string
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, StrictStr, field_validator,
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, StrictStr, StringConstraints,
+                      field_validator,
                       model_validator)
 
 CAPABILITIES: dict[str, str] = {
@@ -136,8 +137,14 @@ class Check(Model):
         description="argv template; placeholders {python} {program} {fixture} {output} {tool_home}."
         " Default chosen from the program's suffix (.py, .m, .ijm, .sh)",
     )
-    fixture: str = Field("reference", pattern=SLUG, max_length=MAX_ID_LENGTH,
-                         description="fixture set under fixtures/dicom/ (a name, not a path)")
+    fixture: str | None = Field(None, pattern=SLUG, max_length=MAX_ID_LENGTH,
+                                description="run on this fixture set under fixtures/dicom/ only (a name, not a "
+                                            "path); by default on every set that probes the check's capability "
+                                            "(the reference set and the variants its truth.json names)")
+    skip_sets: dict[Annotated[str, StringConstraints(pattern=SLUG, max_length=MAX_ID_LENGTH)], StrictStr] = Field(
+        default_factory=dict,
+        description="fixture set -> why this check does not run on it (the report shows the reason), e.g. "
+                    "ct-jpeg2000: the program reads pixel data through a path the tool does not offer")
     judge: list[str] = Field(
         default_factory=list,
         description="truth keys (glob patterns, e.g. 'ct.*') the observations are judged against",

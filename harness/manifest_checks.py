@@ -25,21 +25,28 @@ def check_problems(path: Path, manifest: Manifest, data: Any, fixtures_root: Pat
         if not (manifest_dir(path) / check.program).is_file():
             problems.append(Problem(path, line_of(data, (*where, "program")), f"checks.{index}.program",
                                     f"{check.program!r} does not exist in {manifest_dir(path).name}/"))
-        if check.fixture not in truths:
+        # Patterns are checked against the set the check names, else the reference set
+        # (on a variant, a pattern naming only what the variant leaves out is dropped).
+        fixture = check.fixture or "reference"
+        if fixture not in truths:
             try:
-                truths[check.fixture] = load_truth(fixtures_root / check.fixture)
+                truths[fixture] = load_truth(fixtures_root / fixture)
             except TruthError:
-                truths[check.fixture] = None
-        truth = truths[check.fixture]
+                truths[fixture] = None
+        truth = truths[fixture]
         if truth is None:
             problems.append(Problem(path, line_of(data, (*where, "fixture")), f"checks.{index}.fixture",
-                                    f"no fixture set {check.fixture!r} with a truth.json under {fixtures_root}"))
+                                    f"no fixture set {fixture!r} with a truth.json under {fixtures_root}"))
             continue
+        for name in check.skip_sets:
+            if not (fixtures_root / name / "truth.json").is_file():
+                problems.append(Problem(path, line_of(data, (*where, "skip_sets", name)), f"checks.{index}.skip_sets",
+                                        f"no fixture set {name!r} under {fixtures_root}"))
         for field, pattern in unmatched_patterns(check, truth):
             items = list(getattr(check, field))
             problems.append(Problem(path, line_of(data, (*where, field, _position(field, items, pattern))),
                                     f"checks.{index}.{field}",
-                                    f"pattern {pattern!r} matches no quantity of fixture set {check.fixture!r}"))
+                                    f"pattern {pattern!r} matches no quantity of fixture set {fixture!r}"))
         for pattern, key in looser_tolerances(check, truth):
             problems.append(Problem(path, line_of(data, (*where, "tolerances", pattern)), f"checks.{index}.tolerances",
                                     f"{pattern!r} is looser than the derived tolerance of {key}; "

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from harness.catalogue import Entry, load_catalogue
 from harness.fixture_guard import fixture_checksums
+from harness.fixture_sets import Planned, discover, plan
 from harness.judging.judge import JudgeError, TruthError, load_truth
 from harness.judging.outcome import conclude
 from harness.manifest import Check
@@ -138,6 +139,7 @@ class Audit:
         self.fixtures_root = fixtures_root
         self.checksums = fixture_checksums(fixtures_root)
         self._truth: dict[str, dict] = {}
+        self.sets = discover(fixtures_root)
 
     def rejudged(self, tool: ToolResult, shard: Shard) -> ToolResult:
         entry = self.entries.get(tool.id)
@@ -150,19 +152,20 @@ class Audit:
         if judged and tool.definition != definition_digest(entry.path):
             raise MergeError(f"{shard.path}: tool {tool.id!r} ran with other check definitions than this "
                              f"checkout's (digest {str(tool.definition)[:12]} vs {definition_digest(entry.path)[:12]})")
-        declared = {check.id: check for check in entry.manifest.checks}
+        planned = {(p.check.id, p.fixture): p for check in entry.manifest.checks for p in plan(check, self.sets)}
         checks = []
         for result in tool.checks:
-            check = declared.get(result.id)
-            if check is None:
-                raise MergeError(f"{shard.path}: {tool.id}/{result.id} is not a check of its manifest")
-            checks.append(self._check(tool, result, check, shard))
-        reported = {result.id for result in tool.checks}
-        checks += [self._absent(tool, check) for check in entry.manifest.checks if check.id not in reported]
+            expected = planned.get((result.id, result.fixture))
+            if expected is None:
+                raise MergeError(f"{shard.path}: {tool.id}/{result.key} is not a check of its manifest on "
+                                 f"a fixture set it applies to")
+            checks.append(self._check(tool, result, expected.check, shard))
+        reported = {(result.id, result.fixture) for result in tool.checks}
+        checks += [self._absent(tool, p) for key, p in planned.items() if key not in reported]
         return tool.model_copy(update={"checks": checks})
 
     def _check(self, tool: ToolResult, result: CheckResult, check: Check, shard: Shard) -> CheckResult:
-        where = f"{shard.path}: {tool.id}/{result.id}"
+        where = f"{shard.path}: {tool.id}/{result.key}"
         judged = result.status in ("pass", "fail", "xfail")
         if tool.install.status != "pass" and (judged or result.verdicts):
             raise MergeError(f"{where} claims {result.status} although the tool's install is "
@@ -200,8 +203,11 @@ class Audit:
             raise MergeError(f"{where} cannot be judged again: {exc}") from None
 
     @staticmethod
-    def _absent(tool: ToolResult, check: Check) -> CheckResult:
-        if tool.install.status in ("skip", "unavailable", "error"):
+    def _absent(tool: ToolResult, planned: Planned) -> CheckResult:
+        check = planned.check
+        if planned.skip_reason is not None:
+            status, reason = "skip", f"not run on the {check.fixture} set: {planned.skip_reason}"
+        elif tool.install.status in ("skip", "unavailable", "error"):
             status, reason = tool.install.status, tool.install.reason
         else:
             status, reason = "error", ""

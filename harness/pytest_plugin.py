@@ -24,6 +24,7 @@ from harness import __version__, scratch
 from harness.backends.base import InstallContext
 from harness.catalogue import Entry, load_entry
 from harness.fixture_guard import FixtureGuard, FixtureTampered, fixture_checksums
+from harness.fixture_sets import REFERENCE, Planned, discover, plan
 from harness.host import Host
 from harness.limits import sweep_stale_cgroups
 from harness.paths import cache_dir, fixtures_dir, project_root, results_dir
@@ -79,6 +80,8 @@ class _RunState:
         self.root = project_root(Path(str(config.rootpath)))
         self.host = Host()
         self.tool_runs: dict[str, ToolRun] = {}
+        #: the fixture sets checks run on, read once at collection
+        self.fixture_sets = discover(fixtures_dir(self.root))
         self.records: dict[str, dict] = {}
         self.stopped: str | None = None
         self._guard: FixtureGuard | None = None
@@ -130,11 +133,14 @@ class ManifestFile(pytest.File):
         install.add_marker(group)
         install.add_marker(pytest.mark.catalogue)
         yield install
+        sets = self.config.stash[_STATE].fixture_sets
         for check in entry.manifest.checks:
-            item = CheckItem.from_parent(self, name=check.id, entry=entry, check_id=check.id)
-            item.add_marker(group)
-            item.add_marker(pytest.mark.catalogue)
-            yield item
+            for planned in plan(check, sets):
+                name = check.id if check.fixture or planned.fixture == REFERENCE else f"{check.id}[{planned.fixture}]"
+                item = CheckItem.from_parent(self, name=name, entry=entry, planned=planned)
+                item.add_marker(group)
+                item.add_marker(pytest.mark.catalogue)
+                yield item
 
 
 class _ToolItem(pytest.Item):
@@ -199,14 +205,20 @@ class InstallItem(_ToolItem):
 
 
 class CheckItem(_ToolItem):
-    def __init__(self, *, check_id: str, **kwargs):
+    """One check on one fixture set."""
+
+    def __init__(self, *, planned: Planned, **kwargs):
         super().__init__(**kwargs)
-        self.check_id = check_id
+        self.planned = planned
 
     def setup(self) -> None:
-        assert self.entry.manifest is not None
-        check = next(c for c in self.entry.manifest.checks if c.id == self.check_id)
+        check = self.planned.check
         run = self.state.tool_run(self.entry)
+        if self.planned.skip_reason is not None:
+            result = CheckResult(id=check.id, capability=check.capability, fixture=check.fixture, status="skip",
+                                 reason=f"not run on the {check.fixture} set: {self.planned.skip_reason}")
+            self._conclude("check", result.model_dump(), tool=_tool_facts(run))
+            return
         try:
             result = run.run_check(check)
         except FixtureTampered as exc:

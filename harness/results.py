@@ -110,6 +110,12 @@ class CheckResult(Record):
     program_run: str | None = Field(None, description="the program run the check was judged from: program@fixture "
                                                       "set; checks sharing one shared its process and duration")
 
+    @property
+    def key(self) -> str:
+        """The row's identity within its tool: ``read-ct`` on the reference set,
+        ``read-ct[position-ffs]`` on a variant (history keeps reference rows as before)."""
+        return self.id if self.fixture == "reference" else f"{self.id}[{self.fixture}]"
+
 
 class InstallResult(Record):
     status: Status

@@ -26,6 +26,7 @@ from harness.backends.base import (
     ToolUnavailable,
 )
 from harness.fixture_guard import FixtureGuard, FixtureTampered
+from harness.fixture_sets import REFERENCE
 from harness.judging.judge import (
     JudgeError,
     TruthError,
@@ -127,6 +128,8 @@ class ToolRun:
         """The check's result; whatever goes wrong on our side becomes its ``error`` row,
         never a missing row (a tool with a lost row would show a pass it did not earn).
         A tampered committed fixture set is the one exception: it stops the run."""
+        if check.fixture is None:  # a check not planned over the sets runs on the reference
+            check = check.model_copy(update={"fixture": REFERENCE})
         base = dict(id=check.id, capability=check.capability, fixture=check.fixture,
                     program=f"{self.manifest.id}/{check.program}",
                     xfail_issue=str(check.xfail.issue) if check.xfail and check.xfail.issue else None)
@@ -163,7 +166,8 @@ class ToolRun:
             output = self._output_dir(check)
             mounts = Mounts(fixture=fixture, output=output, checks=manifest_dir(self.manifest_path))
             argv = self._argv(check, env, mounts)
-            timeout = max(c.timeout for c in self.manifest.checks if program_key(c) == key)
+            timeout = max([check.timeout, *(c.timeout for c in self.manifest.checks
+                                            if (c.program, c.command) == (check.program, check.command))])
             try:
                 done = self.backend.run(env, argv, mounts, timeout)
             except Exception as exc:  # ours or the testbed's, never the tool's: the row must survive

@@ -19,6 +19,7 @@ from harness import scratch
 from harness.backends.base import Env, InstallContext
 from harness.catalogue import load_entry
 from harness.fixture_guard import FixtureGuard
+from harness.fixture_sets import discover, plan
 from harness.host import Host
 from harness.paths import cache_dir, fixtures_dir, manifests_dir
 from harness.process import Completed
@@ -45,8 +46,9 @@ def tool_run(tool_id: str, allow_apt: bool, run_dir: Path,
     return ToolRun(entry.manifest, path, context, guard, run_dir / "outputs", observer=observer)
 
 
-def run_check(tool_id: str, check_id: str, allow_apt: bool, out: TextIO = sys.stdout) -> CheckResult:
-    """Install the tool, run one check with everything shown, return its result."""
+def run_check(tool_id: str, check_id: str, allow_apt: bool, out: TextIO = sys.stdout,
+              fixture_set: str | None = None) -> CheckResult:
+    """Install the tool, run one check on one fixture set with everything shown, return its result."""
     run_dir = scratch.new_run_dir()
     try:
         run = tool_run(tool_id, allow_apt, run_dir, observer=lambda argv, env, done: _show_process(argv, env, done, out))
@@ -54,6 +56,12 @@ def run_check(tool_id: str, check_id: str, allow_apt: bool, out: TextIO = sys.st
         if check is None:
             known = ", ".join(c.id for c in run.manifest.checks) or "none"
             raise SingleError(f"{tool_id} has no check {check_id!r} (its checks: {known})")
+        planned = {p.fixture: p for p in plan(check, discover(fixtures_dir()))}
+        fixture_set = fixture_set or next(iter(planned), "reference")
+        if fixture_set not in planned:
+            raise SingleError(f"{tool_id} {check_id} does not run on the fixture set {fixture_set!r} "
+                              f"(it runs on: {', '.join(planned) or 'none'})")
+        check = planned[fixture_set].check
         install, env = run.install()
         out.write(f"install: {install.status} - {install.reason} ({install.seconds:.1f} s)\n")
         if install.enable:

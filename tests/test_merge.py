@@ -46,7 +46,7 @@ def shard(directory: Path, name: str, *tools: str, started: str = "2026-03-01T02
     results = Results(run=run, tools=[
         ToolResult(id=tool, name=tool.title(), section="Integration Components", in_source_catalogue=True,
                    backend="debian", install=InstallResult(status="skip", reason="not here"),
-                   checks=[CheckResult(id="read", capability="read-rtdose", status="skip", reason="not here")])
+                   checks=[CheckResult(id="read", capability="read-rtdose", fixture="tiny", status="skip", reason="not here")])
         for tool in tools])
     path = directory / f"{name}.json"
     write_results(results, path)

@@ -52,7 +52,7 @@ def test_each_claimed_status_must_be_what_its_observations_judge(project):
         forged = edited(path, lambda r: setattr(r.tools[0].checks[0], "status", claim))
         with pytest.raises(MergeError) as caught:
             merge_results([forged])
-        assert str(caught.value).startswith(f"{forged}: tool/read claims {claim}; its own observations judge fail: "
+        assert str(caught.value).startswith(f"{forged}: tool/read[tiny] claims {claim}; its own observations judge fail: "
                                             "1 of 2 wrong: dose.max_gy 99 Gy vs 70 Gy")
 
 
@@ -73,14 +73,14 @@ def test_a_check_the_manifest_does_not_declare_is_refused(project):
     forged = edited(path, lambda r: setattr(r.tools[0].checks[0], "id", "invented"))
     with pytest.raises(MergeError) as caught:
         merge_results([forged])
-    assert str(caught.value) == f"{forged}: tool/invented is not a check of its manifest"
+    assert str(caught.value) == f"{forged}: tool/invented[tiny] is not a check of its manifest on a fixture set it applies to"
 
 
 def test_a_judged_claim_without_process_facts_is_refused(project):
     forged = edited(shard_of(project, "tool", CORRECT), lambda r: setattr(r.tools[0].checks[0], "process", None))
     with pytest.raises(MergeError) as caught:
         merge_results([forged])
-    assert str(caught.value) == f"{forged}: tool/read claims pass without the process facts to judge it by"
+    assert str(caught.value) == f"{forged}: tool/read[tiny] claims pass without the process facts to judge it by"
 
 
 def test_an_unjudged_status_carrying_verdicts_is_refused(project):
@@ -89,7 +89,7 @@ def test_an_unjudged_status_carrying_verdicts_is_refused(project):
     forged = edited(shard_of(project, "tool", CORRECT), skip_with_verdicts)
     with pytest.raises(MergeError) as caught:
         merge_results([forged])
-    assert str(caught.value) == f"{forged}: tool/read claims skip but carries verdicts"
+    assert str(caught.value) == f"{forged}: tool/read[tiny] claims skip but carries verdicts"
 
 
 def test_a_verdict_on_a_tool_whose_install_failed_is_refused(project):
@@ -98,7 +98,7 @@ def test_a_verdict_on_a_tool_whose_install_failed_is_refused(project):
     forged = edited(shard_of(project, "tool", CORRECT), uninstalled)
     with pytest.raises(MergeError) as caught:
         merge_results([forged])
-    assert str(caught.value) == f"{forged}: tool/read claims pass although the tool's install is skip"
+    assert str(caught.value) == f"{forged}: tool/read[tiny] claims pass although the tool's install is skip"
 
 
 def test_a_shard_judged_against_another_fixture_set_is_refused_naming_both_checksums(project):
@@ -107,7 +107,7 @@ def test_a_shard_judged_against_another_fixture_set_is_refused_naming_both_check
     forged = edited(path, lambda r: r.run.fixtures.update(tiny="f" * 64))
     with pytest.raises(MergeError) as caught:
         merge_results([forged])
-    assert str(caught.value) == (f"{forged}: tool/read was judged against fixture set 'tiny' {'f' * 12}, this "
+    assert str(caught.value) == (f"{forged}: tool/read[tiny] was judged against fixture set 'tiny' {'f' * 12}, this "
                                  f"checkout has {local[:12]}; it cannot be judged again here")
     unnamed = edited(path, lambda r: r.run.fixtures.clear())
     with pytest.raises(MergeError, match="fixture set 'tiny' unnamed, this checkout has"):
@@ -133,7 +133,7 @@ def test_an_unjudged_row_needs_no_process_facts_and_is_kept_as_it_is(project):
 
     def errored(results):
         results.tools[0].install.status = "error"
-        results.tools[0].checks = [CheckResult(id="read", capability="read-rtdose", status="error",
+        results.tools[0].checks = [CheckResult(id="read", capability="read-rtdose", fixture="tiny", status="error",
                                                reason="engine down", process=None)]
     forged = edited(shard_of(project, "tool", CORRECT), errored)
     (check,) = merge_results([forged])[0].tools[0].checks
@@ -143,7 +143,7 @@ def test_an_unjudged_row_needs_no_process_facts_and_is_kept_as_it_is(project):
 def test_a_skipped_row_is_kept_without_judging(project):
     def skipped(results):
         results.tools[0].install.status = "skip"
-        results.tools[0].checks = [CheckResult(id="read", capability="read-rtdose", status="skip", reason="x",
+        results.tools[0].checks = [CheckResult(id="read", capability="read-rtdose", fixture="tiny", status="skip", reason="x",
                                                process=ProcessFacts())]
     forged = edited(shard_of(project, "tool", CORRECT), skipped)
     assert merge_results([forged])[0].tools[0].checks[0].status == "skip"

@@ -78,7 +78,7 @@ def test_a_newcomers_first_hour(project, capsys):
     log = capsys.readouterr().out
     assert "Traceback" not in log and "pluggy" not in log and "_pytest" not in log
     broken = [line for line in log.splitlines() if "broken" in line]
-    assert len(broken) == 4, broken  # installing, installed, the check's one line, its summary row
+    assert len(broken) == 4, log  # installing, installed, the check's one line, its summary row
     assert broken[2] == "        broken read-ct: error - check program missing: checks/read_ct.sh"
     assert broken[3].split() == ["broken", "pass", "0", "1", "0.0"]
     assert any(line.startswith("mytool") for line in log.splitlines())  # the summary table

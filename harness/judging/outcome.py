@@ -49,7 +49,7 @@ def facts_of(done: Completed) -> ProcessFacts:
 def conclude(check: Check, truth: dict[str, Quantity], facts: ProcessFacts,
              observed: dict[str, Any] | None, tool_id: str = "", program: str | None = None) -> CheckResult:
     """The check's result from the process facts and its observations (None: none printed)."""
-    common = dict(id=check.id, capability=check.capability, fixture=check.fixture, program=program,
+    common = dict(id=check.id, capability=check.capability, fixture=check.fixture or "reference", program=program,
                   xfail_issue=str(check.xfail.issue) if check.xfail and check.xfail.issue else None,
                   returncode=facts.returncode, duration=facts.duration, stderr_tail=facts.stderr_tail,
                   process=facts, expected=_expected(check, truth))

@@ -97,7 +97,7 @@ class FindingView:
         if len(keys) > 6:
             lines.append(f"  ... and {len(keys) - 6} more")
         lines += ["", " ".join(self.declaration.explanation.split()),
-                  *(f"Evidence ({o.check.id}): {o.evidence}" for o in mine)]
+                  *(f"Evidence ({o.check.key}): {o.evidence}" for o in mine)]
         if source := self.declaration.source.get(tool.id):
             lines.append(f"Where: {source}")
         return "\n".join(lines)

@@ -98,6 +98,26 @@ class Row:
     checks: tuple[CheckView, ...] = ()
 
     @property
+    def main_checks(self) -> tuple[CheckView, ...]:
+        """The rows shown in full: each check on the reference set (or on the one set it names)."""
+        return tuple(v for v in self.checks if not self._on_variant(v))
+
+    @property
+    def variant_checks(self) -> tuple[CheckView, ...]:
+        """The same checks on the variant fixture sets."""
+        return tuple(v for v in self.checks if self._on_variant(v))
+
+    @property
+    def detailed_checks(self) -> tuple[CheckView, ...]:
+        """Rows whose verdicts, plots and errors the tool's section shows: the main ones,
+        and each variant row that did not pass (a pass there adds nothing to read)."""
+        return self.main_checks + tuple(v for v in self.variant_checks if v.check.status in ("fail", "error", "xfail"))
+
+    def _on_variant(self, view: CheckView) -> bool:
+        sets = {v.check.fixture for v in self.checks if v.check.id == view.check.id}
+        return view.check.fixture != "reference" and len(sets) > 1
+
+    @property
     def slug(self) -> str:
         return slug(self.tool.key)
 
@@ -150,8 +170,8 @@ def build_sections(results: Results, trends: Trends | None = None, curves: Curve
     capabilities = capabilities_in(results)
     sections = {name: Section(name) for name in SECTIONS}
     for tool in results.tools:
-        views = tuple(CheckView(c, trends.get((tool.id, c.id)), dvh_plots(c, curves.get(c.fixture, {})),
-                                links.get((tool.key, c.id), ()))
+        views = tuple(CheckView(c, trends.get((tool.id, c.key)), dvh_plots(c, curves.get(c.fixture, {})),
+                                links.get((tool.key, c.key), ()))
                       for c in tool.checks)
         cells = {capability: _cell([v for v in views if v.check.capability == capability])
                  for capability in capabilities}

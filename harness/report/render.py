@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from harness.history import CLASSES, History, record_run, trends
+from harness.fixture_sets import REFERENCE
 from harness.judging.conventions import CONVENTIONS
 from harness.manifest import CAPABILITIES
 from harness.report.findings import convention_titles, findings_of, slug
@@ -33,7 +34,10 @@ from harness.report.summary import (
     changes,
     fmt,
     headlines,
+    capability_by_set,
     interop,
+    set_infos,
+    set_rows,
     short_reason,
     summary_rows,
     verdict_rows,
@@ -124,28 +128,37 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     if history:
         window = record_run(output / "history", results)
         warnings += window.warnings
-    fixture_names = sorted({c.fixture for t in results.tools for c in t.checks} | set(results.run.fixtures))
+    fixture_names = sorted({c.fixture for t in results.tools for c in t.checks} | set(results.run.fixtures),
+                           key=lambda name: (name != REFERENCE, name))
     curves, methods = {}, []
     if fixtures_root is not None:
         for fixture in fixture_names:
             curves[fixture], problem = load_curves(fixtures_root, fixture)
             warnings += [problem] if problem else []
-            if (fixtures_root / fixture).is_dir():
+            if fixture == REFERENCE and (fixtures_root / fixture).is_dir():
                 methods.append(fixture_method(fixtures_root, fixture))
     findings, unexplained = findings_of(results)
     links: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
     for finding in findings:
         for occurrence in finding.occurrences:
-            key = (occurrence.tool.key, occurrence.check.id)
+            key = (occurrence.tool.key, occurrence.check.key)
             links[key] = (*links.get(key, ()), (finding.label, finding.anchor))
     by_check = trends(window.runs, results) if history else {}
     sections = build_sections(results, by_check, curves, links)
     anchors = {row.tool.key: row.anchor for section in sections for row in section.rows}
     summary = [(section.name, summary_rows([row.tool for row in section.rows], anchors, links, by_check))
                for section in sections]
-    plots = {(row.tool.key, view.check.id, plot.roi): f"plots/{row.slug}--{slug(view.check.id)}--{slug(plot.roi)}.svg"
+    plots = {(row.tool.key, view.check.key, plot.roi): f"plots/{row.slug}--{slug(view.check.key)}--{slug(plot.roi)}.svg"
              for section in sections for row in section.rows for view in row.checks for plot in view.plots}
     capabilities = [c for c in capabilities_in(results) if c not in SMOKE_CAPABILITIES]
+    infos = set_infos(fixtures_root, fixture_names)
+    variants = [info for info in infos if info.name != REFERENCE]
+    ran = [t for t in results.tools if any(c.fixture != REFERENCE for c in t.checks)]
+    grids = {}
+    for tool in results.tools:
+        grid = capability_by_set(tool, infos, links)
+        columns = [i.name for i in infos if any(i.name in cells for cells in grid.values())]
+        grids[tool.key] = (columns, grid)
     context = {"results": results, "run": results.run, "sections": sections, "counts": results.counts(),
                "findings": findings, "unexplained": unexplained, "conventions": CONVENTIONS,
                "convention_count": sum(1 for t in results.tools for c in t.checks
@@ -166,7 +179,11 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                "changes": changes(by_check, results.tools, anchors), "methods": methods,
                "fixture_names": fixture_names, "plots": plots, "references": REFERENCES,
                "ran": sum(1 for t in results.tools if t.install.status == "pass"),
-               "program_url": PROGRAM_URL}
+               "program_url": PROGRAM_URL, "variants": variants,
+               "set_rows": set_rows(ran, [i for i in infos if i.name in {c.fixture for t in ran for c in t.checks}],
+                                    links),
+               "set_tools": ran, "grids": grids, "set_titles": {i.name: i.title for i in infos},
+               "reference": REFERENCE, "anchors": anchors}
     env = _environment()
     context.update(_script(env))
     written = []
@@ -179,7 +196,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
             written.append(_write(output / "badges" / f"{row.slug}.svg", badge_svg("rtcompat", message, status)))
             for view in row.checks:
                 for plot in view.plots:
-                    written.append(_write(output / plots[(row.tool.key, view.check.id, plot.roi)], str(plot.svg)))
+                    written.append(_write(output / plots[(row.tool.key, view.check.key, plot.roi)], str(plot.svg)))
     return Rendered(written, warnings)
 
 

@@ -173,8 +173,8 @@ def summary_cell(checks: list[CheckResult], links: dict[str, tuple[tuple[str, st
     """The cell for one tool's checks of one capability (``links``: check id -> findings)."""
     if not checks:
         return SummaryCell()
-    ids = tuple(c.id for c in checks)
-    found = tuple(dict.fromkeys(link for c in checks for link in links.get(c.id, ())))
+    ids = tuple(c.key for c in checks)
+    found = tuple(dict.fromkeys(link for c in checks for link in links.get(c.key, ())))
     judged = [c for c in checks if c.status in ("pass", "fail", "xfail")]
     if not judged:
         errored = [c for c in checks if c.status == "error"]
@@ -253,16 +253,21 @@ NOTABLE_TRENDS = ("regression", "flaky", "recovered")
 
 def summary_rows(tools: list[ToolResult], anchors: dict[str, str],
                  links: dict[tuple[str, str], tuple[tuple[str, str], ...]],
-                 trends: dict | None = None) -> list[SummaryRow]:
-    """The summary's rows; ``trends`` maps (tool id, check id) to its history class."""
+                 trends: dict | None = None, fixture: str = "reference") -> list[SummaryRow]:
+    """The summary's rows on one fixture set (the reference by default; a check that names
+    another set alone counts there too); ``trends`` maps (tool id, check key) to its history."""
     rows = []
     for tool in tools:
-        by_check = {check_id: found for (key, check_id), found in links.items() if key == tool.key}
+        by_check = {check_key: found for (key, check_key), found in links.items() if key == tool.key}
         row = SummaryRow(tool, anchors[tool.key])
+        own = [c for c in tool.checks if c.fixture == fixture]
+        ids_here = {c.id for c in own}
+        own += [c for c in tool.checks if c.id not in ids_here and len({d.fixture for d in tool.checks
+                                                                          if d.id == c.id}) == 1]
         for capability in CAPABILITIES:
-            checks = [c for c in tool.checks if c.capability == capability]
+            checks = [c for c in own if c.capability == capability]
             cell = summary_cell(checks, by_check)
-            kinds = {trends[(tool.id, c.id)].kind for c in checks if trends and (tool.id, c.id) in trends}
+            kinds = {trends[(tool.id, c.key)].kind for c in checks if trends and (tool.id, c.key) in trends}
             if trend := next((k for k in NOTABLE_TRENDS if k in kinds), ""):
                 cell = replace(cell, trend=trend)
             target = row.smoke if capability in SMOKE_CAPABILITIES else row.cells
@@ -402,13 +407,13 @@ def changes(trends: dict, tools: list[ToolResult], anchors: dict[str, str]) -> l
     found = []
     for tool in tools:
         for check in tool.checks:
-            trend = trends.get((tool.id, check.id))
+            trend = trends.get((tool.id, check.key))
             if trend is None:
                 continue
             earlier = [s for _, s in trend.statuses[:-1] if s is not None]
             if earlier and earlier[-1] != check.status:
                 kind = trend.kind if trend.kind in NOTABLE_TRENDS else ""
-                found.append(Change(tool.label, anchors[tool.key], check.id, earlier[-1], check.status, kind))
+                found.append(Change(tool.label, anchors[tool.key], check.key, earlier[-1], check.status, kind))
     return found
 
 
@@ -425,3 +430,74 @@ def short_reason(text: str, limit: int = 70) -> str:
         return first
     cut = first[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + " …"
+
+
+@dataclass(frozen=True)
+class SetInfo:
+    """A fixture set as the report names it (read from its truth.json)."""
+
+    name: str
+    title: str = ""
+    differs: str = ""
+    reports: tuple[tuple[str, str], ...] = ()  # (label, url)
+    probes: tuple[str, ...] = ()
+
+
+def set_infos(fixtures_root, names: list[str]) -> list[SetInfo]:
+    """What each fixture set of the run is, the reference first; a set whose truth cannot
+    be read is named without a title."""
+    import json
+
+    infos = []
+    for name in names:
+        try:
+            truth = json.loads((fixtures_root / name / "truth.json").read_text()) if fixtures_root else {}
+        except (OSError, ValueError):
+            truth = {}
+        variant = truth.get("variant") or {} if isinstance(truth, dict) else {}
+        reports = tuple((str(r.get("label", "")), str(r.get("url", ""))) for r in variant.get("reports", [])
+                        if isinstance(r, dict))
+        infos.append(SetInfo(name, str(variant.get("title") or ("the reference export" if name == "reference" else "")),
+                             str(variant.get("differs", "")), reports, tuple(truth.get("probes") or ())))
+    return sorted(infos, key=lambda s: (s.name != "reference", names.index(s.name)))
+
+
+@dataclass
+class SetRow:
+    """One fixture set across the tools: each tool's result on it, and its interop score."""
+
+    info: SetInfo
+    cells: dict[str, SummaryCell] = field(default_factory=dict)  # tool key -> all its checks on the set
+
+    @property
+    def interop(self) -> Interop:
+        states = [c.state for c in self.cells.values()]
+        return Interop(self.info.name, sum(1 for s in states if s == "pass"),
+                       sum(1 for s in states if s in ("pass", "partial", "fail")))
+
+
+def set_rows(tools: list[ToolResult], infos: list[SetInfo],
+             links: dict[tuple[str, str], tuple[tuple[str, str], ...]]) -> list[SetRow]:
+    """Per fixture set, each tool's checks on it summed up (smoke tests left out)."""
+    rows = []
+    for info in infos:
+        row = SetRow(info)
+        for tool in tools:
+            checks = [c for c in tool.checks if c.fixture == info.name and c.capability not in SMOKE_CAPABILITIES]
+            by_check = {check_key: found for (key, check_key), found in links.items() if key == tool.key}
+            row.cells[tool.key] = summary_cell(checks, by_check)
+        rows.append(row)
+    return rows
+
+
+def capability_by_set(tool: ToolResult, infos: list[SetInfo],
+                      links: dict[tuple[str, str], tuple[tuple[str, str], ...]]) -> dict[str, dict[str, SummaryCell]]:
+    """A tool's capability x fixture-set grid: capability -> set -> cell (only what ran)."""
+    by_check = {check_key: found for (key, check_key), found in links.items() if key == tool.key}
+    grid: dict[str, dict[str, SummaryCell]] = {}
+    for capability in CAPABILITIES:
+        for info in infos:
+            checks = [c for c in tool.checks if c.capability == capability and c.fixture == info.name]
+            if checks:
+                grid.setdefault(capability, {})[info.name] = summary_cell(checks, by_check)
+    return grid

@@ -1,0 +1,103 @@
+"""Which fixture sets a check runs on: every set that probes its capability.
+
+A set's truth.json says which capabilities it probes (``probes``); the reference set
+probes them all; any other set that says nothing (a stand-in set, a user's own) runs
+only the checks that name it (``fixture``). A check runs on
+each such set unless its manifest names one set (``fixture``) or opts out of a set
+with a reason (``skip_sets``). On a variant, the check is judged on the quantities that
+set has: a judge pattern naming only quantities the variant leaves out (the plan's, when
+the plan is absent) is dropped there, while a pattern naming nothing in the reference
+either stays, so a typo is still an error.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.manifest import Check
+
+REFERENCE = "reference"
+
+
+@dataclass(frozen=True)
+class FixtureSet:
+    name: str
+    #: the capabilities the set probes, as its truth.json says; None when it does not say
+    probes: tuple[str, ...] | None
+    title: str = ""
+    keys: frozenset[str] = frozenset()
+
+    def probes_capability(self, capability: str) -> bool:
+        if self.probes is None:
+            return self.name == REFERENCE
+        return capability in self.probes
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One check on one set, or why it does not run there."""
+
+    check: Check
+    skip_reason: str | None = None
+
+    @property
+    def fixture(self) -> str:
+        return str(self.check.fixture)
+
+
+def discover(fixtures_root: Path) -> list[FixtureSet]:
+    """The sets under ``fixtures_root`` with a truth.json: the reference first, the others
+    in name order. A set whose truth cannot be read is still listed (probing what it would
+    without one), so its checks run and report the problem as their error row."""
+    found = []
+    for directory in sorted(p for p in fixtures_root.iterdir() if p.is_dir()) if fixtures_root.is_dir() else []:
+        truth_path = directory / "truth.json"
+        if not truth_path.is_file():
+            continue
+        try:
+            truth = json.loads(truth_path.read_text())
+            probes = truth.get("probes")
+            title = (truth.get("variant") or {}).get("title", "")
+            keys = frozenset(truth.get("quantities", {}))
+        except (OSError, ValueError, AttributeError):
+            probes, title, keys = None, "", frozenset()
+        found.append(FixtureSet(directory.name, tuple(probes) if isinstance(probes, list) else None, title, keys))
+    return sorted(found, key=lambda s: (s.name != REFERENCE, s.name))
+
+
+def plan(check: Check, sets: list[FixtureSet]) -> list[Planned]:
+    """The check on every set it runs on (a copy naming that set), reference first."""
+    if check.fixture is not None:
+        return [Planned(check)]
+    reference = next((s for s in sets if s.name == REFERENCE), None)
+    planned = []
+    for fixture_set in sets:
+        if not fixture_set.probes_capability(check.capability):
+            continue
+        concrete = for_set(check, fixture_set, reference)
+        planned.append(Planned(concrete, check.skip_sets.get(fixture_set.name)))
+    if not planned:  # no fixture sets at all: the check's error row says so
+        planned.append(Planned(check.model_copy(update={"fixture": REFERENCE})))
+    return planned
+
+
+def for_set(check: Check, fixture_set: FixtureSet, reference: FixtureSet | None) -> Check:
+    """The check as it runs on ``fixture_set``: patterns naming only quantities of the
+    reference that this set leaves out are dropped."""
+    update: dict = {"fixture": fixture_set.name}
+    if reference is not None and fixture_set.name != REFERENCE and fixture_set.keys:
+        def kept(patterns):
+            return [p for p in patterns if _names(p, fixture_set.keys) or not _names(p, reference.keys)]
+        judge = kept(check.judge)
+        if judge or check.expect:  # a check left with nothing to judge keeps its patterns: its error says so
+            update.update(judge=judge, optional=kept(check.optional),
+                          tolerances={p: t for p, t in check.tolerances.items() if p in kept([p])},
+                          read_from={k: v for k, v in check.read_from.items() if k in fixture_set.keys})
+    return check.model_copy(update=update)
+
+
+def _names(pattern: str, keys: frozenset[str]) -> bool:
+    return any(fnmatch.fnmatchcase(key, pattern) for key in keys)

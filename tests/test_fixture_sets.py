@@ -1,0 +1,109 @@
+"""A check runs on every fixture set that probes its capability, is judged there on the
+quantities that set has, and a manifest can opt it out of a set with a reason."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.fixture_sets import discover, plan
+from harness.manifest import Check
+
+QUANTITY = {"tolerance": {"abs": 0}, "unit": "", "note": "n"}
+
+
+def fixture_set(root: Path, name: str, keys: dict, probes: list[str] | None = None) -> None:
+    directory = root / "fixtures" / "dicom" / name
+    directory.mkdir(parents=True, exist_ok=True)
+    truth = {"schema_version": 2, "set": name, "quantities": {k: {"value": v, **QUANTITY} for k, v in keys.items()}}
+    if probes is not None:
+        truth["probes"] = probes
+    (directory / "truth.json").write_text(json.dumps(truth))
+    (directory / "data.dcm").write_bytes(b"\x00" * 128 + b"DICM" + b"\x00" * 64)
+
+
+@pytest.fixture
+def sets(project: Path) -> Path:
+    fixture_set(project, "reference", {"ct.rows": 4, "plan.label": "P", "dose.max_gy": 70.0})
+    fixture_set(project, "no-plan", {"ct.rows": 4, "dose.max_gy": 70.0}, probes=["read-ct", "read-rtdose"])
+    fixture_set(project, "dose-only", {"ct.rows": 4, "plan.label": "P", "dose.max_gy": 70.0}, probes=["read-rtdose"])
+    return project
+
+
+def check(capability: str = "read-ct", judge=("ct.rows", "plan.label"), **extra) -> Check:
+    return Check(id="c", capability=capability, program="p.py", judge=list(judge), **extra)
+
+
+def test_the_reference_probes_everything_a_variant_what_it_says_a_bare_set_nothing(sets):
+    found = discover(sets / "fixtures" / "dicom")
+    assert [s.name for s in found] == ["reference", "dose-only", "no-plan", "tiny"]
+    assert [p.fixture for p in plan(check("read-ct"), found)] == ["reference", "no-plan"]
+    assert [p.fixture for p in plan(check("read-rtdose"), found)] == ["reference", "dose-only", "no-plan"]
+    assert [p.fixture for p in plan(check("dvh"), found)] == ["reference"]
+    assert [p.fixture for p in plan(check("dvh", fixture="tiny"), found)] == ["tiny"]
+
+
+def test_on_a_variant_a_pattern_naming_only_what_it_leaves_out_is_dropped_and_a_typo_is_kept(sets):
+    found = discover(sets / "fixtures" / "dicom")
+    planned = {p.fixture: p.check for p in plan(check(judge=("ct.rows", "plan.*", "ct.rwos")), found)}
+    assert planned["reference"].judge == ["ct.rows", "plan.*", "ct.rwos"]
+    assert planned["no-plan"].judge == ["ct.rows", "ct.rwos"]
+
+
+def test_an_opt_out_is_a_skip_row_with_its_reason_and_the_other_sets_run(sets):
+    checks = sets / "tool_manifests" / "opt" / "checks"
+    checks.mkdir(parents=True)
+    (checks / "read.py").write_text('print(\'{"ct.rows": 4}\')\n')
+    (sets / "tool_manifests" / "opt.yaml").write_text(textwrap.dedent("""\
+        id: opt
+        name: opt
+        summary: A stand-in tool that opts out of one set.
+        homepage: https://example.org/opt
+        licence: MIT
+        section: Beyond the source catalogue
+        in_source_catalogue: false
+        install: {backend: debian, packages: [coreutils]}
+        checks:
+          - id: read-ct
+            capability: read-ct
+            program: checks/read.py
+            judge: [ct.rows]
+            skip_sets: {no-plan: the tool reads a plan first and this set has none}
+        """))
+    results = sets / "results.json"
+    assert main(["run", "--results", str(results), "--tool", "opt"]) == 0
+    rows = {(c["id"], c["fixture"]): c for c in json.loads(results.read_text())["tools"][0]["checks"]}
+    assert rows[("read-ct", "reference")]["status"] == "pass"
+    skipped = rows[("read-ct", "no-plan")]
+    assert skipped["status"] == "skip"
+    assert skipped["reason"] == "not run on the no-plan set: the tool reads a plan first and this set has none"
+    assert set(rows) == {("read-ct", "reference"), ("read-ct", "no-plan")}
+
+
+def test_validate_names_an_opt_out_of_a_set_that_does_not_exist(sets, capsys):
+    checks = sets / "tool_manifests" / "typo" / "checks"
+    checks.mkdir(parents=True)
+    (checks / "read.py").write_text("print('{}')\n")
+    manifest = sets / "tool_manifests" / "typo.yaml"
+    manifest.write_text(textwrap.dedent("""\
+        id: typo
+        name: typo
+        summary: A stand-in tool.
+        homepage: https://example.org/typo
+        licence: MIT
+        section: Beyond the source catalogue
+        in_source_catalogue: false
+        install: {backend: debian, packages: [coreutils]}
+        checks:
+          - id: read-ct
+            capability: read-ct
+            program: checks/read.py
+            judge: [ct.rows]
+            skip_sets: {no-plna: a typo}
+        """))
+    assert main(["validate", str(manifest)]) == 1
+    assert "typo.yaml:14: checks.0.skip_sets: no fixture set 'no-plna'" in capsys.readouterr().out
