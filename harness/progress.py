@@ -29,8 +29,10 @@ LABELS = {"pass": "pass", "fail": "FAIL", "error": "error", "skip": "skip", "una
 @dataclass
 class _Tally:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    #: seconds of check processes, each shared program run counted once
     seconds: float = 0.0
     install: str = ""
+    program_runs: set = field(default_factory=set)
 
 
 class Progress:
@@ -116,13 +118,20 @@ class Progress:
             else:
                 self._print(f"        {tool_id}: install {LABELS[status]}: {_cut(reason)}")
             return
+        fixture = payload.get("fixture") or "reference"
+        name = payload["id"] if fixture == "reference" else f"{payload['id']}[{fixture}]"
         with self._lock:
-            self._running.pop(f"{tool_id} {payload['id']}", None)
+            self._running.pop(f"{tool_id} {name}", None)
+            self._running.pop(f"{tool_id} {payload['id']}", None)  # a check naming its one set
         tally.counts[status] += 1
         seconds = float(payload.get("duration") or 0.0)
-        tally.seconds += seconds
-        timing = f" ({seconds:.1f} s)" if seconds else ""
-        self._print(f"        {tool_id} {payload['id']}: {LABELS[status]} - {_cut(reason)}{timing}")
+        program_run = payload.get("program_run")
+        shared = bool(program_run) and program_run in tally.program_runs
+        if program_run:
+            tally.program_runs.add(program_run)
+        tally.seconds += 0.0 if shared else seconds
+        timing = f" ({seconds:.1f} s{', shared run' if shared else ''})" if seconds else ""
+        self._print(f"        {tool_id} {name}: {LABELS[status]} - {_cut(reason)}{timing}")
 
     def _beat(self) -> None:
         while not self._stop.wait(self.heartbeat):
