@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from harness.catalogue import load_catalogue
+from harness.fixture_sets import discover, plan
 from harness.judging import findings
 from harness.judging.judge import load_truth
 from harness.judging.outcome import conclude
@@ -25,21 +26,30 @@ ROOT = project_root(Path(__file__).parent)
 RECORDED = json.loads((Path(__file__).parent / "data" / "recorded_outputs.json").read_text())["outputs"]
 
 
+def case_of(item: dict) -> tuple[str, str] | tuple[str, str, str]:
+    fixture = item.get("fixture", "reference")
+    return (item["tool"], item["check"]) if fixture == "reference" else (item["tool"], item["check"], fixture)
+
+
 class Judged:
     """Each recorded output judged when a test asks for it (not once for the module: a
-    mutation test must see every rule run inside the tests that check it)."""
+    mutation test must see every rule run inside the tests that check it). A case is
+    (tool, check) on the reference set, (tool, check, fixture set) on a variant."""
 
     def __init__(self):
-        self.truth = load_truth(fixtures_dir(ROOT) / "reference")
+        self.sets = discover(fixtures_dir(ROOT))
         self.manifests = {e.tool_id: e.manifest for e in load_catalogue(sorted(manifests_dir(ROOT).glob("*.yaml")))}
 
-    def __getitem__(self, case: tuple[str, str]):
-        item = next(i for i in RECORDED if (i["tool"], i["check"]) == case)
-        check = next(c for c in self.manifests[item["tool"]].checks if c.id == item["check"])
-        return conclude(check, self.truth, ProcessFacts(**item["process"]), item["observed"], tool_id=item["tool"])
+    def __getitem__(self, case: tuple):
+        item = next(i for i in RECORDED if case_of(i) == case)
+        fixture = item.get("fixture", "reference")
+        declared = next(c for c in self.manifests[item["tool"]].checks if c.id == item["check"])
+        check = next(p.check for p in plan(declared, self.sets) if p.fixture == fixture)
+        truth = load_truth(fixtures_dir(ROOT) / fixture)
+        return conclude(check, truth, ProcessFacts(**item["process"]), item["observed"], tool_id=item["tool"])
 
     def items(self):
-        return [((i["tool"], i["check"]), self[i["tool"], i["check"]]) for i in RECORDED]
+        return [(case_of(i), self[case_of(i)]) for i in RECORDED]
 
 
 @pytest.fixture
@@ -71,7 +81,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(EXPECTED), ids=lambda c: f"{c[0]}-{c[1]}")
+@pytest.mark.parametrize("case", sorted(EXPECTED), ids=lambda c: "-".join(c))
 def test_recorded_outputs_are_judged_with_their_root_causes(judged, case):
     status, expected_findings, conventions = EXPECTED[case]
     result = judged[case]

@@ -49,7 +49,24 @@ HISTOGRAM_BIN = Convention(
     "width it reports (observation dvh.bin_width_gy, accepted up to 0.5 Gy).",
 )
 
-CONVENTIONS: dict[str, Convention] = {c.name: c for c in (NO_END_CAPS, HISTOGRAM_BIN)}
+VOLUME_ORIGIN = Convention(
+    "volume-origin", "volume origin",
+    "The tool gives the origin of the CT as a volume: the first voxel in its index order, "
+    "walking the slices along the image normal (ITK, SimpleITK, plastimatch, 3D Slicer). "
+    "For a feet-first series the normal points inferior, so that is the most superior "
+    "slice's ImagePositionPatient; the truth names the most inferior slice's. Both locate "
+    "the same voxels.",
+    ("ITK Software Guide, 'Image' (origin, spacing, direction)",),
+)
+LOWEST_CORNER = Convention(
+    "lowest-corner", "lowest corner",
+    "The tool reorients the series to its own axes and gives the origin as the voxel centre "
+    "with the lowest x, y and z (matRad's world coordinates). For a series whose rows or "
+    "columns run towards -x or -y that is another corner than ImagePositionPatient names.",
+)
+
+CONVENTIONS: dict[str, Convention] = {c.name: c for c in (NO_END_CAPS, HISTOGRAM_BIN, VOLUME_ORIGIN,
+                                                           LOWEST_CORNER)}
 
 #: The largest histogram bin width, in Gy, for which the histogram-bin convention applies;
 #: a coarser histogram cannot claim its extremes are right.

@@ -50,6 +50,8 @@ class Declaration(BaseModel):
     explanation: str
     tools: list[str] = Field(min_length=1, description="tool ids (glob patterns) the finding may explain")
     keys: list[str] = Field(min_length=1, description="truth keys (glob patterns) whose verdicts it explains")
+    sets: list[str] = Field(default_factory=lambda: ["*"],
+                            description="fixture sets (glob patterns) on which it explains them; all by default")
     rule: str
     parameters: dict[str, Any] = Field(default_factory=dict)
     evidence: str = Field(description="format string over the rule's figures")
@@ -58,9 +60,10 @@ class Declaration(BaseModel):
     upstream: dict[str, HttpUrl] = Field(default_factory=dict, description="tool id -> upstream issue")
     call: dict[str, str] = Field(default_factory=dict, description="tool id -> the API call that shows it")
 
-    def covers(self, tool_id: str, key: str) -> bool:
+    def covers(self, tool_id: str, key: str, fixture: str = "reference") -> bool:
         return (any(fnmatch.fnmatchcase(tool_id, t) for t in self.tools)
-                and any(fnmatch.fnmatchcase(key, k) for k in self.keys))
+                and any(fnmatch.fnmatchcase(key, k) for k in self.keys)
+                and any(fnmatch.fnmatchcase(fixture, f) for f in self.sets))
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,8 @@ def explain(tool_id: str, check: Check, truth: dict[str, Quantity], observed: di
     explained: set[str] = set()
     refs = []
     for declaration in declarations():
-        candidates = [v for v in failing if v.key not in explained and declaration.covers(tool_id, v.key)]
+        candidates = [v for v in failing if v.key not in explained
+                      and declaration.covers(tool_id, v.key, check.fixture or "reference")]
         if not candidates:
             continue
         evidence = RULES[declaration.rule](declaration, candidates, truth, observed)

@@ -130,3 +130,46 @@ def test_a_record_keeps_what_a_regression_needs_and_dumps_sorted_and_indented():
     text = _dump(record)
     assert text.endswith("}\n") and text.startswith('{\n "fixtures"')
     assert list(json.loads(text)) == sorted(json.loads(text))
+
+
+def test_pruning_removes_a_record_by_the_name_it_was_loaded_from(tmp_path):
+    """A record written under an older naming scheme is still pruned once it falls out
+    of the window: by its own file name, not the name today's scheme would give it."""
+    from harness.history import load_history, record_run
+
+    legacy = tmp_path / "legacy-name.json"
+    legacy.write_text(_dump(RunRecord(started="2026-01-01T00:00:00+00:00", host="old", harness_version="1")))
+    for day in (2, 3):
+        info = RunInfo(started=f"2026-01-{day:02d}T00:00:00+00:00", host="ci", platform="L", python="3",
+                       harness_version="1")
+        record_run(tmp_path, Results(run=info, tools=[]), keep=2)
+    assert not legacy.exists()
+    assert [r.started[:10] for r in load_history(tmp_path).runs] == ["2026-01-02", "2026-01-03"]
+
+
+def test_an_unreadable_record_is_a_warning_naming_its_file_and_first_line(tmp_path):
+    from harness.history import load_history
+
+    (tmp_path / "bad.json").write_text("{not json")
+    history = load_history(tmp_path)
+    assert history.runs == []
+    [warning] = history.warnings
+    assert warning.startswith(f"{tmp_path / 'bad.json'}: unreadable history record, ignored (")
+    assert warning.endswith("(1 validation error for RunRecord)")  # the first line of the error only
+
+
+def test_a_tool_missing_from_either_run_changes_nothing_but_the_run_wide_facts():
+    before = RunRecord(started="2026-01-01T00:00:00+00:00", host="ci", harness_version="1",
+                       tools={"t": ToolRecord(install="pass", version="1", definition="a" * 64)})
+    after = RunRecord(started="2026-01-02T00:00:00+00:00", host="ci", harness_version="2", tools={})
+    assert what_changed(before, after, "t") == "rtcompat 1 -> 2"
+    after.tools["t"] = ToolRecord(install="pass", version="1", definition=None)
+    assert what_changed(before, after, "t") == "rtcompat 1 -> 2"
+
+
+def test_dependencies_are_compared_even_when_the_tool_version_is_unchanged():
+    before = RunRecord(started="2026-01-01T00:00:00+00:00", host="ci", harness_version="1",
+                       tools={"t": ToolRecord(install="pass", version="1", dependencies={"t": "1", "numpy": "1"})})
+    after = RunRecord(started="2026-01-02T00:00:00+00:00", host="ci", harness_version="1",
+                      tools={"t": ToolRecord(install="pass", version="1", dependencies={"t": "2", "numpy": "2"})})
+    assert what_changed(before, after, "t") == "numpy 1 -> 2; t 1 -> 2"

@@ -75,12 +75,17 @@ try
   pf = [d 'points.json'];
   if ~exist(pf, 'file'), error('no points.json'); end
   P = jsondecode(fileread(pf));
-  x0 = org(1); y0 = org(2);  % axial HFS orientation assumed ([1 0 0 0 1 0])
+  % Voxel of a patient point from the standard's geometry (PS3.3 C.7.6.2.1.1): the slice
+  % nearest it along the normal, then row and column along ImageOrientationPatient.
+  iop = double(i1.ImageOrientationPatient(:)');
+  rdir = iop(1:3); cdir = iop(4:6); ndir = cross(rdir, cdir);
+  ipp = cell2mat(cellfun(@(s) double(s.ImagePositionPatient(:)'), infos, 'UniformOutput', false));
   names = fieldnames(P.ct);
   for k = 1:numel(names)
-    p = P.ct.(names{k});
-    c = round((p(1) - x0) / ps(2)) + 1; r = round((p(2) - y0) / ps(1)) + 1;
-    [~, s] = min(abs(z - p(3)));
+    p = P.ct.(names{k}); p = p(:)';
+    [~, s] = min(abs((ipp - p) * ndir'));
+    q = p - ipp(s, :);
+    c = round(dot(q, rdir) / ps(2)) + 1; r = round(dot(q, cdir) / ps(1)) + 1;
     if c < 1 || r < 1 || c > size(vol, 2) || r > size(vol, 1)
       errs(['ct.hu.' names{k}]) = 'point outside CT grid';
     else
@@ -88,9 +93,14 @@ try
     end
   end
   if isfield(P, 'body_interior')
-    bc = P.body_interior.centre; rad = P.body_interior.radius_mm;
-    [X, Y, Z] = meshgrid(x0 + (0:size(vol, 2) - 1) * ps(2), y0 + (0:size(vol, 1) - 1) * ps(1), z);
-    m = (X - bc(1)).^2 + (Y - bc(2)).^2 + (Z - bc(3)).^2 <= rad^2;
+    bc = P.body_interior.centre(:)'; rad = P.body_interior.radius_mm;
+    [C, R] = meshgrid(0:size(vol, 2) - 1, 0:size(vol, 1) - 1);
+    m = false(size(vol));
+    for s = 1:n
+      X = ipp(s, 1) + C * ps(2) * rdir(1) + R * ps(1) * cdir(1);
+      Y = ipp(s, 2) + C * ps(2) * rdir(2) + R * ps(1) * cdir(2);
+      m(:, :, s) = (X - bc(1)).^2 + (Y - bc(2)).^2 + (ipp(s, 3) - bc(3)).^2 <= rad^2;
+    end
     out('ct.hu.body_mean') = mean(vol(m));
     out('octave.body_mean_voxels') = nnz(m);
   end

@@ -63,13 +63,21 @@ try
   pf = [d 'points.json'];
   if ~exist(pf, 'file'), error('no points.json'); end
   P = jsondecode(fileread(pf));
-  xs = org(1) + (0:size(dose, 2) - 1) * ps(2);
-  ys = org(2) + (0:size(dose, 1) - 1) * ps(1);
-  zs = org(3) + offs;   % axial HFS orientation assumed
+  % Grid coordinates from the standard's geometry (PS3.3 C.7.6.2.1.1, C.8.8.3.2): in-plane
+  % along ImageOrientationPatient, frames along the image normal at GridFrameOffsetVector
+  % (relative to ImagePositionPatient, or absolute z when its first value is not 0).
+  iop = double(info.ImageOrientationPatient(:)');
+  rdir = iop(1:3); cdir = iop(4:6); ndir = cross(rdir, cdir);
+  fo = offs;
+  if fo(1) ~= 0, fo = fo - org(3); end
   names = fieldnames(P.dose);
   for k = 1:numel(names)
     p = P.dose.(names{k});
-    v = interpn(ys, xs, zs, dose, p(2), p(1), p(3), 'linear');
+    q = p(:)' - org;
+    cc = dot(q, rdir) / ps(2); rr = dot(q, cdir) / ps(1); along = dot(q, ndir);
+    if fo(end) < fo(1), ff = interp1(fliplr(fo), fliplr(0:numel(fo) - 1), along);
+    else, ff = interp1(fo, 0:numel(fo) - 1, along); end
+    v = interpn(0:size(dose, 1) - 1, 0:size(dose, 2) - 1, 0:size(dose, 3) - 1, dose, rr, cc, ff, 'linear');
     if isnan(v), errs(['dose.at.' names{k} '_gy']) = 'point outside dose grid';
     else, out(['dose.at.' names{k} '_gy']) = v; end
   end

@@ -19,6 +19,7 @@ try:
         "ct.pixel_spacing_mm": [float(v) for v in first.PixelSpacing],
         "ct.slice_thickness_mm": float(first.SliceThickness),
         "ct.slice_spacing_mm": float(np.median(np.diff(z))),
+        "ct.slice_positions_mm": z,
         "ct.origin_mm": [float(v) for v in first.ImagePositionPatient],
         "ct.orientation": [float(v) for v in first.ImageOrientationPatient],
         "ct.size_voxels": [int(first.Columns), int(first.Rows), len(slices)],
@@ -26,15 +27,27 @@ try:
         "ct.patient_position": str(first.PatientPosition),
     })
     volume = np.stack([ds.pixel_array * float(ds.RescaleSlope) + float(ds.RescaleIntercept) for ds in slices])
-    origin = np.array(observed["ct.origin_mm"])
-    spacing = np.array([observed["ct.pixel_spacing_mm"][1], observed["ct.pixel_spacing_mm"][0],
-                        observed["ct.slice_spacing_mm"]])
+    # Patient coordinates of pixel (row r, column c) of a slice: IPP + c * dx * row_dir + r * dy * col_dir
+    # (PS3.3 C.7.6.2.1.1); the slice holding a point is the one nearest it along the normal.
+    iop = np.array(observed["ct.orientation"])
+    row_dir, col_dir = iop[:3], iop[3:]
+    normal = np.cross(row_dir, col_dir)
+    dy, dx = observed["ct.pixel_spacing_mm"]
+    positions = np.array([[float(v) for v in ds.ImagePositionPatient] for ds in slices])
+
+    def voxel(xyz):
+        k = int(np.argmin(np.abs((positions - np.asarray(xyz, dtype=float)) @ normal)))
+        d = np.asarray(xyz, dtype=float) - positions[k]
+        return k, int(np.rint(d @ col_dir / dy)), int(np.rint(d @ row_dir / dx))
+
     for name, xyz in points["ct"].items():
-        i, j, k = np.rint((np.array(xyz) - origin) / spacing).astype(int)
-        observed[f"ct.hu.{name}"] = float(volume[k, j, i])
-    centre = ((np.array(points["body_interior"]["centre"]) - origin) / spacing)[:2]
-    jj, ii = np.mgrid[0:volume.shape[1], 0:volume.shape[2]]
-    inside = np.hypot(ii - centre[0], jj - centre[1]) * spacing[0] <= points["body_interior"]["radius_mm"]
+        k, r, c = voxel(xyz)
+        observed[f"ct.hu.{name}"] = float(volume[k, r, c])
+    # Mean HU in the body-interior disc (radius about the body axis), over every slice.
+    rr, cc = np.mgrid[0:volume.shape[1], 0:volume.shape[2]]
+    xyz = positions[0][:, None, None] + (cc * dx)[None] * row_dir[:, None, None] + (rr * dy)[None] * col_dir[:, None, None]
+    centre = np.array(points["body_interior"]["centre"])
+    inside = np.hypot(xyz[0] - centre[0], xyz[1] - centre[1]) <= points["body_interior"]["radius_mm"]
     observed["ct.hu.body_mean"] = float(volume[:, inside].mean())
 except Exception as exc:
     errors["ct"] = f"{type(exc).__name__}: {exc}"

@@ -15,16 +15,30 @@ points = json.loads((fixture / "points.json").read_text())
 observed, errors = {}, {}
 
 
-def trilinear(grid, origin, spacing, xyz):
-    f = (np.asarray(xyz, dtype=float) - origin) / spacing  # (x, y, z) fractional index
-    i0 = np.clip(np.floor(f).astype(int), 0, np.array(grid.shape[::-1]) - 2)
-    t = f - i0
+def dose_at(grid, ds, xyz):
+    """Trilinear interpolation at a patient point, from the standard's geometry: in-plane
+    through ImageOrientationPatient, frames along the image normal at GridFrameOffsetVector
+    (relative to ImagePositionPatient, or absolute z when its first value is not 0)."""
+    iop = np.array([float(v) for v in ds.ImageOrientationPatient])
+    row_dir, col_dir = iop[:3], iop[3:]
+    normal = np.cross(row_dir, col_dir)
+    origin = np.array([float(v) for v in ds.ImagePositionPatient])
+    dy, dx = (float(v) for v in ds.PixelSpacing)
+    offsets = np.array([float(v) for v in ds.GridFrameOffsetVector])
+    if offsets[0] != 0:  # absolute frame positions (C.8.8.3.2), defined for an axial head-first grid
+        offsets = offsets - origin[2]
+    d = np.asarray(xyz, dtype=float) - origin
+    f = [np.interp(d @ normal, offsets, np.arange(len(offsets))) if offsets[-1] > offsets[0]
+         else np.interp(d @ normal, offsets[::-1], np.arange(len(offsets))[::-1]),
+         d @ col_dir / dy, d @ row_dir / dx]
+    i0 = [int(np.clip(np.floor(v), 0, n - 2)) for v, n in zip(f, grid.shape)]
+    t = [v - i for v, i in zip(f, i0)]
     value = 0.0
-    for dx in (0, 1):
-        for dy in (0, 1):
-            for dz in (0, 1):
-                w = (t[0] if dx else 1 - t[0]) * (t[1] if dy else 1 - t[1]) * (t[2] if dz else 1 - t[2])
-                value += w * grid[i0[2] + dz, i0[1] + dy, i0[0] + dx]
+    for a in (0, 1):
+        for b in (0, 1):
+            for c in (0, 1):
+                w = (t[0] if a else 1 - t[0]) * (t[1] if b else 1 - t[1]) * (t[2] if c else 1 - t[2])
+                value += w * grid[i0[0] + a, i0[1] + b, i0[2] + c]
     return float(value)
 
 
@@ -45,11 +59,8 @@ try:
     grid = ds.pixel_array.astype(np.float64) * float(ds.DoseGridScaling)
     observed["dose.max_gy"] = float(grid.max())
     observed["dose.min_gy"] = float(grid.min())
-    # Frame 0 lies at ImagePositionPatient whether the offsets are relative or absolute.
-    grid_origin = np.array(origin)
-    grid_spacing = np.array([spacing[1], spacing[0], observed["dose.frame_spacing_mm"]])
     for name, xyz in points["dose"].items():
-        observed[f"dose.at.{name}_gy"] = trilinear(grid, grid_origin, grid_spacing, xyz)
+        observed[f"dose.at.{name}_gy"] = dose_at(grid, ds, xyz)
 except Exception as exc:
     errors["dose"] = f"{type(exc).__name__}: {exc}"
 print(json.dumps({**observed, "_errors": errors}))

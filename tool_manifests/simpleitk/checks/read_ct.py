@@ -11,8 +11,10 @@ points = json.loads((fixture / "points.json").read_text())
 observed, errors = {}, {}
 try:
     reader = sitk.ImageSeriesReader()
-    series = reader.GetGDCMSeriesIDs(str(fixture))
-    names = reader.GetGDCMSeriesFileNames(str(fixture), series[0])
+    # The CT series, as a user picks it: GDCM lists every series of the directory (the RT
+    # Dose and Structure Set are series too) in UID order, which says nothing of modality.
+    candidates = [reader.GetGDCMSeriesFileNames(str(fixture), uid) for uid in reader.GetGDCMSeriesIDs(str(fixture))]
+    names = next((n for n in candidates if n and Path(n[0]).name.startswith("CT")), max(candidates, key=len))
     reader.SetFileNames(names)
     image = reader.Execute()
     spacing = image.GetSpacing()
@@ -20,7 +22,8 @@ try:
         "ct.image_count": len(names), "ct.size_voxels": list(image.GetSize()),
         "ct.pixel_spacing_mm": [spacing[1], spacing[0]], "ct.slice_spacing_mm": spacing[2],
         "ct.origin_mm": list(image.GetOrigin()),
-        "ct.orientation": list(image.GetDirection()[0:3]) + list(image.GetDirection()[3:6]),
+        # ITK's direction matrix holds the axes as columns (row-major flat): IOP is columns 0 and 1.
+        "ct.orientation": [image.GetDirection()[i] for i in (0, 3, 6, 1, 4, 7)],
     })
     for name, xyz in points["ct"].items():
         observed[f"ct.hu.{name}"] = float(image[image.TransformPhysicalPointToIndex(xyz)])
