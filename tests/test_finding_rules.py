@@ -129,3 +129,31 @@ def test_an_evidence_template_that_names_a_missing_figure_says_so_instead_of_cra
 
     assert _format("{count} of {nothing}", {"count": 2}) == "{count} of {nothing} (figures {'count': 2}; KeyError)"
     assert _format("{count} value(s)", {"count": 2}) == "2 value(s)"
+
+
+def test_a_finding_explains_only_on_the_fixture_sets_it_names(monkeypatch):
+    import harness.judging.findings as findings
+
+    scoped = Declaration(id="s", title="t", explanation="e", tools=["tool"], keys=["dvh.*"], sets=["dose-*"],
+                         rule="wrong", evidence="{count}")
+    monkeypatch.setattr(findings, "declarations", lambda: [scoped])
+    verdicts = [wrong("dvh.S.D95_gy", 1.0, 60.0)]
+    on = Check(id="c", capability="dvh", program="p.py", judge=["dvh.*"], fixture="dose-16bit")
+    off = on.model_copy(update={"fixture": "reference"})
+    assert [r.id for r in explain("tool", on, {}, {}, verdicts)] == ["s"]
+    assert explain("tool", off, {}, {}, verdicts) == []
+    assert scoped.covers("tool", "dvh.x", "dose-16bit") and not scoped.covers("tool", "dvh.x", "reference")
+
+
+def test_a_timeout_finding_explains_a_timed_out_check_on_its_sets_only(monkeypatch):
+    import harness.judging.findings as findings
+
+    hang = Declaration(id="h", title="t", explanation="e", tools=["imagej"], keys=["*"], sets=["ct-jpeg*"],
+                       rule="timeout", evidence="no answer in {seconds:g} s on {fixture}")
+    monkeypatch.setattr(findings, "declarations", lambda: [hang])
+    check = Check(id="c", capability="read-ct", program="p.ijm", judge=["ct.*"], fixture="ct-jpeg2000", timeout=60)
+    [ref] = findings.explain_timeout("imagej", check)
+    assert (ref.id, ref.keys, ref.evidence) == ("h", [], "no answer in 60 s on ct-jpeg2000")
+    assert findings.explain_timeout("imagej", check.model_copy(update={"fixture": "reference"})) == []
+    assert findings.explain_timeout("pydicom", check) == []
+    assert RULES["timeout"](hang, [wrong("ct.rows", 1, 2)], {}, {}) is None

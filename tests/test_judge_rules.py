@@ -173,3 +173,16 @@ def test_a_list_is_judged_by_its_element_furthest_out_and_says_how_many_are_out(
     assert verdict.message == ("plan.beam_meterset_mu[1] 57 MU vs 57.4 MU (-0.4 MU, tolerance 0.01 MU)"
                                " (4 of 4 elements wrong)")
     assert verdict.deviation == "-0.4 MU" and verdict.margin == pytest.approx(40.0)
+
+
+def test_a_program_that_finds_the_testbed_incomplete_makes_an_error_row_never_a_verdict():
+    from harness.judging.outcome import conclude
+    from harness.results import ProcessFacts
+
+    check = Check(id="c", capability="read-ct", program="p.py", judge=["ct.rows"])
+    truth = {"ct.rows": q("ct.rows", 4, EXACT)}
+    facts = ProcessFacts(returncode=0, duration=1.0)
+    result = conclude(check, truth, facts, {"ct.rows": 4, "_testbed": "this checkout lacks\n lib/x.so"})
+    assert (result.status, result.reason, result.verdicts) == ("error", "testbed: this checkout lacks lib/x.so", [])
+    for blank in ("", "  ", None, 1):
+        assert conclude(check, truth, facts, {"ct.rows": 4, "_testbed": blank}).status == "pass"

@@ -153,8 +153,13 @@ def _wrong(declaration: Declaration, verdicts: list[Verdict], truth: dict[str, Q
     })
 
 
+def _timeout(declaration: Declaration, verdicts: list[Verdict], truth: dict[str, Quantity],
+             observed: dict[str, Any]) -> Evidence | None:
+    return None  # a timed-out check has no verdicts: explain_timeout applies it
+
+
 RULES: dict[str, Rule] = {"ratio": _ratio, "value": _value, "tool-error": _tool_error, "rounded": _rounded,
-                          "wrong": _wrong}
+                          "wrong": _wrong, "timeout": _timeout}
 
 
 def _pairs(verdicts: list[Verdict], keys: list[str], limit: int = 6) -> str:
@@ -231,6 +236,16 @@ def explain(tool_id: str, check: Check, truth: dict[str, Quantity], observed: di
         refs.append(FindingRef(id=declaration.id, keys=evidence.keys,
                                evidence=_format(declaration.evidence, evidence.figures)))
     return refs
+
+
+def explain_timeout(tool_id: str, check: Check) -> list[FindingRef]:
+    """A finding whose rule is ``timeout`` explains a check that timed out, for the tools
+    and fixture sets it names (a tool known to hang there, e.g. on a modal dialog)."""
+    for declaration in declarations():
+        if declaration.rule == "timeout" and declaration.covers(tool_id, declaration.keys[0], check.fixture or "reference"):
+            figures = {"seconds": check.timeout, "fixture": check.fixture or "reference"}
+            return [FindingRef(id=declaration.id, keys=[], evidence=_format(declaration.evidence, figures))]
+    return []
 
 
 def _format(template: str, figures: dict[str, Any]) -> str:

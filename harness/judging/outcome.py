@@ -11,6 +11,7 @@ what happened                              status    why
 the program could not be started           error     our testbed's fault, not the tool's
 it timed out                               fail      the tool hung (xfail if known)
 it printed no JSON observations            fail      crash, garbage, silence (xfail if known)
+it says the testbed lacks something        error     ``_testbed``: a file the checkout should hold
 a judged quantity is wrong or missing      fail      xfail if the check is marked known
 nothing judged was reported                fail      a pass must rest on something
 it printed, then crashed or exited non-0   fail      a crash is a failure, whatever it printed
@@ -26,12 +27,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from harness.judging.findings import explain
+from harness.judging.findings import explain, explain_timeout
 from harness.judging.judge import ERRORS_KEY, Quantity, Verdict, judge, judged_keys
 from harness.manifest import Check
 from harness.process import Completed
 from harness.results import CheckResult, ProcessFacts, VerdictRecord
 
+#: The observation a check program sets when the testbed, not the tool, stops it.
+TESTBED_KEY = "_testbed"
 #: How many wrong verdicts the reason line names before "and N more".
 SHOWN_IN_REASON = 3
 
@@ -57,10 +60,15 @@ def conclude(check: Check, truth: dict[str, Quantity], facts: ProcessFacts,
         return CheckResult(status="error", reason=f"could not start the check: {facts.launch_error}", **common)
     if facts.timed_out:
         hit = f"; {facts.limit_hit}" if facts.limit_hit else ""
-        return _xfail_or(check, CheckResult(status="fail", **common,
+        return _xfail_or(check, CheckResult(status="fail", **common, findings=explain_timeout(tool_id, check),
                                             reason=f"timed out after {check.timeout:g} s (process group killed){hit}"))
     if observed is None:
         return _xfail_or(check, CheckResult(status="fail", reason=no_output_reason(facts), **common))
+    if isinstance(observed.get(TESTBED_KEY), str) and observed[TESTBED_KEY].strip():
+        # The program found our testbed incomplete (a mirror without the file the tool needs):
+        # no verdict on the tool either way.
+        return CheckResult(status="error", reason=f"testbed: {' '.join(observed[TESTBED_KEY].split())[:400]}",
+                           observed=observed, **common)
     verdicts = judge(check, truth, observed)
     records = [_record(v) for v in verdicts]
     failed = [v for v in verdicts if not v.passed]

@@ -149,7 +149,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     summary = [(section.name, summary_rows([row.tool for row in section.rows], anchors, links, by_check))
                for section in sections]
     plots = {(row.tool.key, view.check.key, plot.roi): f"plots/{row.slug}--{slug(view.check.key)}--{slug(plot.roi)}.svg"
-             for section in sections for row in section.rows for view in row.checks for plot in view.plots}
+             for section in sections for row in section.rows for view in row.detailed_checks for plot in view.plots}
     capabilities = [c for c in capabilities_in(results) if c not in SMOKE_CAPABILITIES]
     infos = set_infos(fixtures_root, fixture_names)
     variants = [info for info in infos if info.name != REFERENCE]
@@ -194,7 +194,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
         for row in section.rows:
             message, status = row.badge
             written.append(_write(output / "badges" / f"{row.slug}.svg", badge_svg("rtcompat", message, status)))
-            for view in row.checks:
+            for view in row.detailed_checks:  # a variant row that passed is summed up, not drawn
                 for plot in view.plots:
                     written.append(_write(output / plots[(row.tool.key, view.check.key, plot.roi)], str(plot.svg)))
     return Rendered(written, warnings)

@@ -374,6 +374,7 @@ class Headline:
     severity: str
     worst: str
     values: int
+    checks: int = 0
 
 
 def headlines(findings: list) -> list[Headline]:
@@ -388,7 +389,7 @@ def headlines(findings: list) -> list[Headline]:
             shown = physical(worst) + (f" ({worst.deviation})" if worst.deviation.startswith("x ") else "")
         tools = ", ".join(t.label for t in finding.tools)
         lines.append(Headline(finding.label, finding.anchor, finding.declaration.title, tools,
-                              severity(worst) if worst else "", shown, len(wrong)))
+                              severity(worst) if worst else "", shown, len(wrong), len(finding.occurrences)))
     return lines
 
 

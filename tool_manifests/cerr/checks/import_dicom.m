@@ -37,6 +37,14 @@ if ok
     indexS = planC{end};
   catch ME
     errs('import') = rtc_msg(ME); ok = false;
+    % CERR decompresses JPEG pixel data by running dcm4che's dcm2dcm, which loads a native
+    % OpenCV library: a checkout without it (a mirror that omits large files) is our
+    % testbed's gap, not CERR's behaviour.
+    opencv = fullfile(tool, 'ML_Dicom', 'dcm4che-5.17.0', 'lib', 'linux-x86_64', 'libopencv_java.so');
+    if ~isempty(strfind(ME.message, 'dcm2dcm')) && ~exist(opencv, 'file')
+      obs('_testbed') = ['CERR decompresses through dcm4che dcm2dcm, which needs ' ...
+                         'ML_Dicom/dcm4che-5.17.0/lib/linux-x86_64/libopencv_java.so; this checkout lacks it'];
+    end
   end
 end
 if ok
