@@ -61,7 +61,7 @@ def explained(result) -> dict[str, int]:
     return {ref.id: len(ref.keys) for ref in result.findings}
 
 
-# (tool, check) -> (status, findings and how many verdicts each explains, conventions)
+# (tool, check[, fixture set]) -> (status, findings and how many verdicts each explains, conventions)
 EXPECTED = {
     ("imagej", "read-rtdose"): ("fail", {"dose-grid-scaling-not-applied": 10,
                                          "dose-frame-spacing-from-slice-thickness": 1}, []),
@@ -78,6 +78,24 @@ EXPECTED = {
     ("cerr", "beam-table"): ("fail", {"beam-table-rounds-monitor-units": 2}, []),
     ("cerr", "dvh"): ("pass", {}, []),
     ("plastimatch", "dvh"): ("pass", {}, []),
+    # variant sets: (tool, check, fixture set)
+    ("cerr", "read-rtstruct", "references-missing"): ("fail", {"rtreferencedstudysequence-required": 7}, []),
+    ("pycerr", "read-rtstruct", "references-missing"): ("fail", {"rtreferencedstudysequence-required": 7}, []),
+    ("matrad", "read-rtstruct", "references-missing"): ("fail", {"rtreferencedstudysequence-required": 7}, []),
+    ("dicompyler-core", "dvh", "dose-absolute-offsets"): ("fail", {"absolute-frame-offsets-read-as-relative": 48}, []),
+    ("pycerr", "read-rtdose", "dose-absolute-offsets"): ("fail", {"absolute-frame-offsets-stop-the-import": 14}, []),
+    ("plastimatch", "read-rtdose", "dose-summation-beam"): ("fail", {"beam-dose-read-as-plan-dose": 2}, []),
+    ("pycerr", "read-rtdose", "dose-summation-beam"): ("fail", {"beam-doses-stop-the-import": 14}, []),
+    ("pycerr", "read-rtstruct", "roi-without-contours"): ("fail", {"roi-without-contours-dropped": 2}, []),
+    ("pycerr", "read-rtstruct", "ct-nonuniform-slices"): ("fail", {"contours-between-slices-dropped": 5}, []),
+    ("matrad", "read-rtstruct", "ct-nonuniform-slices"): ("fail", {"slice-thickness-from-one-image": 5}, []),
+    ("matrad", "read-rtstruct", "position-hfdl"): ("fail", {"decubitus-grid-collapses": 5}, []),
+    ("pydicom", "read-ct", "ct-jpeg-lossless"): ("fail", {"compressed-pixel-data-needs-a-plugin": 4}, []),
+    ("plastimatch", "read-ct", "ct-jpeg-ls"): ("fail", {"plastimatch-cannot-decode-jpeg-ls-or-jpeg2000": 4}, []),
+    # a hang explains the whole check, not verdicts: none were judged
+    ("imagej", "read-ct", "ct-jpeg2000"): ("fail", {"compressed-dicom-dialog-hangs-batch-mode": 0}, []),
+    # ImageJ's pixels and a check program that follows the orientation: a prone series reads right
+    ("imagej", "read-ct", "position-hfp"): ("pass", {}, []),
 }
 
 

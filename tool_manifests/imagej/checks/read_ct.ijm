@@ -152,8 +152,17 @@ function vec(body, key) {
   r = newArray(c.length); for (i = 0; i < c.length; i++) r[i] = parseFloat(String.trim(c[i]));
   return r;
 }
-// nearest voxel, calibrated value (HU); assumes axial HFS orientation [1,0,0,0,1,0]
+// Patient geometry is the macro's arithmetic on the header (ImageJ has none): a pixel
+// (col, row) of a slice lies at IPP + col * pw * rowdir + row * ph * coldir (PS3.3
+// C.7.6.2.1.1), rowdir and coldir from Image Orientation (Patient).
+function dirs() {
+  v = split(tag("0020,0037"), "\\");
+  r = newArray(6); for (i = 0; i < 6; i++) r[i] = parseFloat(v[i]);
+  return r;
+}
+// nearest voxel, calibrated value (HU)
 function huPoints(body, origin, zs, pw, ph) {
+  o = dirs();
   while (lengthOf(body) > 0) {
     q0 = indexOf(body, "\""); if (q0 < 0) return;
     q1 = indexOf(body, "\"", q0 + 1);
@@ -161,7 +170,8 @@ function huPoints(body, origin, zs, pw, ph) {
     a0 = indexOf(body, "[", q1); a1 = indexOf(body, "]", a0);
     c = split(substring(body, a0 + 1, a1), ",");
     x = parseFloat(String.trim(c[0])); y = parseFloat(String.trim(c[1])); z = parseFloat(String.trim(c[2]));
-    col = round((x - origin[0]) / pw); row = round((y - origin[1]) / ph);
+    col = round(((x - origin[0]) * o[0] + (y - origin[1]) * o[1]) / pw);
+    row = round(((x - origin[0]) * o[3] + (y - origin[1]) * o[4]) / ph);
     best = -1; bd = 1e30;
     for (i = 0; i < zs.length; i++) if (abs(zs[i] - z) < bd) { bd = abs(zs[i] - z); best = i; }
     if (col < 0 || row < 0 || col >= getWidth() || row >= getHeight() || best < 0)
@@ -179,14 +189,14 @@ function huBall(body, origin, zs, pw, ph) {
   k = indexOf(body, "\"radius_mm\""); k = indexOf(body, ":", k);
   e = indexOf(body, ",", k); if (e < 0) e = lengthOf(body);
   r = parseFloat(String.trim(substring(body, k + 1, e)));
-  sum = 0; cnt = 0;
+  sum = 0; cnt = 0; o = dirs();
   for (s = 0; s < zs.length; s++) {
     dz = zs[s] - c[2]; if (abs(dz) > r) continue;
     setSlice(s + 1);
     for (row = 0; row < getHeight(); row++) {
-      dy = origin[1] + row * ph - c[1]; if (abs(dy) > r) continue;
       for (col = 0; col < getWidth(); col++) {
-        dx = origin[0] + col * pw - c[0];
+        dx = origin[0] + col * pw * o[0] + row * ph * o[3] - c[0];
+        dy = origin[1] + col * pw * o[1] + row * ph * o[4] - c[1];
         if (dx*dx + dy*dy + dz*dz <= r*r) { sum += calibrate(getPixel(col, row)); cnt++; }
       }
     }

@@ -147,12 +147,21 @@ function section(txt, key) {
   if (b0 < 0 || b1 < 0) return "";
   return substring(txt, b0 + 1, b1);
 }
+// Patient geometry is the macro's arithmetic on the header (ImageJ has none, PS3.3
+// C.7.6.2.1.1 and C.8.8.3.2): in-plane along Image Orientation (Patient); frame k at z =
+// ipp z + offset_k x the normal's z (relative offsets), or at z = offset_k (absolute: the
+// first offset is not 0).
 function sample(x, y, z, ipp, offs, pw, ph) {
-  fx = (x - ipp[0]) / pw; fy = (y - ipp[1]) / ph;
+  v = split(tag("0020,0037"), "\\");
+  o = newArray(6); for (i = 0; i < 6; i++) o[i] = parseFloat(v[i]);
+  nz = o[0] * o[4] - o[1] * o[3];
+  fx = ((x - ipp[0]) * o[0] + (y - ipp[1]) * o[1]) / pw;
+  fy = ((x - ipp[0]) * o[3] + (y - ipp[1]) * o[4]) / ph;
   fz = NaN;
   for (k = 0; k < offs.length - 1; k++) {
-    z0 = ipp[2] + offs[k]; z1 = ipp[2] + offs[k+1];
-    if (z >= z0 && z <= z1) { fz = k + (z - z0) / (z1 - z0); k = offs.length; }
+    if (offs[0] != 0) { z0 = offs[k]; z1 = offs[k+1]; }
+    else { z0 = ipp[2] + offs[k] * nz; z1 = ipp[2] + offs[k+1] * nz; }
+    if ((z - z0) * (z - z1) <= 0 && z0 != z1) { fz = k + (z - z0) / (z1 - z0); k = offs.length; }
   }
   if (isNaN(fz) || fx < 0 || fy < 0 || fx > getWidth() - 1 || fy > getHeight() - 1) return NaN;
   x0 = floor(fx); y0 = floor(fy); k0 = floor(fz);
