@@ -11,7 +11,6 @@ Numbers vary with the machine; nothing here asserts a limit.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -19,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _tools import chosen_tools
 
 DEFAULT_TOOLS = ["pydicom", "simpleitk", "dicompyler-core"]
 
@@ -39,9 +40,7 @@ def catalogue_run(tools: list[str], cache: Path, extra_env: dict[str, str] | Non
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tool", action="append", default=None)
-    tools = parser.parse_args().tool or DEFAULT_TOOLS
+    tools = chosen_tools(__doc__, DEFAULT_TOOLS)
     with tempfile.TemporaryDirectory(prefix="rtcompat-bench-") as scratch:
         root = Path(scratch)
         uv_cache = {"UV_CACHE_DIR": str(root / "uv-cache"), "PIP_NO_CACHE_DIR": "1"}

@@ -10,8 +10,8 @@ import argparse
 import platform
 import signal
 import sys
-from contextlib import contextmanager
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 from harness import __version__
@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="install and check tools, write a results file")
     run.add_argument("--tool", action="append", default=[], metavar="ID", help="only this tool (repeatable)")
+    run.add_argument("--set", action="append", default=[], metavar="NAME", dest="sets",
+                     help="only the checks on this fixture set (repeatable; the directories under fixtures/dicom/)")
     run.add_argument("--results", type=Path, help="results file (default: results/latest.json)")
     run.add_argument("--allow-apt", action="store_true", help="apt-get install missing Debian packages (root)")
     run.add_argument("--report", action="store_true", help="render reports/ from the results afterwards")
@@ -218,12 +220,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         if unknown:
             raise FatalError(f"no manifest for {', '.join(unknown)} (rtcompat list shows the tools)")
         paths = [known[t] for t in args.tool]
+    if args.sets:
+        _known_sets(root, args.sets)
     results = args.results or results_dir(root) / "latest.json"
     pytest_args = [*map(str, paths), "-p", "harness.pytest_plugin", "--rtcompat-results", str(results),
                    "--rootdir", str(root), "-o", "addopts=", "-o", "testpaths=", "-p", "no:cacheprovider"]
     if args.allow_apt:
         pytest_args.append("--allow-apt")
-    if args.tool or args.pytest_args:  # a partial run updates its own rows and keeps the others
+    for name in args.sets:
+        pytest_args += ["--rtcompat-set", name]
+    if args.tool or args.sets or args.pytest_args:  # a partial run updates its own rows and keeps the others
         pytest_args.append("--rtcompat-update")
     if args.workers:
         pytest_args += ["-n", str(args.workers), "--dist", "loadgroup"]
@@ -242,6 +248,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         _render(results, reports_dir(root))
     # Tool failures are the report's news, not a crash of the run.
     return 0
+
+
+def _known_sets(root: Path, names: list[str]) -> None:
+    """A set name that matches no fixture set would select nothing: say so before pytest runs."""
+    from harness.fixture_sets import discover
+    from harness.paths import fixtures_dir
+
+    known = [s.name for s in discover(fixtures_dir(root))]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise FatalError(f"no fixture set named {', '.join(unknown)} under {fixtures_dir(root)}; "
+                         f"known: {', '.join(known) or 'none'}")
 
 
 def _stopped(results_path: Path) -> str | None:

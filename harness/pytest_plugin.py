@@ -52,13 +52,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="let the debian and source backends apt-get install missing packages (root only)")
     group.addoption("--rtcompat-cache", metavar="DIR", default=None,
                     help="environment cache (default: $RTCOMPAT_CACHE or ~/.cache/rtcompat)")
+    group.addoption("--rtcompat-set", metavar="NAME", action="append", default=[],
+                    help="only the checks on this fixture set (repeatable; default: every set)")
     group.addoption("--rtcompat-update", action="store_true", default=False,
                     help="a partial run: replace only its own tools' rows in an existing results file")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "catalogue: runs a real tool from the catalogue")
-    config.addinivalue_line("markers", "xdist_group(name): keep a tool's items on one xdist worker")
+    config.addinivalue_line("markers", "xdist_group(name): keep a tool's items on one fixture set on one xdist worker")
     config.stash[_STATE] = _RunState(config)
     config.pluginmanager.register(ResultsCollector(config.stash[_STATE]), "rtcompat-results")
 
@@ -128,19 +130,30 @@ class ManifestFile(pytest.File):
         if entry.manifest is None:
             yield InvalidManifestItem.from_parent(self, name="manifest", entry=entry)
             return
-        group = pytest.mark.xdist_group(entry.manifest.id)
         install = InstallItem.from_parent(self, name="install", entry=entry)
-        install.add_marker(group)
+        install.add_marker(_group(entry.manifest.id, REFERENCE))
         install.add_marker(pytest.mark.catalogue)
         yield install
         sets = self.config.stash[_STATE].fixture_sets
-        for check in entry.manifest.checks:
+        selected = set(self.config.getoption("rtcompat_set") or ())
+        for check_index, check in enumerate(entry.manifest.checks):
             for planned in plan(check, sets):
+                if selected and planned.fixture not in selected:
+                    continue
                 name = check.id if check.fixture or planned.fixture == REFERENCE else f"{check.id}[{planned.fixture}]"
-                item = CheckItem.from_parent(self, name=name, entry=entry, planned=planned)
-                item.add_marker(group)
+                order = (check_index, [s.name for s in sets].index(planned.fixture)
+                         if planned.fixture in {s.name for s in sets} else len(sets))
+                item = CheckItem.from_parent(self, name=name, entry=entry, planned=planned, order=order)
+                item.add_marker(_group(entry.manifest.id, planned.fixture))
                 item.add_marker(pytest.mark.catalogue)
                 yield item
+
+
+def _group(tool_id: str, fixture_set: str) -> pytest.MarkDecorator:
+    """One xdist group per (tool, fixture set): a set's checks share their program runs on
+    one worker, while two workers can take two sets of the same tool (the environment
+    cache is locked, so the second worker reuses what the first built)."""
+    return pytest.mark.xdist_group(f"{tool_id}@{fixture_set}")
 
 
 class _ToolItem(pytest.Item):
@@ -165,7 +178,7 @@ class _ToolItem(pytest.Item):
         """Record the outcome, then map the status onto pytest's vocabulary."""
         self.outcome = payload
         record = {"kind": kind, "tool_id": self.entry.tool_id, "path": str(self.entry.path),
-                  "tool": tool, "payload": payload}
+                  "tool": tool, "payload": payload, "order": list(getattr(self, "order", (-1, -1)))}
         self.user_properties.append((PROPERTY, json.dumps(record, default=str)))
         status, reason = payload["status"], payload["reason"]
         if status == "error":
@@ -207,9 +220,12 @@ class InstallItem(_ToolItem):
 class CheckItem(_ToolItem):
     """One check on one fixture set."""
 
-    def __init__(self, *, planned: Planned, **kwargs):
+    def __init__(self, *, planned: Planned, order: tuple[int, int] = (0, 0), **kwargs):
         super().__init__(**kwargs)
         self.planned = planned
+        #: (the check's place in the manifest, the set's place): rows keep this order
+        #: whichever worker finishes first
+        self.order = order
 
     def setup(self) -> None:
         check = self.planned.check
@@ -280,7 +296,10 @@ class ResultsCollector:
 def assemble(state: _RunState, records: list[dict], partial: bool) -> Results:
     """Group item records into one Results document, tools in id order."""
     tools: dict[str, ToolResult] = {}
-    for record in records:
+    # The install item's facts describe the install; a check on another worker that
+    # reused the cached environment only fills in when the install item did not run.
+    ordered = sorted(records, key=lambda r: (r["kind"] == "install", tuple(r.get("order", (-1, -1)))))
+    for record in ordered:
         tool_id = record["tool_id"]
         if record["tool"]:
             known = tools.get(tool_id)

@@ -11,12 +11,15 @@ import textwrap
 from pathlib import Path
 
 
-def _manifest(root: Path, tool_id: str, program: str, judge: str, timeout: float, extra: str) -> Path:
+def write_manifest(root: Path, tool_id: str, checks: str, *,
+                   summary: str = "A stand-in tool for testing the harness.", tail: str = "") -> Path:
+    """A manifest installing coreutils through the ``debian`` backend, with ``checks``
+    (YAML list items, unindented) as its checks and ``tail`` appended as it is."""
     manifest = root / "tool_manifests" / f"{tool_id}.yaml"
     manifest.write_text(textwrap.dedent(f"""\
         id: {tool_id}
         name: {tool_id}
-        summary: A stand-in tool for testing the harness.
+        summary: {summary}
         homepage: https://example.org/{tool_id}
         licence: MIT
         section: Beyond the source catalogue
@@ -25,14 +28,19 @@ def _manifest(root: Path, tool_id: str, program: str, judge: str, timeout: float
           backend: debian
           packages: [coreutils]
         checks:
-          - id: read
-            capability: read-rtdose
-            program: checks/{program}
-            fixture: tiny
-            judge: {judge}
-            timeout: {timeout}
-        """) + extra)
+        """) + textwrap.indent(textwrap.dedent(checks), "  ") + tail)
     return manifest
+
+
+def _manifest(root: Path, tool_id: str, program: str, judge: str, timeout: float, extra: str) -> Path:
+    return write_manifest(root, tool_id, f"""\
+        - id: read
+          capability: read-rtdose
+          program: checks/{program}
+          fixture: tiny
+          judge: {judge}
+          timeout: {timeout}
+        """, tail=extra)
 
 
 def _program(root: Path, tool_id: str, name: str, source: str) -> None:

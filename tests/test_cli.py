@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from harness.cli import main
+from harness.cli import build_parser, main
 from harness.manifest_loader import load_manifest
 from harness.paths import project_root
-from harness.schema_docs import FIELDS_DOC_PATH, SCHEMA_PATH, fields_markdown, json_schema_text
+from harness.schema_docs import (
+    FIELDS_DOC_PATH,
+    SCHEMA_PATH,
+    fields_markdown,
+    json_schema_text,
+)
 
 
-def test_help_lists_every_command_with_examples(capsys):
+def test_help_lists_every_command_with_its_one_line_help_and_examples(capsys):
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
     with pytest.raises(SystemExit):
         main(["--help"])
-    out = capsys.readouterr().out
-    for command in ("list", "validate", "new", "run", "report", "doctor", "fixtures", "engine"):
-        assert command in out
-    assert "rtcompat run --tool pydicom" in out
+    lines = capsys.readouterr().out.splitlines()
+    for name in commands:
+        listed = [line for line in lines if line.split()[:1] == [name]]
+        assert listed, f"{name} is not listed as a command"
+        assert len(listed[0].split()) > 2, f"{name} is listed without its help"
+    assert any(line.strip().startswith("rtcompat run --tool pydicom") for line in lines)
 
 
 REFERENCE_TRUTH = project_root(Path(__file__).parent) / "fixtures" / "dicom" / "reference" / "truth.json"
@@ -87,7 +98,13 @@ def test_every_judge_pattern_names_some_truth(tmp_path):
 
 
 def test_report_renders_a_results_file_and_names_a_broken_one(project, tmp_path, capsys):
-    from harness.results import InstallResult, Results, RunInfo, ToolResult, write_results
+    from harness.results import (
+        InstallResult,
+        Results,
+        RunInfo,
+        ToolResult,
+        write_results,
+    )
 
     results = tmp_path / "results.json"
     run = RunInfo(started="2026-01-01T00:00:00+00:00", host="h", platform="Linux", python="3.11",
@@ -111,3 +128,44 @@ def test_the_documented_example_manifest_is_a_valid_manifest():
     manifest = Manifest.model_validate(YAML(typ="safe").load(EXAMPLE_MANIFEST))
     keys = {key for check in manifest.checks for key, value in check.model_dump().items() if value}
     assert {"optional", "tolerances", "read_from", "xfail", "command", "expect"} <= keys
+
+
+def test_merge_catalogue_gives_a_tool_without_a_shard_an_error_row_through_the_cli(project, capsys):
+    from standins import write_tool
+
+    for tool in ("ran", "died"):
+        write_tool(project, tool, "echo '{\"ct.rows\": 4, \"dose.max_gy\": 70.5}'")
+    shard = project / "ran.json"
+    assert main(["run", "--tool", "ran", "--results", str(shard)]) == 0
+    merged = project / "merged.json"
+    assert main(["merge", str(shard), "--output", str(merged), "--catalogue"]) == 0
+    assert "merged 1 shard(s), 2 tools" in capsys.readouterr().out
+    tools = {t["id"]: t for t in json.loads(merged.read_text())["tools"]}
+    assert tools["ran"]["checks"][0]["status"] == "pass"
+    assert tools["died"]["install"]["status"] == "error"
+    assert "no shard reports this tool" in tools["died"]["install"]["reason"]
+    assert main(["merge", str(shard), "--output", str(project / "plain.json")]) == 0
+    assert [t["id"] for t in json.loads((project / "plain.json").read_text())["tools"]] == ["ran"]
+
+
+def test_merge_of_a_shard_that_is_not_results_is_an_error_naming_it(project, capsys):
+    broken = project / "broken.json"
+    broken.write_text("{not json")
+    assert main(["merge", str(broken), "--output", str(project / "merged.json")]) == 1
+    assert str(broken) in capsys.readouterr().err
+    assert not (project / "merged.json").exists()
+
+
+def test_fixtures_verify_through_the_cli_names_a_file_that_differs_from_a_fresh_build(project, capsys):
+    committed = REFERENCE_TRUTH.parent.parent / "dose-16bit"
+    copy = project / "fixtures" / "dicom" / "dose-16bit"
+    shutil.copytree(committed, copy)
+    assert main(["fixtures", "verify", "--set", "dose-16bit"]) == 0
+    assert "dose-16bit: byte-identical to a fresh build" in capsys.readouterr().out
+    dose = copy / "RD.dcm"
+    dose.write_bytes(dose.read_bytes()[:-1] + b"\x01")
+    assert main(["fixtures", "verify", "--set", "dose-16bit"]) == 1
+    captured = capsys.readouterr()
+    assert "dose-16bit: 1 difference(s)" in captured.out and f"{dose.as_posix()}:" in captured.out
+    assert main(["fixtures", "verify", "--set", "no-such-set"]) == 1
+    assert "no fixture set named no-such-set" in capsys.readouterr().err

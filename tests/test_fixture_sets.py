@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from standins import write_manifest
 
 from harness.cli import main
 from harness.fixture_sets import discover, plan
@@ -54,34 +55,45 @@ def test_on_a_variant_a_pattern_naming_only_what_it_leaves_out_is_dropped_and_a_
     assert planned["no-plan"].judge == ["ct.rows", "ct.rwos"]
 
 
-def test_an_opt_out_is_a_skip_row_with_its_reason_and_the_other_sets_run(sets):
-    checks = sets / "tool_manifests" / "opt" / "checks"
+def opt_out_tool(project: Path) -> None:
+    checks = project / "tool_manifests" / "opt" / "checks"
     checks.mkdir(parents=True)
     (checks / "read.py").write_text('print(\'{"ct.rows": 4}\')\n')
-    (sets / "tool_manifests" / "opt.yaml").write_text(textwrap.dedent("""\
-        id: opt
-        name: opt
-        summary: A stand-in tool that opts out of one set.
-        homepage: https://example.org/opt
-        licence: MIT
-        section: Beyond the source catalogue
-        in_source_catalogue: false
-        install: {backend: debian, packages: [coreutils]}
-        checks:
-          - id: read-ct
-            capability: read-ct
-            program: checks/read.py
-            judge: [ct.rows]
-            skip_sets: {no-plan: the tool reads a plan first and this set has none}
-        """))
-    results = sets / "results.json"
-    assert main(["run", "--results", str(results), "--tool", "opt"]) == 0
-    rows = {(c["id"], c["fixture"]): c for c in json.loads(results.read_text())["tools"][0]["checks"]}
+    write_manifest(project, "opt", """\
+        - id: read-ct
+          capability: read-ct
+          program: checks/read.py
+          judge: [ct.rows]
+          skip_sets: {no-plan: the tool reads a plan first and this set has none}
+        """, summary="A stand-in tool that opts out of one set.")
+
+
+def run_rows(project: Path, *args: str) -> dict:
+    results = project / "results.json"
+    assert main(["run", "--results", str(results), "--tool", "opt", *args]) == 0
+    return {(c["id"], c["fixture"]): c for c in json.loads(results.read_text())["tools"][0]["checks"]}
+
+
+def test_an_opt_out_is_a_skip_row_with_its_reason_and_the_other_sets_run(sets):
+    opt_out_tool(sets)
+    rows = run_rows(sets)
     assert rows[("read-ct", "reference")]["status"] == "pass"
     skipped = rows[("read-ct", "no-plan")]
     assert skipped["status"] == "skip"
     assert skipped["reason"] == "not run on the no-plan set: the tool reads a plan first and this set has none"
     assert set(rows) == {("read-ct", "reference"), ("read-ct", "no-plan")}
+
+
+def test_a_run_restricted_to_one_set_runs_only_that_sets_checks(sets):
+    opt_out_tool(sets)
+    assert set(run_rows(sets, "--set", "reference")) == {("read-ct", "reference")}
+
+
+def test_a_set_that_does_not_exist_is_an_error_naming_the_known_sets(sets, capsys):
+    opt_out_tool(sets)
+    assert main(["run", "--tool", "opt", "--set", "refrence"]) == 1
+    err = capsys.readouterr().err
+    assert "no fixture set named refrence" in err and "known: reference, dose-only, no-plan, tiny" in err
 
 
 def test_validate_names_an_opt_out_of_a_set_that_does_not_exist(sets, capsys):
@@ -107,3 +119,27 @@ def test_validate_names_an_opt_out_of_a_set_that_does_not_exist(sets, capsys):
         """))
     assert main(["validate", str(manifest)]) == 1
     assert "typo.yaml:14: checks.0.skip_sets: no fixture set 'no-plna'" in capsys.readouterr().out
+
+
+def test_a_parallel_run_spreads_a_tools_sets_over_workers_and_keeps_the_serial_rows_in_order(sets):
+    checks = sets / "tool_manifests" / "two" / "checks"
+    checks.mkdir(parents=True)
+    (checks / "read.py").write_text('print(\'{"ct.rows": 4, "dose.max_gy": 70.0}\')\n')
+    write_manifest(sets, "two", """\
+        - {id: read-ct, capability: read-ct, program: checks/read.py, judge: [ct.rows]}
+        - {id: read-rtdose, capability: read-rtdose, program: checks/read.py, judge: [dose.max_gy]}
+        """, summary="A stand-in tool with two checks on several sets.")
+
+    def rows(*workers: str) -> tuple[list, dict]:
+        results = sets / "results.json"
+        assert main(["run", "--results", str(results), "--tool", "two", *workers]) == 0
+        (tool,) = json.loads(results.read_text())["tools"]
+        return [(c["id"], c["fixture"], c["status"]) for c in tool["checks"]], tool["install"]
+
+    serial, serial_install = rows()
+    parallel, parallel_install = rows("-n", "2")
+    assert serial == [("read-ct", "reference", "pass"), ("read-ct", "no-plan", "pass"),
+                      ("read-rtdose", "reference", "pass"), ("read-rtdose", "dose-only", "pass"),
+                      ("read-rtdose", "no-plan", "pass")]
+    assert parallel == serial
+    assert parallel_install["status"] == serial_install["status"] == "pass"

@@ -37,7 +37,7 @@ def at_project_root(monkeypatch):
 @pytest.mark.skipif(os.geteuid() != 0 and shutil.which("imagej") is None,
                     reason="ImageJ is not installed and apt needs root: apt-get install imagej xvfb xauth")
 def test_imagej_reads_the_reference_ct_correctly(at_project_root, tmp_path):
-    row = run_tool("imagej", tmp_path, "--allow-apt")
+    row = run_tool("imagej", tmp_path, "--allow-apt", "--set", "reference")
     assert row["install"]["status"] == "pass", row["install"]["reason"]
     checks = {c["id"]: c for c in row["checks"]}
     assert checks["read-ct"]["status"] == "pass", checks["read-ct"]["reason"]

@@ -7,6 +7,8 @@ import json
 import textwrap
 from pathlib import Path
 
+from standins import write_manifest
+
 from harness.cli import main
 
 
@@ -21,22 +23,13 @@ def write_shared_tool(project: Path, counter: Path, *, second_program: bool = Fa
         """
     (checks / "read_all.py").write_text(textwrap.dedent(source))
     (checks / "other.py").write_text(textwrap.dedent(source))
-    (project / "tool_manifests" / "shared.yaml").write_text(textwrap.dedent(f"""\
-        id: shared
-        name: shared
-        summary: A stand-in tool whose one program prints every quantity.
-        homepage: https://example.org/shared
-        licence: MIT
-        section: Beyond the source catalogue
-        in_source_catalogue: false
-        install: {{backend: debian, packages: [coreutils]}}
-        checks:
-          - {{id: read-ct, capability: read-ct, program: checks/read_all.py, fixture: tiny, judge: [ct.rows]}}
-          - {{id: read-rtdose, capability: read-rtdose, program: checks/read_all.py, fixture: tiny,
-              judge: [dose.max_gy], timeout: 60}}
-          - {{id: read-rtplan, capability: read-rtplan, program: checks/{'other' if second_program else 'read_all'}.py,
-              fixture: tiny, judge: [plan.label]}}
-        """))
+    second = "other" if second_program else "read_all"
+    write_manifest(project, "shared", f"""\
+        - {{id: read-ct, capability: read-ct, program: checks/read_all.py, fixture: tiny, judge: [ct.rows]}}
+        - {{id: read-rtdose, capability: read-rtdose, program: checks/read_all.py, fixture: tiny,
+            judge: [dose.max_gy], timeout: 60}}
+        - {{id: read-rtplan, capability: read-rtplan, program: checks/{second}.py, fixture: tiny, judge: [plan.label]}}
+        """, summary="A stand-in tool whose one program prints every quantity.")
 
 
 def run(project: Path) -> dict:

@@ -6,15 +6,22 @@ we may not install them, the tool is skipped with the exact ``apt-get`` line.
 
 from __future__ import annotations
 
+import os
+import re
 import time
 
 from harness import apt
 from harness.backends.base import (
-    Env, InstallContext, Mounts, always_healthy, check_environment, same_mounts,
+    Env,
+    InstallContext,
+    Mounts,
+    always_healthy,
+    check_environment,
+    same_mounts,
 )
 from harness.host import Host
-from harness.manifest import DebianInstall, Manifest
 from harness.limits import check_limits
+from harness.manifest import DebianInstall, Manifest
 from harness.process import Completed, run_bounded
 
 NAME = "debian"
@@ -45,6 +52,13 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
 
 def run(env: Env, argv: list[str], mounts: Mounts, timeout: float) -> Completed:
     if env.details.get("display") == "xvfb-run":
-        argv = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", *argv]
+        argv = ["xvfb-run", "-a", "-n", str(first_display()), "-s", "-screen 0 1280x1024x24", *argv]
     return run_bounded(argv, timeout=timeout, env=check_environment({}, mounts), cwd=mounts.output,
                        limits=check_limits())
+
+
+def first_display() -> int:
+    """Where ``xvfb-run -a`` starts looking for a free display: 99, plus 100 per xdist
+    worker, so two workers starting a server at the same moment never race for one."""
+    worker = re.fullmatch(r"gw(\d+)", os.environ.get("PYTEST_XDIST_WORKER", ""))
+    return 99 + 100 * int(worker.group(1)) if worker else 99

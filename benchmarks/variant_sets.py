@@ -1,0 +1,86 @@
+"""Time the catalogue over every fixture set: overhead, parallel speed-up, no repeated runs.
+
+Prints, from one invocation on the machine's warm environment cache:
+  * serial and ``-n 2`` wall times of the chosen tools over every fixture set, and the
+    speed-up of the parallel run;
+  * for each, the harness overhead: (wall - summed check-process time - install time) / the
+    summed check-process time, each shared program run counted once;
+  * how many program runs served how many check rows (each (tool, fixture set, program)
+    runs once; tests/test_shared_program_runs.py counts the executions);
+  * how long ``rtcompat report`` takes to render those results.
+
+Usage: python benchmarks/variant_sets.py [--tool ID ...]   (default: the virtualenv tools)
+Numbers vary with the machine (and anything else running on it); nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from _tools import chosen_tools
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TOOLS = ["pydicom", "simpleitk", "dicompyler-core", "plastimatch", "pycerr"]
+
+
+def catalogue_run(tools: list[str], results: Path, workers: int) -> dict:
+    argv = [sys.executable, "-m", "harness.cli", "run", "--results", str(results)]
+    argv += [a for t in tools for a in ("--tool", t)]
+    if workers > 1:
+        argv += ["-n", str(workers)]
+    start = time.monotonic()
+    subprocess.run(argv, cwd=ROOT, env=dict(os.environ), check=False, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    wall = time.monotonic() - start
+    data = json.loads(results.read_text())
+    runs: dict[tuple, float] = {}
+    for tool in data["tools"]:
+        for check in tool["checks"]:
+            key = (tool["id"], check.get("program_run") or f"{check['id']}@{check['fixture']}")
+            runs[key] = max(runs.get(key, 0.0), check["duration"])
+    process = sum(runs.values())
+    installs = sum(t["install"]["seconds"] for t in data["tools"])
+    return {"wall": wall, "process": process, "installs": installs, "runs": len(runs),
+            "rows": sum(len(t["checks"]) for t in data["tools"]),
+            "overhead": (wall - process - installs) / process if process else float("nan"),
+            "sets": len({c["fixture"] for t in data["tools"] for c in t["checks"]})}
+
+
+def render_seconds(results: Path, out: Path) -> float:
+    sys.path.insert(0, str(ROOT))
+    from harness.report import render_reports
+    from harness.results import read_results
+
+    loaded = read_results(results)
+    start = time.perf_counter()
+    render_reports(loaded, out, fixtures_root=ROOT / "fixtures" / "dicom", history=False)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    tools = chosen_tools(__doc__, DEFAULT_TOOLS)
+    with tempfile.TemporaryDirectory(prefix="rtcompat-bench-") as scratch:
+        root = Path(scratch)
+        catalogue_run(tools, root / "warm-up.json", 1)  # fills the environment cache if it is cold
+        serial = catalogue_run(tools, root / "serial.json", 1)
+        parallel = catalogue_run(tools, root / "parallel.json", 2)
+        render = render_seconds(root / "serial.json", root / "report")
+    print(f"{datetime.now():%Y-%m-%d %H:%M}; tools: {', '.join(tools)}; {serial['sets']} fixture sets; "
+          f"{serial['rows']} check rows from {serial['runs']} program runs")
+    print(f"{'run':<10}{'wall s':>9}{'process s':>11}{'installs s':>12}{'overhead':>10}")
+    for name, run in (("serial", serial), ("-n 2", parallel)):
+        print(f"{name:<10}{run['wall']:>9.1f}{run['process']:>11.1f}{run['installs']:>12.1f}"
+              f"{100 * run['overhead']:>9.1f}%")
+    print(f"speed-up of -n 2: {serial['wall'] / parallel['wall']:.2f}x")
+    print(f"rtcompat report of these results: {render:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
