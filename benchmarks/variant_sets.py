@@ -2,7 +2,8 @@
 
 Prints, from one invocation on the machine's warm environment cache:
   * serial and ``-n 2`` wall times of the chosen tools over every fixture set, and the
-    speed-up of the parallel run;
+    speed-up of the parallel run; the CPU seconds each took (user + system, every process),
+    since two busy cores that slow each other cap the speed-up below 2x;
   * for each, the harness overhead: (wall - summed check-process time - install time) / the
     summed check-process time, each shared program run counted once;
   * how many program runs served how many check rows (each (tool, fixture set, program)
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -35,10 +37,11 @@ def catalogue_run(tools: list[str], results: Path, workers: int) -> dict:
     argv += [a for t in tools for a in ("--tool", t)]
     if workers > 1:
         argv += ["-n", str(workers)]
-    start = time.monotonic()
+    start, before = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(argv, cwd=ROOT, env=dict(os.environ), check=False, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
-    wall = time.monotonic() - start
+    wall, after = time.monotonic() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     data = json.loads(results.read_text())
     runs: dict[tuple, float] = {}
     for tool in data["tools"]:
@@ -47,7 +50,7 @@ def catalogue_run(tools: list[str], results: Path, workers: int) -> dict:
             runs[key] = max(runs.get(key, 0.0), check["duration"])
     process = sum(runs.values())
     installs = sum(t["install"]["seconds"] for t in data["tools"])
-    return {"wall": wall, "process": process, "installs": installs, "runs": len(runs),
+    return {"wall": wall, "cpu": cpu, "process": process, "installs": installs, "runs": len(runs),
             "rows": sum(len(t["checks"]) for t in data["tools"]),
             "overhead": (wall - process - installs) / process if process else float("nan"),
             "sets": len({c["fixture"] for t in data["tools"] for c in t["checks"]})}
@@ -74,11 +77,13 @@ def main() -> None:
         render = render_seconds(root / "serial.json", root / "report")
     print(f"{datetime.now():%Y-%m-%d %H:%M}; tools: {', '.join(tools)}; {serial['sets']} fixture sets; "
           f"{serial['rows']} check rows from {serial['runs']} program runs")
-    print(f"{'run':<10}{'wall s':>9}{'process s':>11}{'installs s':>12}{'overhead':>10}")
+    print(f"{'run':<10}{'wall s':>9}{'cpu s':>9}{'process s':>11}{'installs s':>12}{'overhead':>10}")
     for name, run in (("serial", serial), ("-n 2", parallel)):
-        print(f"{name:<10}{run['wall']:>9.1f}{run['process']:>11.1f}{run['installs']:>12.1f}"
+        print(f"{name:<10}{run['wall']:>9.1f}{run['cpu']:>9.1f}{run['process']:>11.1f}{run['installs']:>12.1f}"
               f"{100 * run['overhead']:>9.1f}%")
-    print(f"speed-up of -n 2: {serial['wall'] / parallel['wall']:.2f}x")
+    print(f"speed-up of -n 2: {serial['wall'] / parallel['wall']:.2f}x; the same work took "
+          f"{parallel['cpu'] / serial['cpu']:.2f}x the CPU seconds in parallel (cores slowing each other), "
+          f"so the speed-up those CPU seconds allow is {2 * serial['cpu'] / parallel['cpu']:.2f}x")
     print(f"rtcompat report of these results: {render:.2f} s")
 
 
