@@ -46,9 +46,13 @@ def tool_run(tool_id: str, allow_apt: bool, run_dir: Path,
     return ToolRun(entry.manifest, path, context, guard, run_dir / "outputs", observer=observer)
 
 
-def run_check(tool_id: str, check_id: str, allow_apt: bool, out: TextIO = sys.stdout,
+def run_check(tool_id: str, check_id: str, allow_apt: bool, out: TextIO | None = None,
               fixture_set: str | None = None) -> CheckResult:
-    """Install the tool, run one check on one fixture set with everything shown, return its result."""
+    """Install the tool, run one check on one fixture set with everything shown, return its result.
+
+    ``out`` defaults to the standard output of the moment of the call, not of the import
+    (a test's captured stream, swapped after import, must receive it)."""
+    out = out or sys.stdout
     run_dir = scratch.new_run_dir()
     try:
         run = tool_run(tool_id, allow_apt, run_dir, observer=lambda argv, env, done: _show_process(argv, env, done, out))
