@@ -1,0 +1,88 @@
+"""The status table of ``harness.judging.outcome``, row by row, with and without xfail.
+
+Each row is one thing a check process can do; the table says the status it earns and
+the words of its reason. ``error`` is the testbed's and never becomes ``xfail``; a
+check marked xfail that passes is a pass (the defect is fixed) and says so.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.judging.judge import Quantity
+from harness.judging.outcome import conclude
+from harness.manifest import Check, Tolerance, XFail
+from harness.results import ProcessFacts
+
+TRUTH = {"ct.rows": Quantity("ct.rows", 4, Tolerance(abs=0)),
+         "dose.max_gy": Quantity("dose.max_gy", 70.0, Tolerance(rel=0.03), unit="Gy")}
+RIGHT = {"ct.rows": 4, "dose.max_gy": 70.5}
+WRONG = {"ct.rows": 4, "dose.max_gy": 99.0}
+CLEAN = ProcessFacts(returncode=0, stdout_bytes=40)
+
+# what happened: (process facts, observations) -> (status, status when marked xfail, words of the reason)
+TABLE = {
+    "could not start": (ProcessFacts(launch_error="No such file or directory: 'octave'"), None,
+                        "error", "error", "could not start the check: No such file"),
+    "timed out": (ProcessFacts(timed_out=True, returncode=-9), None,
+                  "fail", "xfail", "timed out after 30 s (process group killed)"),
+    "printed nothing": (ProcessFacts(returncode=0), None, "fail", "xfail", "exit code 0 and no output"),
+    "testbed incomplete": (CLEAN, {**RIGHT, "_testbed": "the checkout lacks lib/x.so"},
+                           "error", "error", "testbed: the checkout lacks lib/x.so"),
+    "a quantity wrong": (CLEAN, WRONG, "fail", "xfail", "1 of 2 wrong: dose.max_gy 99 Gy vs 70 Gy (+29 Gy, +41.4 %, tolerance 3 %)"),
+    "nothing judged reported": (CLEAN, {"ct.other": 1}, "fail", "xfail", "ct.rows not reported"),
+    "right, then crashed": (ProcessFacts(returncode=-11, signal=11, stdout_bytes=40), RIGHT,
+                            "fail", "xfail", "2 quantities within tolerance, but the program then crashed (signal 11)"),
+    "right, then exit 3": (ProcessFacts(returncode=3, stdout_bytes=40), RIGHT,
+                           "fail", "xfail", "but the program then exited with code 3"),
+    "right, then a limit": (ProcessFacts(returncode=-9, limit_hit="memory limit 2 GiB", stdout_bytes=40), RIGHT,
+                            "fail", "xfail", "but the program was then stopped: memory limit 2 GiB"),
+    "all right": (CLEAN, RIGHT, "pass", "pass", "2 quantities within tolerance"),
+}
+
+
+def check(xfail: bool) -> Check:
+    return Check(id="read", capability="read-ct", program="p.py", judge=["ct.rows", "dose.max_gy"], timeout=30,
+                 fixture="reference", xfail=XFail(reason="reads rows off by one") if xfail else None)
+
+
+@pytest.mark.parametrize("what", TABLE)
+def test_each_row_of_the_table_earns_its_status_and_says_why(what):
+    facts, observed, status, _, words = TABLE[what]
+    result = conclude(check(False), TRUTH, facts, observed)
+    assert result.status == status
+    assert words in result.reason
+
+
+@pytest.mark.parametrize("what", TABLE)
+def test_xfail_turns_only_failures_into_known_failures(what):
+    facts, observed, _, status_when_known, words = TABLE[what]
+    result = conclude(check(True), TRUTH, facts, observed)
+    assert result.status == status_when_known
+    assert words in result.reason
+    if status_when_known == "xfail":
+        assert result.reason.startswith("known: reads rows off by one (")
+    if status_when_known == "pass":
+        assert result.reason.startswith("passed although marked xfail (reads rows off by one); ")
+
+
+def test_nothing_judged_is_never_a_pass_even_when_nothing_is_missing():
+    optional_only = Check(id="read", capability="read-rtdose", program="p.py", judge=["dose.*"],
+                          optional=["dose.*"], fixture="reference")
+    result = conclude(optional_only, TRUTH, CLEAN, {"ct.rows": 4})
+    assert result.status == "fail"
+    assert result.reason.startswith("reported none of the judged quantities")
+
+
+def test_a_result_carries_the_verdicts_it_rests_on_with_observed_and_expected_in_their_places():
+    result = conclude(check(False), TRUTH, CLEAN, WRONG)
+    verdicts = {v.key: v for v in result.verdicts}
+    assert (verdicts["dose.max_gy"].observed, verdicts["dose.max_gy"].expected) == (99.0, 70.0)
+    assert [verdicts["ct.rows"].passed, verdicts["dose.max_gy"].passed] == [True, False]
+    assert result.expected == {"ct.rows": 4, "dose.max_gy": 70.0}
+    assert result.observed == WRONG and result.returncode == 0 and result.process == CLEAN
+
+
+def test_an_error_row_carries_no_verdicts():
+    for facts, observed in ((ProcessFacts(launch_error="x"), RIGHT), (CLEAN, {**RIGHT, "_testbed": "lacks x"})):
+        assert conclude(check(True), TRUTH, facts, observed).verdicts == []
