@@ -3,7 +3,8 @@
 Prints, from one invocation on the machine's warm environment cache:
   * serial and ``-n 2`` wall times of the chosen tools over every fixture set, and the
     speed-up of the parallel run; the CPU seconds each took (user + system, every process),
-    since two busy cores that slow each other cap the speed-up below 2x;
+    since what a parallel run spends twice (worker start-up, environment checks, fixture
+    copies) and two busy cores slowing each other cap the speed-up below 2x;
   * for each, the harness overhead: (wall - summed check-process time - install time) / the
     summed check-process time, each shared program run counted once;
   * how many program runs served how many check rows (each (tool, fixture set, program)
@@ -82,7 +83,8 @@ def main() -> None:
         print(f"{name:<10}{run['wall']:>9.1f}{run['cpu']:>9.1f}{run['process']:>11.1f}{run['installs']:>12.1f}"
               f"{100 * run['overhead']:>9.1f}%")
     print(f"speed-up of -n 2: {serial['wall'] / parallel['wall']:.2f}x; the same work took "
-          f"{parallel['cpu'] / serial['cpu']:.2f}x the CPU seconds in parallel (cores slowing each other), "
+          f"{parallel['cpu'] / serial['cpu']:.2f}x the CPU seconds in parallel (each worker's start-up, "
+          f"environment checks and fixture copies, and two busy cores slowing each other), "
           f"so the speed-up those CPU seconds allow is {2 * serial['cpu'] / parallel['cpu']:.2f}x")
     print(f"rtcompat report of these results: {render:.2f} s")
 

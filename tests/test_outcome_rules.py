@@ -86,3 +86,31 @@ def test_a_result_carries_the_verdicts_it_rests_on_with_observed_and_expected_in
 def test_an_error_row_carries_no_verdicts():
     for facts, observed in ((ProcessFacts(launch_error="x"), RIGHT), (CLEAN, {**RIGHT, "_testbed": "lacks x"})):
         assert conclude(check(True), TRUTH, facts, observed).verdicts == []
+
+
+def test_a_timeout_names_the_limit_it_hit_and_only_then():
+    plain = conclude(check(False), TRUTH, ProcessFacts(timed_out=True), None)
+    assert plain.reason.endswith("timed out after 30 s (process group killed)")
+    limited = conclude(check(False), TRUTH, ProcessFacts(timed_out=True, limit_hit="pids limit 64"), None)
+    assert limited.reason.endswith("(process group killed); pids limit 64")
+
+
+def test_the_reason_names_three_wrong_quantities_and_counts_the_rest_exactly():
+    truth = {f"k{i}": Quantity(f"k{i}", 1, Tolerance(abs=0)) for i in range(5)}
+    many = Check(id="read", capability="read-ct", program="p.py", judge=[f"k{i}" for i in range(5)],
+                 fixture="reference")
+    three = conclude(many, truth, CLEAN, {"k0": 2, "k1": 2, "k2": 2, "k3": 1, "k4": 1})
+    assert three.reason.startswith("3 of 5 wrong: ") and "more" not in three.reason
+    four = conclude(many, truth, CLEAN, {"k0": 2, "k1": 2, "k2": 2, "k3": 2, "k4": 1})
+    assert four.reason.endswith("; and 1 more")
+
+
+def test_the_tools_own_errors_are_quoted_after_the_reason():
+    result = conclude(check(False), TRUTH, CLEAN, {**RIGHT, "_errors": {"dvh.Sphere": "Traceback\nZeroDivisionError"}})
+    assert result.status == "pass"
+    assert result.reason == "2 quantities within tolerance [tool errors: dvh.Sphere: ZeroDivisionError]"
+
+
+def test_a_check_without_a_named_set_is_recorded_on_the_reference_set():
+    unnamed = Check(id="read", capability="read-ct", program="p.py", judge=["ct.rows"])
+    assert conclude(unnamed, TRUTH, CLEAN, {"ct.rows": 4}).fixture == "reference"
