@@ -5,30 +5,26 @@ what every refusal names."""
 from __future__ import annotations
 
 import pytest
-from standins import write_python_tool, write_tool
+from standins import write_tool
 from test_merge import shard
+from test_merge_audit import edited, shard_of
 
 from harness.catalogue import load_catalogue
-from harness.cli import main
-from harness.merge import MergeError, merge_results, merged_run, missing_tool, read_shard
-from harness.results import InstallResult, read_results, write_results
+from harness.merge import (
+    MergeError,
+    merge_results,
+    merged_run,
+    missing_tool,
+    read_shard,
+)
+from harness.results import InstallResult
 
 CORRECT = 'print(\'{"ct.rows": 4, "dose.max_gy": 70.5}\')'
 WRONG = 'print(\'{"ct.rows": 4, "dose.max_gy": 99.0}\')'
 
 
 def genuine(project, tool="tool", source=CORRECT):
-    write_python_tool(project, tool, source)
-    path = project / f"{tool}.json"
-    assert main(["run", "--tool", tool, "--results", str(path)]) == 0
-    return path
-
-
-def edited(path, change):
-    results = read_results(path)
-    change(results)
-    write_results(results, path)
-    return path
+    return shard_of(project, tool, source)
 
 
 def test_the_fixtures_of_the_shard_that_finished_last_win_whatever_the_order_given(project, tmp_path):
@@ -54,7 +50,7 @@ def test_a_shard_without_a_finish_time_finishes_when_it_started(project, tmp_pat
 @pytest.mark.parametrize("install", ["skip", "unavailable", "error"])
 def test_a_row_a_shard_lacks_takes_the_tools_install_status_and_reason(project, install):
     path = genuine(project)
-    edited(path, lambda r: (setattr(r.tools[0], "install", InstallResult(status=install, reason="why not")),
+    path = edited(path, lambda r: (setattr(r.tools[0], "install", InstallResult(status=install, reason="why not")),
                             r.tools[0].checks.clear()))
     (check,) = merge_results([path])[0].tools[0].checks
     assert (check.status, check.reason) == (install, "why not")
@@ -62,7 +58,7 @@ def test_a_row_a_shard_lacks_takes_the_tools_install_status_and_reason(project, 
 
 def test_a_row_a_shard_lacks_for_an_installed_tool_is_an_error_saying_so(project):
     path = genuine(project)
-    edited(path, lambda r: r.tools[0].checks.clear())
+    path = edited(path, lambda r: r.tools[0].checks.clear())
     (check,) = merge_results([path])[0].tools[0].checks
     assert (check.status, check.reason) == ("error", "the shard has no result for this check")
 
@@ -83,7 +79,7 @@ def test_an_error_row_carrying_verdicts_on_a_tool_that_did_not_install_is_refuse
     def forge(results):
         results.tools[0].install = InstallResult(status="skip", reason="offline")
         results.tools[0].checks[0].status = "error"
-    edited(path, forge)
+    path = edited(path, forge)
     with pytest.raises(MergeError, match=r"tool/read\[tiny\] claims error although the tool's install is skip"):
         merge_results([path])
 
@@ -95,7 +91,7 @@ def test_contradicted_verdicts_name_each_side_for_every_differing_key(project):
         for verdict in results.tools[0].checks[0].verdicts:
             verdict.passed, verdict.outcome = False, "fail"
         results.tools[0].checks[0].status = "fail"
-    edited(path, forge)
+    path = edited(path, forge)
     with pytest.raises(MergeError) as caught:
         merge_results([path])
     assert str(caught.value).endswith("claims verdicts its observations contradict: ct.rows fail vs pass")
@@ -113,7 +109,7 @@ def test_the_definition_digest_is_compared_for_a_tool_with_only_known_failures(p
     def forge(results):
         results.tools[0].definition = "0" * 64
         results.tools[0].checks[0].status = "xfail"
-    edited(path, forge)
+    path = edited(path, forge)
     with pytest.raises(MergeError, match="ran with other check definitions than this checkout's"):
         merge_results([path])
 
@@ -126,6 +122,6 @@ def test_a_tool_that_did_not_install_and_judged_nothing_is_not_held_to_the_diges
         results.tools[0].install = InstallResult(status="skip", reason="offline")
         results.tools[0].checks[0].status, results.tools[0].checks[0].verdicts = "skip", []
         results.tools[0].checks[0].reason = "offline"
-    edited(path, forge)
+    path = edited(path, forge)
     (check,) = merge_results([path])[0].tools[0].checks
     assert check.status == "skip"
