@@ -10,6 +10,7 @@ import argparse
 import platform
 import signal
 import sys
+import time
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,10 @@ typical use:
   rtcompat doctor                    what this machine can run, and how to enable the rest
   rtcompat run --allow-apt --report  run every tool, write results/latest.json and reports/
   rtcompat run --tool pydicom        run one tool
+  rtcompat data inspect DIR          the sets found in your own DICOM-RT exports, and what each lacks
+  rtcompat run --data DIR --output OUT
+                                     every tool on your own exports: vendor DVHs, consensus, outliers
+                                     (de-identified; OUT/own-data.md and .json, never reports/)
   rtcompat validate                  check every manifest (file:line: key: message)
   rtcompat new mytool                scaffold tool_manifests/mytool.yaml and a check
   rtcompat fixtures verify           rebuild the fixtures and compare byte for byte
@@ -69,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-n", "--workers", default=None, help="pytest-xdist workers (e.g. 2 or auto)")
     run.add_argument("-v", "--verbose", action="store_true",
                      help="pytest's own output too: every item, and the full reason of each failure")
+    run.add_argument("--data", type=Path, metavar="DIR",
+                     help="run on your own DICOM-RT exports under DIR (recursively) instead of the fixture sets: "
+                          "each tool is judged against what the export carries (its DVHs, its plan) and against "
+                          "the consensus of the tools; the data is never written, the report names no patient")
+    run.add_argument("--output", type=Path, metavar="DIR",
+                     help="with --data: where own-data.md and own-data.json go (default: results/own-data/)")
+    run.add_argument("--keep-roi-names", action="store_true",
+                     help="with --data: keep ROI names in the report (default: ROI-<number>)")
     run.add_argument("pytest_args", nargs="*", help="extra pytest arguments after --, e.g. -- -k read-ct -x")
 
     report = sub.add_parser("report", help="render reports/ (Markdown, HTML, JSON) from a results file")
@@ -102,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--set", action="append", metavar="NAME", help="only this set (repeatable; default: all)")
     verify = fixtures_sub.add_parser("verify", help="rebuild in a temporary directory and compare byte for byte")
     verify.add_argument("--set", action="append", metavar="NAME", help="only this set (repeatable; default: all)")
+
+    data = sub.add_parser("data", help="your own DICOM-RT exports: what rtcompat run --data would find")
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    inspect = data_sub.add_parser("inspect", help="index DIR (headers only) and print its sets and what each lacks")
+    inspect.add_argument("directory", type=Path, metavar="DIR")
+    inspect.add_argument("--paths", action="store_true",
+                         help="also list each set's files (paths may carry names: kept to your terminal)")
 
     engine = sub.add_parser("engine", help="bring the container engine up or down (root)")
     engine.add_argument("action", choices=["up", "down", "status"])
@@ -220,20 +240,27 @@ def cmd_run(args: argparse.Namespace) -> int:
         if unknown:
             raise FatalError(f"no manifest for {', '.join(unknown)} (rtcompat list shows the tools)")
         paths = [known[t] for t in args.tool]
-    if args.sets:
+    if args.sets and not args.data:
         _known_sets(root, args.sets)
+    if (args.output or args.keep_roi_names) and not args.data:
+        raise FatalError("--output and --keep-roi-names go with --data DIR")
     results = args.results or results_dir(root) / "latest.json"
     pytest_args = [*map(str, paths), "-p", "harness.pytest_plugin", "--rtcompat-results", str(results),
                    "--rootdir", str(root), "-o", "addopts=", "-o", "testpaths=", "-p", "no:cacheprovider"]
+    if args.data:
+        own_output = _own_data_args(root, args)
+        pytest_args += ["--rtcompat-data", str(args.data), "--rtcompat-data-output", str(own_output)]
+        pytest_args += ["--rtcompat-keep-roi-names"] if args.keep_roi_names else []
     if args.allow_apt:
         pytest_args.append("--allow-apt")
     for name in args.sets:
         pytest_args += ["--rtcompat-set", name]
-    if args.tool or args.sets or args.pytest_args:  # a partial run updates its own rows and keeps the others
-        pytest_args.append("--rtcompat-update")
+    if (args.tool or args.sets or args.pytest_args) and not args.data:
+        pytest_args.append("--rtcompat-update")  # a partial run updates its own rows and keeps the others
     if args.workers:
         pytest_args += ["-n", str(args.workers), "--dist", "loadgroup"]
     pytest_args += ["-v", "-rfEsx"] if args.verbose else ["-p", "no:terminal"]
+    started = time.time()
     with _sigterm_as_interrupt():
         code = pytest.main(pytest_args + list(args.pytest_args), plugins=[Progress(sys.stdout)])
     stopped = _stopped(results) if code == pytest.ExitCode.INTERRUPTED else None
@@ -243,10 +270,53 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise FatalError(f"pytest could not run the catalogue (exit code {int(code)})")
+    if args.data:
+        return _own_data_written(own_output, started)
     print(f"rtcompat: results in {results}")
     if args.report:
         _render(results, reports_dir(root))
     # Tool failures are the report's news, not a crash of the run.
+    return 0
+
+
+def _own_data_args(root: Path, args: argparse.Namespace) -> Path:
+    """The own-data output directory, after refusing what cannot work before any tool runs."""
+    from harness.owndata.run import OwnDataError, check_output_dir
+    from harness.paths import fixtures_dir
+
+    if not args.data.is_dir():
+        raise FatalError(f"{args.data}: {'not a directory' if args.data.exists() else 'no such directory'}")
+    if args.report or args.results:
+        raise FatalError("--data writes its own report (--output); --report and --results are for the fixture sets")
+    try:
+        return check_output_dir(args.output or results_dir(root) / "own-data", args.data,
+                                [reports_dir(root), fixtures_dir(root)])
+    except OwnDataError as exc:
+        raise FatalError(str(exc)) from None
+
+
+def _own_data_written(output: Path, started: float) -> int:
+    from harness.owndata.run import JSON_NAME, MARKDOWN_NAME
+
+    written = [output / name for name in (MARKDOWN_NAME, JSON_NAME)]
+    if not all(p.is_file() and p.stat().st_mtime >= started - 1 for p in written):
+        raise FatalError("no own-data report was written (the reason is above)")
+    for path in written:
+        print(f"rtcompat: own-data report: {path}")
+    return 0
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from harness.owndata.grouping import group
+    from harness.owndata.index import DataDirError, index_directory
+    from harness.owndata.run import describe_index
+
+    try:
+        index = index_directory(args.directory, progress=lambda n: print(f"  {n} files read", file=sys.stderr))
+    except DataDirError as exc:
+        raise FatalError(str(exc)) from None
+    for line in describe_index(index, group(index), show_paths=args.paths):
+        print(line)
     return 0
 
 
@@ -461,7 +531,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 COMMANDS = {
     "list": cmd_list, "validate": cmd_validate, "new": cmd_new, "schema": cmd_schema, "run": cmd_run,
     "report": cmd_report, "doctor": cmd_doctor, "check": cmd_check, "shell": cmd_shell, "cache": cmd_cache, "fixtures": cmd_fixtures, "engine": cmd_engine,
-    "matrix": cmd_matrix, "merge": cmd_merge,
+    "matrix": cmd_matrix, "merge": cmd_merge, "data": cmd_data,
 }
 
 if __name__ == "__main__":

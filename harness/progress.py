@@ -18,17 +18,18 @@ from typing import TextIO
 
 import pytest
 
-from harness.results import STATUSES
+from harness.results import RUN_STATUSES
 
 PROPERTY = "rtcompat"
 HEARTBEAT_SECONDS = 30.0
 REASON_WIDTH = 110
-LABELS = {"pass": "pass", "fail": "FAIL", "error": "error", "skip": "skip", "unavailable": "n/a", "xfail": "xfail"}
+LABELS = {"pass": "pass", "fail": "FAIL", "error": "error", "skip": "skip", "unavailable": "n/a", "xfail": "xfail",
+          "observed": "reported"}
 
 
 @dataclass
 class _Tally:
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RUN_STATUSES, 0))
     #: seconds of check processes, each shared program run counted once
     seconds: float = 0.0
     install: str = ""
@@ -143,7 +144,7 @@ class Progress:
 
     def summary(self) -> str:
         width = max(len("tool"), *(len(t) for t in self.tallies))
-        shown = [s for s in STATUSES if any(t.counts[s] for t in self.tallies.values())] or ["pass"]
+        shown = [s for s in RUN_STATUSES if any(t.counts[s] for t in self.tallies.values())] or ["pass"]
         head = f"{'tool':<{width}}  {'install':<8} " + " ".join(f"{LABELS[s]:>5}" for s in shown) + "   checks s"
         lines = ["", head, "-" * len(head)]
         for tool_id in sorted(self.tallies):

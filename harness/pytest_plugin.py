@@ -16,18 +16,21 @@ import datetime as dt
 import json
 import platform
 import socket
+import sys
 from pathlib import Path
 
 import pytest
 
 from harness import __version__, scratch
 from harness.backends.base import InstallContext
-from harness.catalogue import Entry, load_entry
+from harness.catalogue import Entry, load_catalogue, load_entry, manifest_paths
 from harness.fixture_guard import FixtureGuard, FixtureTampered, fixture_checksums
 from harness.fixture_sets import REFERENCE, Planned, discover, plan
 from harness.host import Host
 from harness.limits import sweep_stale_cgroups
-from harness.paths import cache_dir, fixtures_dir, project_root, results_dir
+from harness.owndata.index import DataDirError
+from harness.owndata.run import OwnDataError, OwnDataRun, check_output_dir
+from harness.paths import cache_dir, fixtures_dir, manifests_dir, project_root, reports_dir, results_dir
 from harness.redact import Redactor
 from harness.results import (CheckResult, InstallResult, Results, ResultsError, RunInfo, ToolResult, read_results,
                              write_results)
@@ -56,6 +59,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="only the checks on this fixture set (repeatable; default: every set)")
     group.addoption("--rtcompat-update", action="store_true", default=False,
                     help="a partial run: replace only its own tools' rows in an existing results file")
+    group.addoption("--rtcompat-data", metavar="DIR", default=None,
+                    help="run on your own DICOM-RT exports under DIR instead of the fixture sets; the report goes "
+                         "to --rtcompat-data-output, never into reports/")
+    group.addoption("--rtcompat-data-output", metavar="DIR", default=None,
+                    help="where the own-data report goes (default: results/own-data/)")
+    group.addoption("--rtcompat-keep-roi-names", action="store_true", default=False,
+                    help="keep ROI names in the own-data report (default: ROI-<number>)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,6 +73,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): keep a tool's items on one fixture set on one xdist worker")
     config.stash[_STATE] = _RunState(config)
     config.pluginmanager.register(ResultsCollector(config.stash[_STATE]), "rtcompat-results")
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_WorkerSetup(config.stash[_STATE]), "rtcompat-worker-setup")
+
+
+class _WorkerSetup:
+    """Hands the controller's staged own-data sets to each xdist worker (staged once)."""
+
+    def __init__(self, state: _RunState):
+        self.state = state
+
+    def pytest_configure_node(self, node) -> None:
+        if self.state.own is not None:
+            node.workerinput["rtcompat_staged"] = str(self.state.own.staged_root)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
@@ -78,16 +101,36 @@ class _RunState:
         self.config = config
         # to the microsecond: a row of a partial run must not share its run's identity with
         # a row kept from a run that started within the same second
-        self.started = dt.datetime.now(dt.timezone.utc).isoformat()
+        self.started = dt.datetime.now(dt.UTC).isoformat()
         self.root = project_root(Path(str(config.rootpath)))
         self.host = Host()
         self.tool_runs: dict[str, ToolRun] = {}
-        #: the fixture sets checks run on, read once at collection
-        self.fixture_sets = discover(fixtures_dir(self.root))
         self.records: dict[str, dict] = {}
         self.stopped: str | None = None
         self._guard: FixtureGuard | None = None
         self._run_dir: Path | None = None
+        #: own data (--rtcompat-data): staged by the controller, read by every worker
+        self.own: OwnDataRun | None = None
+        self.fixtures_root = fixtures_dir(self.root)
+        staged = getattr(config, "workerinput", {}).get("rtcompat_staged")
+        if staged:
+            self.fixtures_root = Path(staged)
+        elif config.getoption("rtcompat_data", None) and not hasattr(config, "workerinput"):
+            self.own = self._prepare_own_data()
+            self.fixtures_root = self.own.staged_root
+        self.observe_only = bool(staged) or self.own is not None
+        #: the fixture sets checks run on, read once at collection
+        self.fixture_sets = discover(self.fixtures_root)
+
+    def _prepare_own_data(self) -> OwnDataRun:
+        data = Path(self.config.getoption("rtcompat_data"))
+        output = Path(self.config.getoption("rtcompat_data_output") or results_dir(self.root) / "own-data")
+        try:
+            output = check_output_dir(output, data, [reports_dir(self.root), fixtures_dir(self.root)])
+            return OwnDataRun.prepare(data, output, bool(self.config.getoption("rtcompat_keep_roi_names")),
+                                      self.run_dir)
+        except (OwnDataError, DataDirError) as exc:
+            raise pytest.UsageError(f"rtcompat: {exc}") from None
 
     @property
     def run_dir(self) -> Path:
@@ -101,7 +144,7 @@ class _RunState:
     @property
     def guard(self) -> FixtureGuard:
         if self._guard is None:
-            self._guard = FixtureGuard(fixtures_dir(self.root), scratch=self.run_dir / "fixtures")
+            self._guard = FixtureGuard(self.fixtures_root, scratch=self.run_dir / "fixtures")
         return self._guard
 
     def cleanup(self) -> None:
@@ -117,7 +160,8 @@ class _RunState:
             context = InstallContext(cache=cache, host=self.host, manifest_path=entry.path,
                                      allow_apt=bool(self.config.getoption("allow_apt")))
             outputs = self.run_dir / "outputs"
-            self.tool_runs[manifest.id] = ToolRun(manifest, entry.path, context, self.guard, outputs)
+            self.tool_runs[manifest.id] = ToolRun(manifest, entry.path, context, self.guard, outputs,
+                                                  observe_only=self.observe_only)
         return self.tool_runs[manifest.id]
 
 
@@ -134,11 +178,17 @@ class ManifestFile(pytest.File):
         install.add_marker(_group(entry.manifest.id, REFERENCE))
         install.add_marker(pytest.mark.catalogue)
         yield install
-        sets = self.config.stash[_STATE].fixture_sets
+        state = self.config.stash[_STATE]
+        sets = state.fixture_sets
+        known = {s.name for s in sets}
         selected = set(self.config.getoption("rtcompat_set") or ())
         for check_index, check in enumerate(entry.manifest.checks):
+            if state.observe_only and check.fixture is not None:
+                continue  # a check tied to one of our fixture sets has nothing to read in own data
             for planned in plan(check, sets):
                 if selected and planned.fixture not in selected:
+                    continue
+                if state.observe_only and planned.fixture not in known:
                     continue
                 name = check.id if check.fixture or planned.fixture == REFERENCE else f"{check.id}[{planned.fixture}]"
                 order = (check_index, [s.name for s in sets].index(planned.fixture)
@@ -264,6 +314,7 @@ class ResultsCollector:
         self.records: list[dict] = []
         self.written: Path | None = None
         self.notes: list[str] = []
+        self.own_failed = False
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "teardown":
@@ -278,6 +329,9 @@ class ResultsCollector:
         partial = (exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldfail is not False
                    or session.shouldstop is not False)
         results = assemble(self.state, self.records, partial=partial or self.state.stopped is not None)
+        if self.state.own is not None:
+            self._finish_own_data(results, partial)
+            return
         path = Path(session.config.getoption("rtcompat_results")
                     or results_dir(self.state.root) / "latest.json")
         if session.config.getoption("rtcompat_update"):
@@ -285,11 +339,27 @@ class ResultsCollector:
         write_results(results, path)
         self.written = path
 
+    def _finish_own_data(self, results: Results, partial: bool) -> None:
+        own = self.state.own
+        assert own is not None
+        manifests = {e.manifest.id: e.manifest for e in load_catalogue(manifest_paths(manifests_dir(self.state.root)))
+                     if e.manifest is not None}
+        try:
+            written = own.finish(results, manifests, fixtures_dir(self.state.root), partial=partial)
+        except OwnDataError as exc:
+            print(f"rtcompat: error: {exc}", file=sys.stderr)
+            self.own_failed = True
+            return
+        self.written = written[-1]
+        self.notes += [f"rtcompat: own-data report written to {path}" for path in written]
+
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.state.cleanup()  # every process (xdist workers too) removes its own scratch
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
-        if self.written is not None:
+        for note in self.notes:
+            terminalreporter.write_line(note)
+        if self.written is not None and self.state.own is None:
             terminalreporter.write_line(f"rtcompat: results written to {self.written}")
 
 
@@ -308,7 +378,7 @@ def assemble(state: _RunState, records: list[dict], partial: bool) -> Results:
             tools[tool_id] = _invalid_tool(tool_id, record["payload"]["reason"])
         if record["kind"] == "check":
             tools[tool_id].checks.append(CheckResult.model_validate(record["payload"]))
-    fixtures = fixture_checksums(fixtures_dir(state.root))
+    fixtures = fixture_checksums(state.fixtures_root)
     info = RunInfo(started=state.started, finished=_now(), host=socket.gethostname(),
                    platform=platform.platform(), python=platform.python_version(),
                    harness_version=__version__, fixtures=fixtures, partial=partial, stopped=state.stopped)
@@ -342,4 +412,4 @@ def _invalid_tool(tool_id: str, reason: str) -> ToolResult:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

@@ -24,8 +24,12 @@ from harness.store import atomic_write_text
 SCHEMA_VERSION = 2
 #: Older schemas this harness still reads (every field added since has a default).
 READABLE_VERSIONS = (1, 2)
-Status = Literal["pass", "fail", "error", "skip", "unavailable", "xfail"]
+Status = Literal["pass", "fail", "error", "skip", "unavailable", "xfail", "observed"]
+#: The statuses of a catalogue run, as reports count them.
 STATUSES: tuple[str, ...] = ("pass", "fail", "error", "skip", "unavailable", "xfail")
+#: ``observed`` is a check run on own data before judging (see harness.owndata): the
+#: catalogue's runs never produce it, progress lines show it.
+RUN_STATUSES: tuple[str, ...] = (*STATUSES, "observed")
 
 
 class Record(BaseModel):

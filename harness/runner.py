@@ -33,7 +33,7 @@ from harness.judging.judge import (
     looser_tolerances,
     parse_observations,
 )
-from harness.judging.outcome import conclude, facts_of
+from harness.judging.outcome import conclude, facts_of, observe
 from harness.manifest import Check, Manifest, manifest_dir
 from harness.process import Completed
 from harness.results import CheckResult, InstallResult, ToolResult
@@ -77,6 +77,8 @@ class ToolRun:
     outputs: Path
     #: called with (argv, environment, process) after each check program ran (rtcompat check)
     observer: Callable[[list[str], Env, Completed], None] | None = None
+    #: own data: record what the tool reported, judge after the run (no truth to judge against)
+    observe_only: bool = False
     _installed: tuple[InstallResult, Env | None] | None = field(default=None, init=False)
     #: program runs so far, by (program, fixture set, command): each runs once per tool run
     _runs: dict[tuple, ProgramRun] = field(default_factory=dict, init=False)
@@ -178,8 +180,12 @@ class ToolRun:
             shared = ProgramRun(done, self.guard.verify_and_restore(check.fixture), key)
             self._runs[key] = shared
         try:
-            result = conclude(check, truth, facts_of(shared.done), parse_observations(shared.done.stdout),
-                              tool_id=self.manifest.id, program=base["program"])
+            if self.observe_only:
+                result = observe(check, facts_of(shared.done), parse_observations(shared.done.stdout),
+                                 program=base["program"])
+            else:
+                result = conclude(check, truth, facts_of(shared.done), parse_observations(shared.done.stdout),
+                                  tool_id=self.manifest.id, program=base["program"])
         except JudgeError as exc:
             return CheckResult(status="error", reason=f"the check cannot be judged as declared: {exc}", **base)
         result = result.model_copy(update={"program_run": shared.label})

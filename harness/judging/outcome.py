@@ -52,23 +52,10 @@ def facts_of(done: Completed) -> ProcessFacts:
 def conclude(check: Check, truth: dict[str, Quantity], facts: ProcessFacts,
              observed: dict[str, Any] | None, tool_id: str = "", program: str | None = None) -> CheckResult:
     """The check's result from the process facts and its observations (None: none printed)."""
-    common = dict(id=check.id, capability=check.capability, fixture=check.fixture or "reference", program=program,
-                  xfail_issue=str(check.xfail.issue) if check.xfail and check.xfail.issue else None,
-                  returncode=facts.returncode, duration=facts.duration, stderr_tail=facts.stderr_tail,
-                  process=facts, expected=_expected(check, truth))
-    if facts.launch_error:
-        return CheckResult(status="error", reason=f"could not start the check: {facts.launch_error}", **common)
-    if facts.timed_out:
-        hit = f"; {facts.limit_hit}" if facts.limit_hit else ""
-        return _xfail_or(check, CheckResult(status="fail", **common, findings=explain_timeout(tool_id, check),
-                                            reason=f"timed out after {check.timeout:g} s (process group killed){hit}"))
-    if observed is None:
-        return _xfail_or(check, CheckResult(status="fail", reason=no_output_reason(facts), **common))
-    if isinstance(observed.get(TESTBED_KEY), str) and observed[TESTBED_KEY].strip():
-        # The program found our testbed incomplete (a mirror without the file the tool needs):
-        # no verdict on the tool either way.
-        return CheckResult(status="error", reason=f"testbed: {' '.join(observed[TESTBED_KEY].split())[:400]}",
-                           observed=observed, **common)
+    common = {**_common(check, facts, program), "expected": _expected(check, truth)}
+    if (decided := _process_outcome(check, facts, observed, common, tool_id)) is not None:
+        return decided
+    assert observed is not None  # no observations is decided above
     verdicts = judge(check, truth, observed)
     records = [_record(v) for v in verdicts]
     failed = [v for v in verdicts if not v.passed]
@@ -93,6 +80,49 @@ def conclude(check: Check, truth: dict[str, Quantity], facts: ProcessFacts,
         result = CheckResult(status="pass", reason=f"{len(verdicts)} quantities within tolerance{under}{notes}",
                              **judged, **common)
     return _xfail_or(check, result)
+
+
+def observe(check: Check, facts: ProcessFacts, observed: dict[str, Any] | None, program: str | None = None
+            ) -> CheckResult:
+    """The check's result on own data, before any judging: the process rules of
+    :func:`conclude` (a crash, a timeout, silence), and otherwise ``observed``, keeping
+    what the tool reported for the judging that follows the run (harness.owndata)."""
+    common = _common(check, facts, program)
+    if (decided := _process_outcome(check, facts, observed, common)) is not None:
+        return decided
+    assert observed is not None  # no observations is decided above
+    notes = run_notes(facts, observed)
+    if crashed := crash_after_output(facts):
+        return _xfail_or(check, CheckResult(status="fail", reason=f"reported, but {crashed}{notes}", observed=observed,
+                                            **common))
+    count = len([k for k in observed if not k.startswith("_")])
+    return CheckResult(status="observed", reason=f"{count} values reported{notes}", observed=observed, **common)
+
+
+def _common(check: Check, facts: ProcessFacts, program: str | None) -> dict[str, Any]:
+    return dict(id=check.id, capability=check.capability, fixture=check.fixture or "reference", program=program,
+                xfail_issue=str(check.xfail.issue) if check.xfail and check.xfail.issue else None,
+                returncode=facts.returncode, duration=facts.duration, stderr_tail=facts.stderr_tail, process=facts)
+
+
+def _process_outcome(check: Check, facts: ProcessFacts, observed: dict[str, Any] | None, common: dict[str, Any],
+                     tool_id: str = "") -> CheckResult | None:
+    """The first four rules of the table, which need no truth: the status when the
+    process itself decides it, else None."""
+    if facts.launch_error:
+        return CheckResult(status="error", reason=f"could not start the check: {facts.launch_error}", **common)
+    if facts.timed_out:
+        hit = f"; {facts.limit_hit}" if facts.limit_hit else ""
+        return _xfail_or(check, CheckResult(status="fail", **common, findings=explain_timeout(tool_id, check),
+                                            reason=f"timed out after {check.timeout:g} s (process group killed){hit}"))
+    if observed is None:
+        return _xfail_or(check, CheckResult(status="fail", reason=no_output_reason(facts), **common))
+    if isinstance(observed.get(TESTBED_KEY), str) and observed[TESTBED_KEY].strip():
+        # The program found our testbed incomplete (a mirror without the file the tool needs):
+        # no verdict on the tool either way.
+        return CheckResult(status="error", reason=f"testbed: {' '.join(observed[TESTBED_KEY].split())[:400]}",
+                           observed=observed, **common)
+    return None
 
 
 def _expected(check: Check, truth: dict[str, Quantity]) -> dict[str, Any]:

@@ -1,0 +1,163 @@
+"""Judging without truth, checked against the truth it never sees.
+
+The consensus is formed from what the real tools reported on every committed fixture
+set (the committed catalogue run), and each consensus the rules allow must agree with
+the set's hidden truth within its tolerance. The vendor reference is read from DVHs
+built from the analytic curves, as a planning system would export them, and must
+agree with the truth too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from export import make_export
+from pydicom.dataset import Dataset
+
+from harness.judging.judge import compare, load_truth
+from harness.manifest import Tolerance
+from harness.owndata.consensus import MIN_TOOLS, form
+from harness.owndata.tolerances import Rule, compared, reference_truth, rule_for
+from harness.owndata.vendor import dvh_values, parse_dvh, read_vendor_reference
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "fixtures" / "dicom"
+DOSE = Rule(Tolerance(rel=0.03), "Gy", "3 %")
+
+
+def test_fewer_than_three_tools_make_no_consensus():
+    made = form("dose.max_gy", {"a": 70.0, "b": 70.0}, DOSE)
+    assert not made.formed and made.why_not == f"only 2 tools report it; a consensus needs {MIN_TOOLS}"
+
+
+def test_without_a_majority_within_tolerance_no_consensus_is_claimed():
+    made = form("dose.max_gy", {"a": 60.0, "b": 70.0, "c": 80.0, "d": 90.0}, DOSE)
+    assert not made.formed and made.why_not.startswith("no majority: ")
+
+
+def test_an_outlier_is_named_with_its_deviation_from_the_others():
+    made = form("rtstruct.roi.ROI-2.volume_cc", {"a": 100.0, "b": 101.0, "c": 99.5, "d": 100.4, "plastimatch": 94.0},
+                Rule(Tolerance(rel=0.03), "cm3", "3 %"))
+    assert made.formed and made.value == pytest.approx(100.2)
+    assert made.outliers == ["plastimatch"]
+    assert made.describe_outlier("plastimatch") == \
+        "plastimatch: rtstruct.roi.ROI-2.volume_cc 6.2 % below the other 4 of 5 tools (-6.19 %)"
+
+
+def test_a_missing_scaling_reads_as_a_factor_not_a_percentage():
+    made = form("dose.max_gy", {"a": 70.0, "b": 70.1, "c": 69.9, "imagej": 7000000.0}, DOSE)
+    assert made.describe_outlier("imagej") == "imagej: dose.max_gy 7e+06 is x 1e+05 the other 3 of 4 tools (70)"
+
+
+def test_text_needs_the_same_majority():
+    made = form("dose.units", {"a": "GY", "b": "GY ", "c": "CGY"}, Rule(Tolerance(abs=0), "", "exact"))
+    assert made.formed and made.value == "GY" and made.outliers == ["c"]
+
+
+def committed_observations() -> dict[str, dict[str, dict[str, object]]]:
+    """set -> key -> tool -> value: what each tool reported and was judged on in the
+    committed run, from programs that ran to the end."""
+    results = json.loads((ROOT / "reports" / "results.json").read_text())
+    found: dict[str, dict[str, dict[str, object]]] = {}
+    for tool in results["tools"]:
+        for check in tool["checks"]:
+            process = check.get("process") or {}
+            if check["status"] not in ("pass", "fail", "xfail") or process.get("returncode") or process.get("timed_out"):
+                continue
+            judged = {v["key"] for v in check.get("verdicts", [])}
+            for key, value in check.get("observed", {}).items():
+                if key in judged and compared(key):
+                    found.setdefault(check["fixture"], {}).setdefault(key, {}).setdefault(tool["id"], value)
+    return found
+
+
+def test_every_consensus_of_the_real_tools_agrees_with_the_hidden_truth():
+    rules = reference_truth(FIXTURES)
+    formed, wrong = 0, []
+    for fixture_set, keys in sorted(committed_observations().items()):
+        truth = load_truth(FIXTURES / fixture_set)
+        for key, reported in keys.items():
+            made = form(key, reported, rule_for(key, rules))
+            if not made.formed or key not in truth:
+                continue
+            formed += 1
+            verdict = compare(key, made.value, truth[key], truth[key].tolerance)
+            if not verdict.passed:
+                wrong.append(f"{fixture_set}: {verdict.message}")
+    assert formed > 1000 and wrong == []
+
+
+def analytic_dvh(curve: list, volume_cc: float, bin_gy: float = 0.1, differential: bool = False) -> Dataset:
+    points = np.asarray(curve, dtype=float)
+    edges = np.arange(0.0, points[-1, 0] + bin_gy, bin_gy)
+    volumes = np.interp(edges, points[:, 0], points[:, 1], left=100.0, right=0.0) / 100 * volume_cc
+    if differential:
+        volumes = volumes - np.append(volumes[1:], 0.0)
+    item = Dataset()
+    item.DVHType, item.DoseUnits, item.DVHVolumeUnits, item.DVHDoseScaling = \
+        "DIFFERENTIAL" if differential else "CUMULATIVE", "GY", "CM3", 1.0
+    item.DVHData = [float(x) for pair in zip([bin_gy] * len(edges), volumes) for x in pair]
+    return item
+
+
+def vendor_agreement(differential: bool) -> tuple[int, list[str]]:
+    checked, wrong = 0, []
+    for directory in sorted(p for p in FIXTURES.iterdir() if (p / "truth.json").is_file()):
+        data = json.loads((directory / "truth.json").read_text())
+        truth = load_truth(directory)
+        for roi, curve in (data.get("curves") or {}).items():
+            volume = (truth.get(f"dvh.{roi}.volume_cc") or truth[f"rtstruct.roi.{roi}.volume_cc"]).value
+            for value in dvh_values(roi, parse_dvh(analytic_dvh(curve, volume, differential=differential))):
+                if value.key in truth:
+                    checked += 1
+                    verdict = compare(value.key, value.value, truth[value.key], truth[value.key].tolerance)
+                    if not verdict.passed:
+                        wrong.append(f"{directory.name}: {verdict.message}")
+    return checked, wrong
+
+
+@pytest.mark.parametrize("differential", [False, True], ids=["cumulative", "differential"])
+def test_a_planning_systems_dvh_of_the_analytic_curve_reads_as_the_truth(differential):
+    checked, wrong = vendor_agreement(differential)
+    assert checked > 900 and wrong == []
+
+
+def test_statistics_the_curve_contradicts_are_replaced_and_said():
+    item = analytic_dvh([[10.0, 100.0], [20.0, 0.0]], 50.0)
+    item.DVHMaximumDose, item.DVHMeanDose = 133.3, 15.0  # Eclipse: percent of a 15 Gy prescription; the mean is right
+    parsed = parse_dvh(item)
+    assert parsed.maximum == pytest.approx(20.0, abs=0.11) and parsed.mean == 15.0
+    assert parsed.notes == ("DVHMaximumDose 133.3 disagrees with its own DVH Data (20 Gy): the curve's value is used",)
+
+
+@pytest.mark.parametrize(("attribute", "value", "why"), [
+    ("DoseUnits", "RELATIVE", "dose units RELATIVE (only absolute GY DVHs are compared)"),
+    ("DVHVolumeUnits", "PER_U", "volume units PER_U (CM3 or PERCENT are compared)"),
+    ("DVHType", "NATURAL", "DVH type NATURAL (CUMULATIVE or DIFFERENTIAL are compared)"),
+    ("DVHData", [0.1, 1.0, 0.1], "DVH Data holds fewer than two (width, volume) pairs"),
+])
+def test_a_dvh_that_cannot_be_compared_says_why(attribute, value, why):
+    item = analytic_dvh([[10.0, 100.0], [20.0, 0.0]], 50.0)
+    setattr(item, attribute, value)
+    assert parse_dvh(item) == why
+
+
+def test_the_vendor_reference_of_an_export_names_rois_and_plan(tmp_path):
+    make_export("reference", tmp_path)
+    rd = next(tmp_path.rglob("RTDOSE.*.dcm"))
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    (staged / "RD.dcm").write_bytes(rd.read_bytes())
+    (staged / "RS.dcm").write_bytes(next(tmp_path.rglob("RTSTRUCT.*.dcm")).read_bytes())
+    (staged / "RP.dcm").write_bytes(next(tmp_path.rglob("RTPLAN.*.dcm")).read_bytes())
+    reference = read_vendor_reference(staged)
+    truth = load_truth(FIXTURES / "reference")
+    for key in ("dvh.Sphere.D95_gy", "dvh.Cone.mean_gy", "plan.prescription_gy", "plan.total_meterset_mu",
+                "plan.fraction_count"):
+        assert compare(key, reference.values[key].value, truth[key], truth[key].tolerance).passed, key
+    assert reference.notes == []
+    assert pydicom.dcmread(rd).DVHSequence[0].DVHType == "CUMULATIVE"
