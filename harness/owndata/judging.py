@@ -170,7 +170,10 @@ def judge_set(dataset: DataSet, set_dir: Path, tools: list[ToolResult], manifest
             outliers=[consensus.describe_outlier(tool) for tool in consensus.outliers], spread=consensus.spread,
             why_not=consensus.why_not))
 
-    checks = [_check(tool, result, values, verdicts, manifests.get(tool.id)) for tool, result, values in rows]
+    referenced = set(vendor_values) | {c.key for c in consensus_records if c.formed}
+    checks = [_check(tool, result, values, verdicts, manifests.get(tool.id), _expected(referenced, tool, result,
+                                                                                       manifests))
+              for tool, result, values in rows]
     return OwnSet(label=dataset.label, description=dataset.describe(), probes=list(dataset.probes),
                   notes=list(dataset.notes), vendor_notes=vendor.notes,
                   vendor=[VendorRecord(key=k, value=v.value, unit=v.unit, rule=v.rule,
@@ -211,8 +214,18 @@ def _own(verdict: Verdict, source: str) -> OwnVerdict:
                       deviation=verdict.deviation, message=verdict.message)
 
 
+def _expected(referenced: set[str], tool: ToolResult, result: CheckResult, manifests: dict[str, Manifest]) -> int:
+    """How many quantities with a reference (vendor, or a formed consensus) the check
+    declares it judges: what it could have been compared on."""
+    manifest = manifests.get(tool.id)
+    check = next((c for c in manifest.checks if c.id == result.id), None) if manifest else None
+    if check is None:
+        return 0
+    return sum(1 for key in referenced if any(fnmatch.fnmatchcase(key, p) for p in check.judge))
+
+
 def _check(tool: ToolResult, result: CheckResult, values: dict[str, Any],
-           verdicts: dict[tuple[str, str], OwnVerdict], manifest: Manifest | None) -> OwnCheck:
+           verdicts: dict[tuple[str, str], OwnVerdict], manifest: Manifest | None, expected: int = 0) -> OwnCheck:
     common = {"tool": tool.key, "check": result.id, "capability": result.capability, "reported": len(values)}
     if result.status != "observed":
         return OwnCheck(status=result.status, reason=result.reason, **common)
@@ -231,10 +244,13 @@ def _check(tool: ToolResult, result: CheckResult, values: dict[str, Any],
         status = "pass"
         reason = f"{len(mine)} quantities agree with the {' and the '.join(sources)} reference" + \
             (f" ({len([v for v in mine if v.convention])} under convention: {', '.join(under)})" if under else "")
+    elif not values and expected:
+        # The export or the other tools give what this check reads, and it read none of it.
+        status, reason = "fail", f"reported none of the {expected} quantities the export or the other tools give"
     else:
         status = "unjudged"
         reason = (f"{len(values)} quantities reported; none has a vendor reference or a consensus of enough tools"
                   if values else "reported none of the quantities tools are compared on")
-        if "[tool errors:" in result.reason:  # what the tool said went wrong explains the silence
-            reason += " " + result.reason[result.reason.index("[tool errors:"):]
+    if status != "pass" and "[tool errors:" in result.reason:  # what the tool said went wrong explains it
+        reason += " " + result.reason[result.reason.index("[tool errors:"):]
     return OwnCheck(status=status, reason=reason, verdicts=sorted(mine, key=lambda v: v.key), **common)

@@ -71,7 +71,8 @@ def _summary(checks: list[OwnCheck]) -> str:
     wrong = sum(1 for c in checks for v in c.verdicts if not v.passed)
     for status in ("error", "fail", "xfail"):
         if status in statuses:
-            detail = f" ({wrong} of {judged} differ)" if wrong else ""
+            detail = f" ({wrong} of {judged} differ)" if wrong else " (read none of what the others read)" \
+                if status == "fail" else ""
             return f"{'FAIL' if status == 'fail' else status}{detail}"
     if "pass" in statuses:
         return f"pass ({judged} compared)"
@@ -84,14 +85,14 @@ def _vendor(s: OwnSet) -> list[str]:
     dvh = sorted({v.key.split(".")[1] for v in s.vendor if v.key.startswith("dvh.")})
     plan = [v for v in s.vendor if v.key.startswith("plan.")]
     out = [f"{len(s.vendor)} values: DVHs of {len(dvh)} ROIs ({', '.join(dvh) or '-'}), {len(plan)} plan values.", "",
-           "| tool | compared | within | worst |", "|---|---|---|---|"]
+           "| tool | compared | within | first difference |", "|---|---|---|---|"]
     for check in s.checks:
         vendor = [v for v in check.verdicts if v.source == "vendor"]
         if not vendor:
             continue
         wrong = [v for v in vendor if not v.passed]
-        worst = wrong[0].message if wrong else "-"
-        out.append(f"| {check.tool} ({check.check}) | {len(vendor)} | {len(vendor) - len(wrong)} | {_cell(worst)} |")
+        first = wrong[0].message if wrong else "-"
+        out.append(f"| {check.tool} ({check.check}) | {len(vendor)} | {len(vendor) - len(wrong)} | {_cell(first)} |")
     return out
 
 

@@ -58,8 +58,8 @@ class CumulativeDvh:
     minimum: float | None = None
     maximum: float | None = None
     mean: float | None = None
-    #: stated statistics the curve contradicts (and which were replaced by the curve's)
-    notes: tuple[str, ...] = ()
+    #: stated statistics the curve contradicts, replaced by the curve's: (attribute, stated, from the curve)
+    contradicted: tuple[tuple[str, float, float], ...] = ()
 
     @property
     def percent(self) -> np.ndarray:
@@ -124,7 +124,7 @@ def parse_dvh(item) -> CumulativeDvh | str:
     from_curve = {"DVHMinimumDose": float(doses[full[-1]]),
                   "DVHMaximumDose": float(doses[some[-1]] + widths[some[-1]]),
                   "DVHMeanDose": _mean(curve)}
-    chosen, notes = {}, []
+    chosen, contradicted = {}, []
     for name, derived in from_curve.items():
         stated = attribute(name)
         # The curve locates each statistic to within a bin or two; a stated value further off
@@ -134,10 +134,29 @@ def parse_dvh(item) -> CumulativeDvh | str:
         else:
             chosen[name] = derived
             if stated is not None:
-                notes.append(f"{name} {stated:g} disagrees with its own DVH Data ({derived:.4g} Gy): the curve's "
-                             f"value is used")
+                contradicted.append((name, stated, derived))
     return CumulativeDvh(doses, volumes, curve.in_percent, curve.bin_width, chosen["DVHMinimumDose"],
-                         chosen["DVHMaximumDose"], chosen["DVHMeanDose"], tuple(notes))
+                         chosen["DVHMaximumDose"], chosen["DVHMeanDose"], tuple(contradicted))
+
+
+def contradiction_note(found: list[tuple[int, str, float, float, float]], prescription: float | None) -> str:
+    """One line for every stated statistic the curves contradict: (ROI, attribute,
+    stated, from the curve, bin width). When they read as percent of the plan's
+    prescription, that is said too (Eclipse's convention)."""
+    rois = sorted({roi for roi, *_ in found})
+    names = sorted({name for _, name, *_ in found})
+    roi, name, stated, derived, _ = found[0]
+    why = ""
+    if prescription:
+        as_percent = [abs(s - 100 * d / prescription) <= 100 * 2 * w / prescription + 0.01 * abs(s)
+                      for _, _, s, d, w in found]
+        if all(as_percent):
+            why = f"; all read as percent of the plan's {prescription:g} Gy prescription"
+        elif any(as_percent):
+            why = f"; {sum(as_percent)} of {len(found)} read as percent of the plan's {prescription:g} Gy prescription"
+    return (f"the vendor DVHs of {len(rois)} ROI{'s' if len(rois) != 1 else ''} state {', '.join(names)} that "
+            f"their own DVH Data contradict ({len(found)} value{'s' if len(found) != 1 else ''}; ROI {roi}: {name} {stated:g} vs {derived:.4g} Gy "
+            f"from the curve){why}; the curves' values are used")
 
 
 def dvh_values(name: str, dvh: CumulativeDvh) -> list[VendorValue]:
@@ -186,6 +205,7 @@ def read_vendor_reference(set_dir: Path) -> VendorReference:
     """The vendor reference of a staged set: DVHs of its RT Dose (named by the structure
     set's ROI names), prescription, fractions and metersets of its RT Plan."""
     reference = VendorReference()
+    contradicted: list[tuple[int, str, float, float, float]] = []
     rs_names = _roi_names(set_dir / "RS.dcm")
     dose_path = set_dir / "RD.dcm"
     if dose_path.is_file():
@@ -206,13 +226,16 @@ def read_vendor_reference(set_dir: Path) -> VendorReference:
             if isinstance(parsed, str):
                 reference.notes.append(f"vendor DVH of ROI {roi}: not compared, {parsed}")
                 continue
-            reference.notes += [f"vendor DVH of ROI {roi}: {note}" for note in parsed.notes]
+            contradicted += [(roi, *c, parsed.bin_width) for c in parsed.contradicted]
             for value in dvh_values(name, parsed):
                 reference.values[value.key] = value
     plan_path = set_dir / "RP.dcm"
     if plan_path.is_file():
         for value in plan_values(plan_path):
             reference.values[value.key] = value
+    if contradicted:
+        prescription = reference.values.get("plan.prescription_gy")
+        reference.notes.append(contradiction_note(contradicted, prescription.value if prescription else None))
     return reference
 
 

@@ -52,7 +52,10 @@ def test_the_planning_systems_dvhs_are_read_and_their_percent_statistics_caught(
     (own_set,) = report[0]["sets"]
     rois = {v["key"].split(".")[1] for v in own_set["vendor"] if v["key"].startswith("dvh.")}
     assert len(rois) == 9
-    assert any("DVHMaximumDose 104.863 disagrees with its own DVH Data (14.7 Gy)" in n for n in own_set["vendor_notes"])
+    assert own_set["vendor_notes"] == [
+        "the vendor DVHs of 9 ROIs state DVHMaximumDose, DVHMeanDose, DVHMinimumDose that their own DVH Data "
+        "contradict (26 values; ROI 1: DVHMaximumDose 104.863 vs 14.7 Gy from the curve); all read as percent of the "
+        "plan's 14 Gy prescription; the curves' values are used"]
     plan = {v["key"]: v["value"] for v in own_set["vendor"] if v["key"].startswith("plan.")}
     assert plan["plan.prescription_gy"] == 14.0 and plan["plan.fraction_count"] == 7
 

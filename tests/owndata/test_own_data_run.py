@@ -179,3 +179,21 @@ def test_a_file_changed_behind_the_runs_back_stops_the_report(readers, export, t
     with pytest.raises(OwnDataError, match=f"the data changed during the run: {victim}; nothing was reported"):
         run.finish(empty, {}, ROOT / "fixtures" / "dicom")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_tool_that_reads_nothing_others_read_fails_with_its_own_error(readers, export):
+    program = readers / "tool_manifests" / "mute" / "checks" / "read.py"
+    program.parent.mkdir(parents=True)
+    program.write_text('import json\nprint(json.dumps({"_errors": {"import": "nonconformant arguments"}}))\n')
+    write_manifest(readers, "mute", f"""\
+        - id: read
+          capability: read-rtdose
+          program: checks/read.py
+          command: [{json.dumps(sys.executable)}, "{{program}}", "{{fixture}}"]
+          judge: ["dose.max_gy", "plan.prescription_gy"]
+        """)
+    _, results = run_own(readers, export[0], *[a for t in ("alpha", "beta", "gamma", "mute") for a in ("--tool", t)])
+    mute = next(c for c in results["sets"][0]["checks"] if c["tool"] == "mute")
+    assert mute["status"] == "fail"
+    assert mute["reason"] == ("reported none of the 2 quantities the export or the other tools give "
+                              "[tool errors: import: nonconformant arguments]")

@@ -22,7 +22,7 @@ from harness.judging.judge import compare, load_truth
 from harness.manifest import Tolerance
 from harness.owndata.consensus import MIN_TOOLS, form
 from harness.owndata.tolerances import Rule, compared, reference_truth, rule_for
-from harness.owndata.vendor import dvh_values, parse_dvh, read_vendor_reference
+from harness.owndata.vendor import contradiction_note, dvh_values, parse_dvh, read_vendor_reference
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "dicom"
@@ -131,7 +131,11 @@ def test_statistics_the_curve_contradicts_are_replaced_and_said():
     item.DVHMaximumDose, item.DVHMeanDose = 133.3, 15.0  # Eclipse: percent of a 15 Gy prescription; the mean is right
     parsed = parse_dvh(item)
     assert parsed.maximum == pytest.approx(20.0, abs=0.11) and parsed.mean == 15.0
-    assert parsed.notes == ("DVHMaximumDose 133.3 disagrees with its own DVH Data (20 Gy): the curve's value is used",)
+    assert parsed.contradicted == (("DVHMaximumDose", 133.3, pytest.approx(20.0, abs=0.11)),)
+    assert contradiction_note([(4, "DVHMaximumDose", 133.3, 20.0, 0.1)], 15.0) == (
+        "the vendor DVHs of 1 ROI state DVHMaximumDose that their own DVH Data contradict (1 value; ROI 4: "
+        "DVHMaximumDose 133.3 vs 20 Gy from the curve); all read as percent of the plan's 15 Gy prescription; the "
+        "curves' values are used")
 
 
 @pytest.mark.parametrize(("attribute", "value", "why"), [
