@@ -44,18 +44,18 @@ def test_the_export_is_one_set_whose_missing_slices_are_said(report):
     (own_set,) = report[0]["sets"]
     assert own_set["description"].startswith("CT (1 slice),")
     assert own_set["probes"] == ["read-ct", "read-rtstruct", "read-rtplan", "read-rtdose", "dvh"]
-    assert own_set["notes"] == ["partial series: the structure set lists 98 CT images, 97 of them are not in the "
-                                "directory"]
+    assert own_set["notes"] == [("partial series: the structure set lists 98 CT images, 97 of them are not in the "
+                                 "directory")]
 
 
 def test_the_planning_systems_dvhs_are_read_and_their_percent_statistics_caught(report):
     (own_set,) = report[0]["sets"]
     rois = {v["key"].split(".")[1] for v in own_set["vendor"] if v["key"].startswith("dvh.")}
     assert len(rois) == 9
-    assert own_set["vendor_notes"] == [
+    assert own_set["vendor_notes"] == [(
         "the vendor DVHs of 9 ROIs state DVHMaximumDose, DVHMeanDose, DVHMinimumDose that their own DVH Data "
         "contradict (26 values; ROI 1: DVHMaximumDose 104.863 vs 14.7 Gy from the curve); all read as percent of the "
-        "plan's 14 Gy prescription; the curves' values are used"]
+        "plan's 14 Gy prescription; the curves' values are used")]
     plan = {v["key"]: v["value"] for v in own_set["vendor"] if v["key"].startswith("plan.")}
     assert plan["plan.prescription_gy"] == 14.0 and plan["plan.fraction_count"] == 7
 

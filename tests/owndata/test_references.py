@@ -22,7 +22,12 @@ from harness.judging.judge import compare, load_truth
 from harness.manifest import Tolerance
 from harness.owndata.consensus import MIN_TOOLS, form
 from harness.owndata.tolerances import Rule, compared, reference_truth, rule_for
-from harness.owndata.vendor import contradiction_note, dvh_values, parse_dvh, read_vendor_reference
+from harness.owndata.vendor import (
+    contradiction_note,
+    dvh_values,
+    parse_dvh,
+    read_vendor_reference,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "dicom"
