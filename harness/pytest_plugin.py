@@ -74,14 +74,23 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STATE] = _RunState(config)
     config.pluginmanager.register(ResultsCollector(config.stash[_STATE]), "rtcompat-results")
     if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(_WorkerSetup(config.stash[_STATE]), "rtcompat-worker-setup")
+        config.pluginmanager.register(_XdistHooks(config.stash[_STATE]), "rtcompat-xdist")
 
 
-class _WorkerSetup:
-    """Hands the controller's staged own-data sets to each xdist worker (staged once)."""
+class _XdistHooks:
+    """What the xdist controller does for a catalogue run: schedule a tool's checks on one
+    fixture set to one worker, and hand the staged own-data sets to each worker."""
 
     def __init__(self, state: _RunState):
         self.state = state
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log):
+        if config.getvalue("dist") != "loadgroup":
+            return None
+        from harness.scheduling import ToolSetScheduling
+
+        return ToolSetScheduling(config, log)
 
     def pytest_configure_node(self, node) -> None:
         if self.state.own is not None:
@@ -202,7 +211,8 @@ class ManifestFile(pytest.File):
 def _group(tool_id: str, fixture_set: str) -> pytest.MarkDecorator:
     """One xdist group per (tool, fixture set): a set's checks share their program runs on
     one worker, while two workers can take two sets of the same tool (the environment
-    cache is locked, so the second worker reuses what the first built)."""
+    cache is locked, so the second worker reuses what the first built). The mark says so
+    to a reader; :mod:`harness.scheduling` is what enforces it under ``--dist loadgroup``."""
     return pytest.mark.xdist_group(f"{tool_id}@{fixture_set}")
 
 
