@@ -119,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     data = sub.add_parser("data", help="your own DICOM-RT exports: what rtcompat run --data would find")
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     inspect = data_sub.add_parser("inspect", help="index DIR (headers only) and print its sets and what each lacks")
-    inspect.add_argument("directory", type=Path, metavar="DIR")
+    inspect.add_argument("directory", type=Path, metavar="DIR",
+                         help="a directory of DICOM files (searched recursively; nothing in it is written)")
     inspect.add_argument("--paths", action="store_true",
                          help="also list each set's files (paths may carry names: kept to your terminal)")
 
