@@ -287,6 +287,15 @@ def _own_data_args(root: Path, args: argparse.Namespace) -> Path:
 
     if not args.data.is_dir():
         raise FatalError(f"{args.data}: {'not a directory' if args.data.exists() else 'no such directory'}")
+    if args.sets:  # a label that names no set would select nothing: say so before any tool runs
+        from harness.owndata.grouping import group
+        from harness.owndata.index import index_directory
+
+        known = [s.label for s in group(index_directory(args.data)).sets]
+        unknown = [name for name in args.sets if name not in known]
+        if unknown:
+            raise FatalError(f"no set labelled {', '.join(unknown)} in {args.data}; found: {', '.join(known) or 'none'} "
+                             f"(rtcompat data inspect {args.data})")
     if args.report or args.results:
         raise FatalError("--data writes its own report (--output); --report and --results are for the fixture sets")
     try:

@@ -197,3 +197,11 @@ def test_a_tool_that_reads_nothing_others_read_fails_with_its_own_error(readers,
     assert mute["status"] == "fail"
     assert mute["reason"] == ("reported none of the 2 quantities the export or the other tools give "
                               "[tool errors: import: nonconformant arguments]")
+
+
+def test_a_set_label_that_names_no_set_is_refused_with_the_labels_found(readers, export, capsys):
+    assert main(["run", "--data", str(export[0]), "--output", str(readers / "out"), "--set", "set-000000"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("rtcompat: error: no set labelled set-000000 in ") and "found: set-" in error
+    _, results = run_own(readers, export[0], "--set", error.split("found: ")[1].split()[0], "--tool", "alpha")
+    assert [(c["tool"], c["status"]) for c in results["sets"][0]["checks"]] == [("alpha", "pass")]  # the plan is its reference
