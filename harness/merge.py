@@ -167,6 +167,8 @@ class Audit:
     def _check(self, tool: ToolResult, result: CheckResult, check: Check, shard: Shard) -> CheckResult:
         where = f"{shard.path}: {tool.id}/{result.key}"
         judged = result.status in ("pass", "fail", "xfail")
+        if tool.install.status == "fail" and result.status == "fail" and not result.verdicts and result.process is None:
+            return result  # the release itself failed to install (the install row holds the evidence)
         if tool.install.status != "pass" and (judged or result.verdicts):
             raise MergeError(f"{where} claims {result.status} although the tool's install is "
                              f"{tool.install.status}")
@@ -207,7 +209,7 @@ class Audit:
         check = planned.check
         if planned.skip_reason is not None:
             status, reason = "skip", f"not run on the {check.fixture} set: {planned.skip_reason}"
-        elif tool.install.status in ("skip", "unavailable", "error"):
+        elif tool.install.status in ("skip", "unavailable", "error", "fail"):
             status, reason = tool.install.status, tool.install.reason
         else:
             status, reason = "error", ""

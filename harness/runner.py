@@ -23,6 +23,7 @@ from harness.backends.base import (
     InstallError,
     Mounts,
     SkipTool,
+    ToolBroken,
     ToolUnavailable,
 )
 from harness.fixture_guard import FixtureGuard, FixtureTampered
@@ -110,6 +111,8 @@ class ToolRun:
                                  seconds=time.monotonic() - start), None
         except ToolUnavailable as exc:
             return InstallResult(status="unavailable", reason=str(exc)), None
+        except ToolBroken as exc:  # the release itself, with the evidence: the tool's failure
+            return InstallResult(status="fail", reason=str(exc), seconds=time.monotonic() - start), None
         except (InstallError, OSError) as exc:  # OSError: the cache's own writes (a full disk)
             if (blocked := network_failure(str(exc))) and not self.context.host.network:
                 # Offline is one status everywhere: a tool that needed the internet is skipped.

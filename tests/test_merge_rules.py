@@ -47,7 +47,7 @@ def test_a_shard_without_a_finish_time_finishes_when_it_started(project, tmp_pat
     assert run.fixtures == {"reference": "1" * 64} and run.finished == "2026-03-01T02:00:00+00:00"
 
 
-@pytest.mark.parametrize("install", ["skip", "unavailable", "error"])
+@pytest.mark.parametrize("install", ["skip", "unavailable", "error", "fail"])
 def test_a_row_a_shard_lacks_takes_the_tools_install_status_and_reason(project, install):
     path = genuine(project)
     path = edited(path, lambda r: (setattr(r.tools[0], "install", InstallResult(status=install, reason="why not")),
@@ -125,3 +125,25 @@ def test_a_tool_that_did_not_install_and_judged_nothing_is_not_held_to_the_diges
     path = edited(path, forge)
     (check,) = merge_results([path])[0].tools[0].checks
     assert check.status == "skip"
+
+
+def test_a_release_that_failed_to_install_keeps_its_fail_rows_but_may_not_claim_verdicts(project):
+    from harness.results import CheckResult, VerdictRecord
+
+    why = "cannot install: oldtool 0.4.2 is Python 2 code"
+
+    def failed(results):
+        results.tools[0].install = InstallResult(status="fail", reason=why)
+        results.tools[0].checks[:] = [CheckResult(id="read", capability="read-rtdose", fixture="tiny", status="fail",
+                                                  reason=why)]
+
+    (check,) = merge_results([edited(genuine(project), failed)])[0].tools[0].checks
+    assert (check.status, check.reason) == ("fail", why)
+
+    def claims(results):
+        failed(results)
+        results.tools[0].checks[0].verdicts = [VerdictRecord(key="ct.rows", passed=False, outcome="fail",
+                                                             message="ct.rows 3 vs 4")]
+
+    with pytest.raises(MergeError, match="claims fail although the tool's install is fail"):
+        merge_results([edited(genuine(project), claims)])

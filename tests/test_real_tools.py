@@ -63,3 +63,15 @@ def test_dcmtk_in_a_container_reads_the_reference_headers(running_engine, at_pro
     for check in row["checks"]:
         assert check["status"] == "pass", f"{check['id']}: {check['reason']}"
         assert check["verdicts"]
+
+
+def test_dicompyler_042_fails_as_the_python_2_release_it_is(at_project_root, tmp_path):
+    """Its setup.py downloads distribute first, so the installer's error is about the network;
+    the release's own modules say why it can never install on Python 3."""
+    row = run_tool("dicompyler", tmp_path)
+    if row["install"]["status"] == "skip":
+        pytest.skip(f"the package index is out of reach here: {row['install']['reason']}")
+    assert row["install"]["status"] == "fail"
+    assert row["install"]["reason"].startswith("cannot install: dicompyler 0.4.2 is Python 2 code: ")
+    assert "dicompyler/dvhcalc.py:226: Missing parentheses in call to 'print'" in row["install"]["reason"]
+    assert [(c["id"], c["status"]) for c in row["checks"]] == [("startup", "fail")]

@@ -43,6 +43,11 @@ class InstallError(Exception):
     """
 
 
+class ToolBroken(Exception):
+    """The tool itself cannot be installed here, and the evidence says why (a release that
+    is Python 2 code): the tool's ``fail``, not the testbed's ``error``."""
+
+
 class ToolUnavailable(Exception):
     """Proprietary or platform-bound: no Linux testbed can run it."""
 

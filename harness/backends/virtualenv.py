@@ -16,9 +16,11 @@ import sys
 import time
 from pathlib import Path
 
+from harness.backends import py2release
 from harness.backends.base import (
-    Env, InstallContext, InstallError, Mounts, always_available, check_environment, same_mounts,
+    Env, InstallContext, InstallError, Mounts, ToolBroken, always_available, check_environment, same_mounts,
 )
+from harness.backends.py2release import Python2Evidence
 from harness.manifest import Manifest, VirtualenvInstall
 from harness.limits import check_limits
 from harness.process import Completed, run_bounded
@@ -51,9 +53,15 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
     final = context.cache / "envs" / manifest.id
     final.parent.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
-    location, reused = cached_build(
-        final, key, lambda tmp: build_environment(tmp, final, interpreter, spec.packages, context.host.uv)
-    )
+    try:
+        location, reused = cached_build(
+            final, key, lambda tmp: build_environment(tmp, final, interpreter, spec.packages, context.host.uv)
+        )
+    except InstallError as exc:
+        evidence = _python2_evidence(spec.packages)
+        if evidence is not None:
+            raise ToolBroken(f"cannot install: {evidence.describe()} (the installer said: {exc})") from exc
+        raise
     python = str(location / "bin" / "python")
     dependencies = _distributions(python)
     version = _version(manifest, dependencies)
@@ -112,6 +120,15 @@ def read_pip_config() -> dict[str, str]:
         if var.startswith("PIP_"):
             config[var[4:].lower().replace("_", "-")] = value
     return config
+
+
+def _python2_evidence(packages: list[str]) -> Python2Evidence | None:
+    """Why an install failed, when the cause is the release itself (see py2release)."""
+    index = read_pip_config().get("index-url") or py2release.SIMPLE_INDEX
+    for requirement in packages:
+        if (evidence := py2release.diagnose(requirement, index)) is not None:
+            return evidence
+    return None
 
 
 def _spec(manifest: Manifest) -> VirtualenvInstall:
