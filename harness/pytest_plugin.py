@@ -324,7 +324,6 @@ class ResultsCollector:
         self.records: list[dict] = []
         self.written: Path | None = None
         self.notes: list[str] = []
-        self.own_failed = False
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when != "teardown":
@@ -358,7 +357,6 @@ class ResultsCollector:
             written = own.finish(results, manifests, fixtures_dir(self.state.root), partial=partial)
         except OwnDataError as exc:
             print(f"rtcompat: error: {exc}", file=sys.stderr)
-            self.own_failed = True
             return
         self.written = written[-1]
         self.notes += [f"rtcompat: own-data report written to {path}" for path in written]

@@ -18,11 +18,9 @@ from harness.judging.judge import (
     Alternative,
     Quantity,
     Verdict,
-    _allowance,
     _finite,
     _normalise,
     compare,
-    describe_deviation,
     describe_tolerance,
 )
 from harness.owndata.tolerances import Rule
@@ -121,13 +119,3 @@ def _centre(values: list[Any]) -> Any:
 def _agrees(key: str, value: Any, centre: Any, rule: Rule) -> bool:
     return compare(key, value, Quantity(key, centre, rule.tolerance, rule.unit), rule.tolerance).passed
 
-
-def deviation(value: Any, centre: Any, unit: str) -> str:
-    number, middle = _finite(value), _finite(centre)
-    if number is None or middle is None:
-        return ""
-    return describe_deviation(number, middle, unit)
-
-
-def allowance(rule: Rule, value: Any) -> float:
-    return _allowance(rule.tolerance, value)

@@ -59,7 +59,6 @@ class Deidentifier:
 
     def __init__(self, identifying: Iterable[str], roi_labels: dict[str, str] | None = None):
         spellings = sorted({v for value in identifying for v in variants(value)}, key=lambda v: (-len(v), v))
-        self.spellings = spellings
         # A date also hides at the head of a date-time (20231105143000): it may be followed by a time.
         self._pattern = _token_pattern(spellings, re.IGNORECASE, tail=r"(?:(?<=\d{8})\d{4,6}(?:\.\d+)?)?")
         labels = {name: label for name, label in (roi_labels or {}).items() if name.strip() and name != label}

@@ -45,7 +45,7 @@ from harness.owndata.model import (
 )
 from harness.owndata.origins import origin_readings
 from harness.owndata.tolerances import compared, rule_for
-from harness.owndata.vendor import _roi_names, read_vendor_reference
+from harness.owndata.vendor import read_vendor_reference, roi_names
 from harness.results import CheckResult, ToolResult
 
 ROI_PREFIXES = ("dvh.", "rtstruct.roi.")
@@ -60,7 +60,7 @@ class RoiNames:
 
     @classmethod
     def of(cls, set_dir: Path, keep: bool) -> RoiNames:
-        return cls({name: name if keep else f"ROI-{number}" for number, name in _roi_names(set_dir / "RS.dcm").items()})
+        return cls({name: name if keep else f"ROI-{number}" for number, name in roi_names(set_dir / "RS.dcm").items()})
 
     def canonical(self, key: str) -> str | None:
         """``key`` with its ROI name replaced by the ROI's label; None for an ROI the

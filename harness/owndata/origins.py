@@ -30,7 +30,7 @@ def origin_readings(set_dir: Path) -> dict[str, list[float]]:
             slices.append((np.array([float(v) for v in ds.ImagePositionPatient]),
                            np.array([float(v) for v in ds.ImageOrientationPatient]),
                            int(ds.Rows), int(ds.Columns), [float(v) for v in ds.PixelSpacing]))
-        except (*READ_ERRORS, pydicom.errors.InvalidDicomError):
+        except READ_ERRORS:
             return {}
     if not slices:
         return {}

@@ -12,11 +12,11 @@ every identifying value once more; a hit stops the run instead of writing it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness import __version__
+from harness.fixture_guard import file_digests
 from harness.manifest import Manifest
 from harness.owndata.deidentify import Deidentifier
 from harness.owndata.grouping import Grouping, group
@@ -26,7 +26,7 @@ from harness.owndata.model import IndexSummary, OwnDataResults, OwnRun, OwnTool
 from harness.owndata.report import render_markdown
 from harness.owndata.stage import stage
 from harness.owndata.tolerances import reference_truth
-from harness.owndata.vendor import _roi_names
+from harness.owndata.vendor import roi_names
 from harness.results import Results
 from harness.store import atomic_write_text
 
@@ -51,17 +51,6 @@ def check_output_dir(output: Path, data_dir: Path, forbidden: list[Path]) -> Pat
     return output
 
 
-def digest_files(paths: list[Path]) -> dict[Path, str]:
-    digests = {}
-    for path in paths:
-        sha = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                sha.update(block)
-        digests[path] = sha.hexdigest()
-    return digests
-
-
 @dataclass
 class OwnDataRun:
     data_dir: Path
@@ -70,7 +59,8 @@ class OwnDataRun:
     index: DataIndex
     grouping: Grouping
     staged_root: Path
-    digests: dict[Path, str] = field(default_factory=dict)
+    #: the data directory's files, as the fixture guard checksums a fixture set
+    digests: dict[str, str] = field(default_factory=dict)
     started: str = ""
 
     @classmethod
@@ -80,9 +70,7 @@ class OwnDataRun:
         grouping = group(index)
         if not grouping.sets:
             raise OwnDataError(f"{data_dir}: no CT series or DICOM-RT object found among {index.file_count} files")
-        files = [*(i.path for i in index.instances), *index.not_dicom, *(p for p, _ in index.unreadable),
-                 *index.duplicates]
-        digests = digest_files(files)
+        digests = file_digests(data_dir)
         staged_root = scratch / "own-data"
         for dataset in grouping.sets:
             stage(dataset, staged_root)
@@ -91,15 +79,9 @@ class OwnDataRun:
     def changed_files(self) -> list[Path]:
         """The user's files that differ from when the run began (none, unless something
         outside the harness wrote them)."""
-        changed = []
-        for path, before in self.digests.items():
-            try:
-                now = digest_files([path])[path]
-            except OSError:
-                now = None
-            if now != before:
-                changed.append(path)
-        return changed
+        now = file_digests(self.data_dir)
+        return [self.data_dir / name for name in sorted(self.digests.keys() | now.keys())
+                if self.digests.get(name) != now.get(name)]
 
     def deidentifier(self) -> Deidentifier:
         identifying = {value for instance in self.index.instances for value in instance.identifying}
@@ -107,7 +89,7 @@ class OwnDataRun:
         if not self.keep_roi_names:
             for dataset in self.grouping.sets:
                 labels.update({name: f"ROI-{number}" for number, name in
-                               _roi_names(self.staged_root / dataset.label / "RS.dcm").items()})
+                               roi_names(self.staged_root / dataset.label / "RS.dcm").items()})
             identifying |= {name for instance in self.index.instances for name in instance.roi_names
                             if name not in labels}
         return Deidentifier(identifying, labels)

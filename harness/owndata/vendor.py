@@ -206,7 +206,7 @@ def read_vendor_reference(set_dir: Path) -> VendorReference:
     set's ROI names), prescription, fractions and metersets of its RT Plan."""
     reference = VendorReference()
     contradicted: list[tuple[int, str, float, float, float]] = []
-    rs_names = _roi_names(set_dir / "RS.dcm")
+    rs_names = roi_names(set_dir / "RS.dcm")
     dose_path = set_dir / "RD.dcm"
     if dose_path.is_file():
         try:
@@ -270,7 +270,7 @@ def plan_values(plan_path: Path) -> list[VendorValue]:
     return out
 
 
-def _roi_names(rs_path: Path) -> dict[int, str]:
+def roi_names(rs_path: Path) -> dict[int, str]:
     if not rs_path.is_file():
         return {}
     try:
