@@ -48,7 +48,9 @@ def size_of(path: Path) -> int:
 
 
 def entries(cache: Path) -> list[CacheEntry]:
-    tools = {entry.tool_id for entry in load_catalogue()}
+    catalogue = load_catalogue()  # a cache directory is named by an installed version's path_name
+    tools = {one.path_name for entry in catalogue if entry.manifest for one in entry.manifest.installs()}
+    tools |= {entry.tool_id for entry in catalogue if entry.manifest is None}
     found = []
     for area in sorted(p for p in cache.iterdir() if p.is_dir()) if cache.is_dir() else []:
         if area.name in PER_TOOL:

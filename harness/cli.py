@@ -173,10 +173,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         if entry.manifest is None:
             print(f"{entry.tool_id:24} INVALID  {entry.problems[0]}")
             continue
-        m = entry.manifest
-        checks = ", ".join(c.id for c in m.checks) or "-"
-        listed = "catalogue" if m.in_source_catalogue else "extra"
-        print(f"{m.id:24} {m.install.backend:12} {listed:10} {checks}")
+        for m in entry.manifest.installs():  # one line per version: what --tool takes
+            checks = ", ".join(c.id for c in m.checks) or "-"
+            listed = "catalogue" if m.in_source_catalogue else "extra"
+            print(f"{m.key:24} {m.backend:12} {listed:10} {checks}")
     return 0
 
 
@@ -222,6 +222,27 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _chosen_tools(paths: list[Path], chosen: list[str]) -> tuple[list[Path], list[str]]:
+    """The manifests ``--tool`` names, and the versions it picks: ``itk-snap`` runs every
+    version of ITK-SNAP, ``itk-snap@3.6.0`` only that one."""
+    from harness.catalogue import load_entry
+
+    known = {p.stem: p for p in paths}
+    unknown = [t for t in chosen if t.partition("@")[0] not in known]
+    if unknown:
+        raise FatalError(f"no manifest for {', '.join(unknown)} (rtcompat list shows the tools)")
+    versions = []
+    for key in (t for t in chosen if "@" in t):
+        manifest = load_entry(known[key.partition("@")[0]]).manifest
+        if manifest is not None and manifest.select(key) is None:
+            offered = ", ".join(one.key for one in manifest.installs())
+            raise FatalError(f"{key}: no such version (the manifest installs {offered})")
+        versions.append(key)
+    # A bare id next to one of its versions means every version.
+    versions = [v for v in versions if v.partition("@")[0] not in chosen]
+    return list(dict.fromkeys(known[t.partition("@")[0]] for t in chosen)), versions
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import pytest
 
@@ -235,12 +256,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise FatalError(str(exc)) from None
     root = project_root()
     paths = manifest_paths()
+    versions: list[str] = []
     if args.tool:
-        known = {p.stem: p for p in paths}
-        unknown = [t for t in args.tool if t not in known]
-        if unknown:
-            raise FatalError(f"no manifest for {', '.join(unknown)} (rtcompat list shows the tools)")
-        paths = [known[t] for t in args.tool]
+        paths, versions = _chosen_tools(paths, args.tool)
     if args.sets and not args.data:
         _known_sets(root, args.sets)
     if (args.output or args.keep_roi_names) and not args.data:
@@ -256,6 +274,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         pytest_args.append("--allow-apt")
     for name in args.sets:
         pytest_args += ["--rtcompat-set", name]
+    for key in versions:
+        pytest_args += ["--rtcompat-version", key]
     if (args.tool or args.sets or args.pytest_args) and not args.data:
         pytest_args.append("--rtcompat-update")  # a partial run updates its own rows and keeps the others
     if args.workers:
@@ -382,7 +402,7 @@ def _browser_check(results_path: Path, page: Path, screenshot: Path) -> int:
 
     if not browser.is_available():
         raise FatalError("no Chromium for the browser check (apt-get install chromium)")
-    tool_ids = [tool.id for tool in read_results(results_path).tools]
+    tool_ids = [tool.key for tool in read_results(results_path).tools]
     problems = browser.check_report(page, tool_ids, screenshot=screenshot)
     for problem in problems:
         print(f"browser check: {problem}", file=sys.stderr)

@@ -13,7 +13,8 @@ def needs_network() -> list[str]:
     """Tools whose manifests say they download themselves (restrictions.network)."""
     from harness.catalogue import load_catalogue
 
-    return [e.tool_id for e in load_catalogue() if e.manifest is not None and e.manifest.restrictions.network]
+    return [one.key for e in load_catalogue() if e.manifest is not None for one in e.manifest.installs()
+            if one.restrictions.network]
 
 
 def diagnose(host: Host | None = None) -> list[str]:

@@ -1,8 +1,8 @@
 """Past runs, kept small, and what they say about each tool x check.
 
 One compact JSON file per run under ``reports/history/`` (date, harness version,
-fixture checksums, and per tool its version, resolved dependencies and check
-statuses), bounded to the last ``KEEP`` runs. From that window each tool x check gets
+fixture checksums, and per installed version of a tool (``pydicom``,
+``itk-snap@3.6.0``) its version, resolved dependencies and check statuses), bounded to the last ``KEEP`` runs. From that window each tool x check gets
 a class after Debian's CI: new, pass, regression, recovered, always failing, flaky;
 a regression or recovery names what changed between the two runs around it.
 
@@ -107,7 +107,7 @@ def _slug(text: str) -> str:
 
 def record_of(results: Results) -> RunRecord:
     run = results.run
-    tools = {t.id: ToolRecord(version=t.version, dependencies=t.dependencies, definition=t.definition,
+    tools = {t.key: ToolRecord(version=t.version, dependencies=t.dependencies, definition=t.definition,
                               install=t.install.status,
                               checks={c.key: c.status for c in t.checks})
              for t in results.tools}
@@ -241,5 +241,5 @@ def _mapping_changes(old: dict[str, str], new: dict[str, str], skip: set[str] = 
 
 def trends(runs: list[RunRecord], results: Results) -> dict[tuple[str, str], Trend]:
     """Every tool x check of ``results``, classified over ``runs``."""
-    return {(t.id, c.key): trend(runs, t.id, c.key) for t in results.tools for c in t.checks}
+    return {(t.key, c.key): trend(runs, t.key, c.key) for t in results.tools for c in t.checks}
 

@@ -15,9 +15,18 @@ import string
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, StrictStr, StringConstraints,
-                      field_validator,
-                      model_validator)
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    PrivateAttr,
+    StrictStr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 CAPABILITIES: dict[str, str] = {
     "startup": "the tool starts and reports its version",
@@ -55,6 +64,8 @@ SECTIONS: tuple[str, ...] = (
 )
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
+#: A version's id: what follows the ``@`` in ``itk-snap@3.6.0`` (a release, ``main``, a suite).
+VERSION_ID = r"^[a-z0-9][a-z0-9.+-]*$"
 #: Ids and fixture names become file and directory names: kept short.
 MAX_ID_LENGTH = 64
 
@@ -325,8 +336,45 @@ class Restrictions(Model):
     flaky: bool = Field(False, description="known to give different results run to run")
 
 
+class ToolVersion(Model):
+    """One of several versions a manifest installs side by side, each its own row.
+
+    Only what differs between versions lives here; name, summary, homepage and section
+    are the tool's. ``checks`` replaces the tool's checks for this version when given
+    (an old release may answer fewer questions than the current one)."""
+
+    id: str = Field(pattern=VERSION_ID, max_length=32,
+                    description="what the version is called after the @, e.g. 3.6.0, main, 2.4: lower case, digits, "
+                                "dots, dashes, plus")
+    install: Install = Field(description="how to install this version (any backend)")
+    version: VersionQuery | None = Field(None, description="how to ask this version its version (default: the tool's)")
+    restrictions: Restrictions | None = Field(None, description="what this version needs from the machine "
+                                                                "(default: the tool's)")
+    checks: list[Check] | None = Field(None, description="this version's checks, replacing the tool's (default: the "
+                                                         "tool's checks)")
+
+    @field_validator("checks")
+    @classmethod
+    def _unique_check_ids(cls, checks: list[Check] | None) -> list[Check] | None:
+        return None if checks is None else _unique_checks(checks)
+
+
+def _unique_checks(checks: list[Check]) -> list[Check]:
+    seen: set[str] = set()
+    for check in checks:
+        if check.id in seen:
+            raise ValueError(f"duplicate check id {check.id!r}")
+        seen.add(check.id)
+    return checks
+
+
 class Manifest(Model):
-    """A tool of the catalogue: who it is, how to install it, what to ask it."""
+    """A tool of the catalogue: who it is, how to install it, what to ask it.
+
+    A manifest installs one version (``install``) or several (``versions``). Everything
+    downstream works on :meth:`installs`: one manifest per version, each with its own
+    ``install``, ``checks`` and :attr:`key` (``itk-snap@3.6.0``), so every version is its
+    own environment, row, history line, CI job and badge."""
 
     id: str = Field(pattern=SLUG, max_length=MAX_ID_LENGTH, description="file name without .yaml; lower-case, dashes")
     name: str = Field(min_length=1, description="display name")
@@ -337,24 +385,78 @@ class Manifest(Model):
     in_source_catalogue: bool = Field(description="true for the tools the catalogue follows (the 'Open Source Software "
                                               "tools' list of the radiation oncology overview page); false for tools "
                                               "added beyond it, which go under 'Beyond the source catalogue'")
-    install: Install = Field(description="how to install it: a mapping whose 'backend' picks one of the "
-                                         "install sections below")
+    install: Install | None = Field(None, description="how to install it: a mapping whose 'backend' picks one of the "
+                                                      "install sections below (or give versions instead)")
+    versions: list[ToolVersion] = Field(default_factory=list,
+                                        description="several versions installed side by side, each its own row "
+                                                    "(instead of install), e.g. a Debian build and the upstream "
+                                                    "release")
     version: VersionQuery | None = Field(None, description="how to ask the installed tool its version "
                                                            "(default: the backend's own guess)")
     restrictions: Restrictions = Field(Restrictions(), description="what the tool needs from the machine "
                                                                    "(root, an engine, a display, the internet)")
     checks: list[Check] = Field(default_factory=list, description="the judged questions put to the tool; "
                                                                   "see checks[] below")
+    _variant: str | None = PrivateAttr(None)
 
     @field_validator("checks")
     @classmethod
     def _unique_check_ids(cls, checks: list[Check]) -> list[Check]:
-        seen: set[str] = set()
-        for check in checks:
-            if check.id in seen:
-                raise ValueError(f"duplicate check id {check.id!r}")
-            seen.add(check.id)
-        return checks
+        return _unique_checks(checks)
+
+    @model_validator(mode="after")
+    def _one_way_to_install(self) -> Manifest:
+        if self.install is None and not self.versions:
+            raise ValueError("give install (one version) or versions (several)")
+        if self.install is not None and self.versions:
+            raise ValueError("give install or versions, not both (each version has its own install)")
+        ids = [v.id for v in self.versions]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate version id {next(i for i in ids if ids.count(i) > 1)!r}")
+        return self
+
+    @property
+    def variant(self) -> str | None:
+        """Which of the manifest's versions this is (None for a one-version manifest)."""
+        return self._variant
+
+    @property
+    def key(self) -> str:
+        """The installed version's identity: ``pydicom``, or ``itk-snap@3.6.0`` for one of several."""
+        return f"{self.id}@{self._variant}" if self._variant else self.id
+
+    @property
+    def path_name(self) -> str:
+        """The key as a file, directory and image name: no ``@``, no dots
+        (``itk-snap--3_6_0``); version ids hold no ``_``, so two never meet."""
+        return self.key.replace("@", "--").replace(".", "_").replace("+", "_")
+
+    @property
+    def backend(self) -> str:
+        """The install backend's name; a manifest of several versions lists each one's."""
+        if self.install is not None:
+            return self.install.backend
+        return ",".join(dict.fromkeys(v.install.backend for v in self.versions))
+
+    def installs(self) -> list[Manifest]:
+        """One manifest per version to install, each with exactly one ``install``."""
+        if not self.versions:
+            return [self]
+        expanded = []
+        for version in self.versions:
+            one = self.model_copy(update={
+                "install": version.install, "versions": [],
+                "version": version.version or self.version,
+                "restrictions": version.restrictions or self.restrictions,
+                "checks": self.checks if version.checks is None else version.checks,
+            })
+            one._variant = version.id
+            expanded.append(one)
+        return expanded
+
+    def select(self, key: str) -> Manifest | None:
+        """The installed version called ``key`` (``tool`` or ``tool@version``), if any."""
+        return next((one for one in self.installs() if one.key == key), None)
 
 
 def manifest_dir(manifest_path: Path) -> Path:

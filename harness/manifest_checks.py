@@ -11,19 +11,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness.judging.judge import TruthError, load_truth, looser_tolerances, unmatched_patterns
-from harness.manifest import Manifest, manifest_dir
-from harness.manifest_loader import ManifestError, Problem, line_of, load_manifest_and_lines
+from harness.judging.judge import (
+    TruthError,
+    load_truth,
+    looser_tolerances,
+    unmatched_patterns,
+)
+from harness.manifest import Check, Manifest, manifest_dir
+from harness.manifest_loader import (
+    ManifestError,
+    Problem,
+    line_of,
+    load_manifest_and_lines,
+)
 
 
 def check_problems(path: Path, manifest: Manifest, data: Any, fixtures_root: Path) -> list[Problem]:
     """Problems that make a check impossible to judge as declared, sorted by line."""
     problems = []
     truths: dict[str, dict | None] = {}
-    for index, check in enumerate(manifest.checks):
-        where = ("checks", index)
+    for where, check in _located_checks(manifest):
+        at = ".".join(map(str, where))
         if not (manifest_dir(path) / check.program).is_file():
-            problems.append(Problem(path, line_of(data, (*where, "program")), f"checks.{index}.program",
+            problems.append(Problem(path, line_of(data, (*where, "program")), f"{at}.program",
                                     f"{check.program!r} does not exist in {manifest_dir(path).name}/"))
         # Patterns are checked against the set the check names, else the reference set
         # (on a variant, a pattern naming only what the variant leaves out is dropped).
@@ -35,23 +45,32 @@ def check_problems(path: Path, manifest: Manifest, data: Any, fixtures_root: Pat
                 truths[fixture] = None
         truth = truths[fixture]
         if truth is None:
-            problems.append(Problem(path, line_of(data, (*where, "fixture")), f"checks.{index}.fixture",
+            problems.append(Problem(path, line_of(data, (*where, "fixture")), f"{at}.fixture",
                                     f"no fixture set {fixture!r} with a truth.json under {fixtures_root}"))
             continue
         for name in check.skip_sets:
             if not (fixtures_root / name / "truth.json").is_file():
-                problems.append(Problem(path, line_of(data, (*where, "skip_sets", name)), f"checks.{index}.skip_sets",
+                problems.append(Problem(path, line_of(data, (*where, "skip_sets", name)), f"{at}.skip_sets",
                                         f"no fixture set {name!r} under {fixtures_root}"))
         for field, pattern in unmatched_patterns(check, truth):
             items = list(getattr(check, field))
             problems.append(Problem(path, line_of(data, (*where, field, _position(field, items, pattern))),
-                                    f"checks.{index}.{field}",
+                                    f"{at}.{field}",
                                     f"pattern {pattern!r} matches no quantity of fixture set {fixture!r}"))
         for pattern, key in looser_tolerances(check, truth):
-            problems.append(Problem(path, line_of(data, (*where, "tolerances", pattern)), f"checks.{index}.tolerances",
+            problems.append(Problem(path, line_of(data, (*where, "tolerances", pattern)), f"{at}.tolerances",
                                     f"{pattern!r} is looser than the derived tolerance of {key}; "
                                     "a manifest may tighten a tolerance, never widen it"))
     return sorted(problems, key=lambda p: p.line)
+
+
+def _located_checks(manifest: Manifest) -> list[tuple[tuple, Check]]:
+    """Every check with where it stands in the file: the tool's checks, then each
+    version's own (``("versions", 1, "checks", 0)``)."""
+    located = [(("checks", index), check) for index, check in enumerate(manifest.checks)]
+    for number, version in enumerate(manifest.versions):
+        located += [(("versions", number, "checks", index), check) for index, check in enumerate(version.checks or [])]
+    return located
 
 
 def placeholder_problems(path: Path) -> list[Problem]:

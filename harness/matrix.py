@@ -1,4 +1,4 @@
-"""The CI job matrix: one job per manifest, with what the job's machine must provide.
+"""The CI job matrix: one job per installed version of each tool, with what its machine must provide.
 
 ``rtcompat matrix`` prints it as JSON for ``strategy.matrix`` in the nightly
 workflow. A job's needs are what the manifest declares under ``restrictions`` plus
@@ -27,21 +27,23 @@ NEEDS = ("needs_engine", "needs_root", "needs_display", "needs_network")
 
 
 def job_matrix(entries: list[Entry]) -> dict[str, list[dict[str, Any]]]:
-    """``{"include": [job, ...]}``, one job per tool id, in tool id order (manifests whose
-    ids clash are invalid entries, and get one job between them)."""
-    jobs = {job["tool"].casefold(): job for job in map(job_for, entries)}
+    """``{"include": [job, ...]}``, one job per installed version, in key order (manifests
+    whose ids clash are invalid entries, and get one job between them)."""
+    jobs = {job["tool"].casefold(): job for entry in entries for job in jobs_for(entry)}
     return {"include": sorted(jobs.values(), key=lambda job: job["tool"])}
 
 
-def job_for(entry: Entry) -> dict[str, Any]:
-    """One matrix job; ``tool`` is the manifest's file stem, what ``rtcompat run --tool`` takes."""
+def jobs_for(entry: Entry) -> list[dict[str, Any]]:
+    """The entry's jobs; ``tool`` is what ``rtcompat run --tool`` takes: the manifest's
+    file stem, or ``stem@version`` for each version of a manifest that installs several."""
     if entry.manifest is None:
-        return {"tool": entry.path.stem, "backend": INVALID_BACKEND, **dict.fromkeys(NEEDS, False)}
-    manifest = entry.manifest
-    return {"tool": entry.path.stem, "backend": manifest.install.backend, **needs(manifest)}
+        return [{"tool": entry.path.stem, "backend": INVALID_BACKEND, **dict.fromkeys(NEEDS, False)}]
+    return [{"tool": entry.path.stem + (f"@{one.variant}" if one.variant else ""), "backend": one.backend,
+             **needs(one)} for one in entry.manifest.installs()]
 
 
 def needs(manifest: Manifest) -> dict[str, bool]:
+    """What one installed version (one of ``Manifest.installs()``) needs of its machine."""
     declared, install = manifest.restrictions, manifest.install
     runs_apt = isinstance(install, DebianInstall) or (
         isinstance(install, SourceInstall) and bool(install.runtime_packages))

@@ -83,14 +83,19 @@ def merge_results(paths: list[Path], allow_mixed: bool = False, expected: list[E
         warnings.append(problem)
     tools = collect_tools(shards)
     audit = Audit(catalogue if catalogue is not None else load_catalogue(), fixtures_root or fixtures_dir())
-    origin = {tool.id: shard for shard in shards for tool in shard.results.tools}
-    tools = {tool_id: audit.rejudged(tool, origin[tool_id]) for tool_id, tool in tools.items()}
-    missing = [entry for entry in expected or [] if entry.tool_id not in tools]
-    for entry in missing:
-        tools[entry.tool_id] = missing_tool(entry)
-        warnings.append(f"{entry.tool_id}: {NO_SHARD}")
+    origin = {tool.key: shard for shard in shards for tool in shard.results.tools}
+    tools = {key: audit.rejudged(tool, origin[key]) for key, tool in tools.items()}
+    missing = [(key, entry) for entry in expected or [] for key in installed_keys(entry) if key not in tools]
+    for key, entry in missing:
+        tools[key] = missing_tool(entry, key)
+        warnings.append(f"{key}: {NO_SHARD}")
     run = merged_run(shards, warnings, incomplete=bool(missing))
-    return Results(run=run, tools=sorted(tools.values(), key=lambda t: t.id)), warnings
+    return Results(run=run, tools=sorted(tools.values(), key=lambda t: t.key)), warnings
+
+
+def installed_keys(entry: Entry) -> list[str]:
+    """The rows a catalogue entry owes the report: one per installed version."""
+    return [one.key for one in entry.manifest.installs()] if entry.manifest else [entry.tool_id]
 
 
 def read_shard(path: Path) -> Shard:
@@ -119,15 +124,16 @@ def mixed(shards: list[Shard]) -> list[str]:
 
 
 def collect_tools(shards: list[Shard]) -> dict[str, ToolResult]:
-    """Every tool of every shard, by id; a tool in two shards is an error naming both."""
+    """Every row of every shard, by key (a tool, or one of its versions); a row in two
+    shards is an error naming both."""
     tools: dict[str, ToolResult] = {}
     origin: dict[str, Path] = {}
     for shard in shards:
         for tool in shard.results.tools:
-            if tool.id in tools:
-                raise MergeError(f"tool {tool.id!r} is in both {origin[tool.id]} and {shard.path}; "
+            if tool.key in tools:
+                raise MergeError(f"tool {tool.key!r} is in both {origin[tool.key]} and {shard.path}; "
                                  "remove the stale shard")
-            tools[tool.id], origin[tool.id] = tool, shard.path
+            tools[tool.key], origin[tool.key] = tool, shard.path
     return tools
 
 
@@ -144,15 +150,17 @@ class Audit:
     def rejudged(self, tool: ToolResult, shard: Shard) -> ToolResult:
         entry = self.entries.get(tool.id)
         judged = any(c.status in ("pass", "fail", "xfail") for c in tool.checks)
-        if entry is None or entry.manifest is None:
+        manifest = entry.manifest.select(tool.key) if entry is not None and entry.manifest is not None else None
+        if manifest is None:
             if tool.install.status == "pass" or judged or any(c.verdicts for c in tool.checks):
-                raise MergeError(f"{shard.path}: tool {tool.id!r} has no valid manifest in this checkout, so its "
+                raise MergeError(f"{shard.path}: tool {tool.key!r} has no valid manifest in this checkout, so its "
                                  "results cannot be judged again; merge shards with the checkout that produced them")
             return tool  # an error, skip or n/a row: nothing was judged, nothing to check
+        assert entry is not None
         if judged and tool.definition != definition_digest(entry.path):
             raise MergeError(f"{shard.path}: tool {tool.id!r} ran with other check definitions than this "
                              f"checkout's (digest {str(tool.definition)[:12]} vs {definition_digest(entry.path)[:12]})")
-        planned = {(p.check.id, p.fixture): p for check in entry.manifest.checks for p in plan(check, self.sets)}
+        planned = {(p.check.id, p.fixture): p for check in manifest.checks for p in plan(check, self.sets)}
         checks = []
         for result in tool.checks:
             expected = planned.get((result.id, result.fixture))
@@ -217,16 +225,17 @@ class Audit:
                            reason=reason or "the shard has no result for this check")
 
 
-def missing_tool(entry: Entry) -> ToolResult:
-    """An error row for a catalogue tool no shard reports, with what the manifest says of it."""
+def missing_tool(entry: Entry, key: str | None = None) -> ToolResult:
+    """An error row for a catalogue tool (or one of its versions, ``key``) no shard
+    reports, with what the manifest says of it."""
     install = InstallResult(status="error", reason=NO_SHARD)
-    manifest = entry.manifest
+    manifest = entry.manifest.select(key or entry.tool_id) if entry.manifest else None
     if manifest is None:
         return ToolResult(id=entry.tool_id, name=entry.tool_id, section="Beyond the source catalogue",
                           in_source_catalogue=False, backend="?", install=install)
-    return ToolResult(id=manifest.id, name=manifest.name, section=manifest.section,
+    return ToolResult(id=manifest.id, variant=manifest.variant, name=manifest.name, section=manifest.section,
                       in_source_catalogue=manifest.in_source_catalogue, homepage=str(manifest.homepage),
-                      summary=manifest.summary, backend=manifest.install.backend, install=install)
+                      summary=manifest.summary, backend=manifest.backend, install=install)
 
 
 def merged_run(shards: list[Shard], warnings: list[str], incomplete: bool = False) -> RunInfo:

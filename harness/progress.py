@@ -10,6 +10,7 @@ results file, and on the screen with ``-v``.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import defaultdict
@@ -67,8 +68,9 @@ class Progress:
             self._announce(ids)
 
     def _announce(self, nodeids: list[str]) -> None:
-        self.tool_total = len({nodeid.split("::")[0] for nodeid in nodeids})
-        self.check_total = sum(1 for nodeid in nodeids if not nodeid.endswith(("::install", "::manifest")))
+        items = [split_nodeid(nodeid) for nodeid in nodeids]
+        self.tool_total = len({key for key, _ in items})
+        self.check_total = sum(1 for _, what in items if what not in ("install", "manifest"))
         self._print(f"rtcompat: {self.tool_total} tool{'s' if self.tool_total != 1 else ''}, "
                     f"{self.check_total} check{'s' if self.check_total != 1 else ''}")
 
@@ -77,8 +79,7 @@ class Progress:
         self._thread.start()
 
     def pytest_runtest_logstart(self, nodeid: str, location) -> None:
-        tool, _, what = nodeid.rpartition("::")
-        tool_id = tool.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        tool_id, what = split_nodeid(nodeid)
         if what == "install":
             self._tools_seen.append(tool_id)
             self._print(f"[{len(self._tools_seen):>2}/{self.tool_total or '?'}] {tool_id}: installing ...")
@@ -159,3 +160,18 @@ class Progress:
 
 def _cut(text: str, width: int = REASON_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+_ITEM_NAME = re.compile(r"^(?P<base>[^@\[]+)(?:@(?P<version>[^\[]+))?(?P<set>\[.*\])?$")
+
+
+def split_nodeid(nodeid: str) -> tuple[str, str]:
+    """(tool key, item) of a catalogue item: ``tool_manifests/itk-snap.yaml::read-ct@3.6.0[x]``
+    is ``("itk-snap@3.6.0", "read-ct[x]")``, the names the result records use."""
+    path, _, name = nodeid.rpartition("::")
+    tool_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    match = _ITEM_NAME.match(name)
+    if match is None:
+        return tool_id, name
+    key = f"{tool_id}@{match['version']}" if match["version"] else tool_id
+    return key, match["base"] + (match["set"] or "")

@@ -28,6 +28,7 @@ from harness.fixture_guard import FixtureGuard, FixtureTampered, fixture_checksu
 from harness.fixture_sets import REFERENCE, Planned, discover, plan
 from harness.host import Host
 from harness.limits import sweep_stale_cgroups
+from harness.manifest import Manifest
 from harness.owndata.index import DataDirError
 from harness.owndata.run import OwnDataError, OwnDataRun, check_output_dir
 from harness.paths import cache_dir, fixtures_dir, manifests_dir, project_root, reports_dir, results_dir
@@ -57,6 +58,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="environment cache (default: $RTCOMPAT_CACHE or ~/.cache/rtcompat)")
     group.addoption("--rtcompat-set", metavar="NAME", action="append", default=[],
                     help="only the checks on this fixture set (repeatable; default: every set)")
+    group.addoption("--rtcompat-version", metavar="TOOL@VERSION", action="append", default=[],
+                    help="of a manifest with several versions, only this one (repeatable; default: every version)")
     group.addoption("--rtcompat-update", action="store_true", default=False,
                     help="a partial run: replace only its own tools' rows in an existing results file")
     group.addoption("--rtcompat-data", metavar="DIR", default=None,
@@ -161,17 +164,16 @@ class _RunState:
             scratch.remove(self._run_dir)
             self._run_dir = None
 
-    def tool_run(self, entry: Entry) -> ToolRun:
-        manifest = entry.manifest
-        assert manifest is not None
-        if manifest.id not in self.tool_runs:
+    def tool_run(self, entry: Entry, manifest: Manifest) -> ToolRun:
+        """The run of one installed version (``manifest`` is one of ``entry``'s installs)."""
+        if manifest.key not in self.tool_runs:
             cache = Path(self.config.getoption("rtcompat_cache") or cache_dir())
             context = InstallContext(cache=cache, host=self.host, manifest_path=entry.path,
                                      allow_apt=bool(self.config.getoption("allow_apt")))
             outputs = self.run_dir / "outputs"
-            self.tool_runs[manifest.id] = ToolRun(manifest, entry.path, context, self.guard, outputs,
-                                                  observe_only=self.observe_only)
-        return self.tool_runs[manifest.id]
+            self.tool_runs[manifest.key] = ToolRun(manifest, entry.path, context, self.guard, outputs,
+                                                   observe_only=self.observe_only)
+        return self.tool_runs[manifest.key]
 
 
 _STATE = pytest.StashKey[_RunState]()
@@ -183,15 +185,25 @@ class ManifestFile(pytest.File):
         if entry.manifest is None:
             yield InvalidManifestItem.from_parent(self, name="manifest", entry=entry)
             return
-        install = InstallItem.from_parent(self, name="install", entry=entry)
-        install.add_marker(_group(entry.manifest.id, REFERENCE))
+        chosen = set(self.config.getoption("rtcompat_version") or ())
+        for manifest in entry.manifest.installs():
+            if chosen and not ({manifest.key, manifest.id} & chosen):
+                continue
+            yield from self._items(entry, manifest)
+
+    def _items(self, entry: Entry, manifest: Manifest):
+        """The install item and the check items of one installed version; a version's
+        items are named ``install@3.6.0``, ``read-ct@3.6.0[position-ffs]``."""
+        at = f"@{manifest.variant}" if manifest.variant else ""
+        install = InstallItem.from_parent(self, name=f"install{at}", entry=entry, manifest=manifest)
+        install.add_marker(_group(manifest.key, REFERENCE))
         install.add_marker(pytest.mark.catalogue)
         yield install
         state = self.config.stash[_STATE]
         sets = state.fixture_sets
         known = {s.name for s in sets}
         selected = set(self.config.getoption("rtcompat_set") or ())
-        for check_index, check in enumerate(entry.manifest.checks):
+        for check_index, check in enumerate(manifest.checks):
             if state.observe_only and check.fixture is not None:
                 continue  # a check tied to one of our fixture sets has nothing to read in own data
             for planned in plan(check, sets):
@@ -199,11 +211,12 @@ class ManifestFile(pytest.File):
                     continue
                 if state.observe_only and planned.fixture not in known:
                     continue
-                name = check.id if check.fixture or planned.fixture == REFERENCE else f"{check.id}[{planned.fixture}]"
+                on_set = "" if check.fixture or planned.fixture == REFERENCE else f"[{planned.fixture}]"
                 order = (check_index, [s.name for s in sets].index(planned.fixture)
                          if planned.fixture in {s.name for s in sets} else len(sets))
-                item = CheckItem.from_parent(self, name=name, entry=entry, planned=planned, order=order)
-                item.add_marker(_group(entry.manifest.id, planned.fixture))
+                item = CheckItem.from_parent(self, name=f"{check.id}{at}{on_set}", entry=entry, manifest=manifest,
+                                             planned=planned, order=order)
+                item.add_marker(_group(manifest.key, planned.fixture))
                 item.add_marker(pytest.mark.catalogue)
                 yield item
 
@@ -217,10 +230,17 @@ def _group(tool_id: str, fixture_set: str) -> pytest.MarkDecorator:
 
 
 class _ToolItem(pytest.Item):
-    def __init__(self, *, entry: Entry, **kwargs):
+    def __init__(self, *, entry: Entry, manifest: Manifest | None = None, **kwargs):
         super().__init__(**kwargs)
         self.entry = entry
+        #: the installed version this item belongs to (None for an invalid manifest)
+        self.manifest = manifest
         self.outcome: dict | None = None
+
+    @property
+    def tool_key(self) -> str:
+        """``pydicom``, or ``itk-snap@3.6.0`` for one of a manifest's versions."""
+        return self.manifest.key if self.manifest is not None else self.entry.tool_id
 
     @property
     def state(self) -> _RunState:
@@ -237,7 +257,7 @@ class _ToolItem(pytest.Item):
     def _conclude(self, kind: str, payload: dict, tool: dict | None = None) -> None:
         """Record the outcome, then map the status onto pytest's vocabulary."""
         self.outcome = payload
-        record = {"kind": kind, "tool_id": self.entry.tool_id, "path": str(self.entry.path),
+        record = {"kind": kind, "tool_id": self.tool_key, "path": str(self.entry.path),
                   "tool": tool, "payload": payload, "order": list(getattr(self, "order", (-1, -1)))}
         self.user_properties.append((PROPERTY, json.dumps(record, default=str)))
         status, reason = payload["status"], payload["reason"]
@@ -272,7 +292,7 @@ class InvalidManifestItem(_ToolItem):
 
 class InstallItem(_ToolItem):
     def setup(self) -> None:
-        run = self.state.tool_run(self.entry)
+        run = self.state.tool_run(self.entry, self.manifest)
         install, _env = run.install()
         self._conclude("install", install.model_dump(), tool=_tool_facts(run))
 
@@ -289,7 +309,7 @@ class CheckItem(_ToolItem):
 
     def setup(self) -> None:
         check = self.planned.check
-        run = self.state.tool_run(self.entry)
+        run = self.state.tool_run(self.entry, self.manifest)
         if self.planned.skip_reason is not None:
             result = CheckResult(id=check.id, capability=check.capability, fixture=check.fixture, status="skip",
                                  reason=f"not run on the {check.fixture} set: {self.planned.skip_reason}")
@@ -351,8 +371,8 @@ class ResultsCollector:
     def _finish_own_data(self, results: Results, partial: bool) -> None:
         own = self.state.own
         assert own is not None
-        manifests = {e.manifest.id: e.manifest for e in load_catalogue(manifest_paths(manifests_dir(self.state.root)))
-                     if e.manifest is not None}
+        manifests = {one.key: one for e in load_catalogue(manifest_paths(manifests_dir(self.state.root)))
+                     if e.manifest is not None for one in e.manifest.installs()}
         try:
             written = own.finish(results, manifests, fixtures_dir(self.state.root), partial=partial)
         except OwnDataError as exc:

@@ -153,9 +153,20 @@ class ToolResult(Record):
         return f"{self.id}@{self.variant}" if self.variant else self.id
 
     @property
+    def shown_version(self) -> str | None:
+        """The version as the report shows it: what the installed tool says, with the
+        manifest's version id when that says more (a tool of several versions that did
+        not install, or a branch: ``0.4.2-72-gffba3a8 (main)``)."""
+        if not self.variant:
+            return self.version
+        if not self.version:
+            return self.variant
+        return self.version if self.version.startswith(self.variant) else f"{self.version} ({self.variant})"
+
+    @property
     def label(self) -> str:
         """How the report names the row: ``matRad v3.2.2 on GNU Octave 7.3.0``."""
-        text = self.name + (f" {self.version}" if self.version else "")
+        text = self.name + (f" {self.shown_version}" if self.shown_version else "")
         return text + (f" on {self.runtime}" if self.runtime else "")
 
 

@@ -86,7 +86,7 @@ class ToolRun:
 
     @property
     def backend(self) -> ModuleType:
-        return backend_for(self.manifest.install.backend)
+        return backend_for(self.manifest.backend)
 
     def install(self) -> tuple[InstallResult, Env | None]:
         if self._installed is None:
@@ -98,7 +98,7 @@ class ToolRun:
         try:
             if self.manifest.restrictions.network and not self.context.host.network:
                 raise SkipTool("needs the internet to download the tool; this machine is offline",
-                               f"rtcompat run --tool {self.manifest.id}  (on a machine with internet access)")
+                               f"rtcompat run --tool {self.manifest.key}  (on a machine with internet access)")
             why_not = self.backend.available(self.context.host)
             if why_not:
                 raise SkipTool(why_not)
@@ -118,7 +118,7 @@ class ToolRun:
                 # Offline is one status everywhere: a tool that needed the internet is skipped.
                 return InstallResult(status="skip", reason=f"needs the internet to install ({blocked}); this "
                                                            f"machine is offline",
-                                     enable=f"rtcompat run --tool {self.manifest.id}  (on a machine with internet "
+                                     enable=f"rtcompat run --tool {self.manifest.key}  (on a machine with internet "
                                             f"access)", seconds=time.monotonic() - start), None
             return InstallResult(status="error", reason=f"install failed: {exc}",
                                  seconds=time.monotonic() - start), None
@@ -200,8 +200,8 @@ class ToolRun:
         install, env = self.install()
         m = self.manifest
         return ToolResult(
-            id=m.id, name=m.name, section=m.section, in_source_catalogue=m.in_source_catalogue,
-            homepage=str(m.homepage), summary=m.summary, backend=m.install.backend,
+            id=m.id, variant=m.variant, name=m.name, section=m.section, in_source_catalogue=m.in_source_catalogue,
+            homepage=str(m.homepage), summary=m.summary, backend=m.backend,
             version=env.version if env else None, runtime=env.details.get("runtime") if env else None,
             dependencies=env.dependencies if env else {},
             definition=definition_digest(self.manifest_path), install=install, checks=checks,
@@ -209,7 +209,7 @@ class ToolRun:
 
     def _output_dir(self, check: Check) -> Path:
         """One scratch directory per program run (its checks share it)."""
-        path = self.outputs / self.manifest.id / check.fixture / check.id
+        path = self.outputs / self.manifest.path_name / check.fixture / check.id
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)
         return path

@@ -19,7 +19,7 @@ SCHEMA_PATH = Path("schemas") / "manifest.schema.json"
 FIELDS_DOC_PATH = Path("docs") / "manifest-fields.md"
 
 _PARTS: list[tuple[str, type[BaseModel]]] = [
-    ("tool (top level)", m.Manifest), ("install: virtualenv", m.VirtualenvInstall),
+    ("tool (top level)", m.Manifest), ("versions[]", m.ToolVersion), ("install: virtualenv", m.VirtualenvInstall),
     ("install: debian", m.DebianInstall), ("install: source", m.SourceInstall),
     ("install: container", m.ContainerInstall), ("install: unavailable", m.UnavailableInstall),
     ("version", m.VersionQuery), ("restrictions", m.Restrictions), ("checks[]", m.Check),

@@ -35,15 +35,21 @@ class SingleError(Exception):
 
 def tool_run(tool_id: str, allow_apt: bool, run_dir: Path,
              observer: Callable[[list[str], Env, Completed], None] | None = None) -> ToolRun:
-    path = manifests_dir() / f"{tool_id}.yaml"
+    """The run of ``tool_id``: a tool, or one version of it (``itk-snap@3.6.0``); a tool of
+    several versions must name one."""
+    path = manifests_dir() / f"{tool_id.partition('@')[0]}.yaml"
     if not path.exists():
         raise SingleError(f"no manifest for {tool_id!r} (rtcompat list shows the tools)")
     entry = load_entry(path)
     if entry.manifest is None:
         raise SingleError(f"invalid manifest: {entry.problems[0]}")
+    manifest = entry.manifest.select(tool_id)
+    if manifest is None:
+        offered = ", ".join(one.key for one in entry.manifest.installs())
+        raise SingleError(f"{tool_id} names no installed version; name one of: {offered}")
     context = InstallContext(cache=cache_dir(), host=Host(), manifest_path=path, allow_apt=allow_apt)
     guard = FixtureGuard(fixtures_dir(), scratch=run_dir / "fixtures")
-    return ToolRun(entry.manifest, path, context, guard, run_dir / "outputs", observer=observer)
+    return ToolRun(manifest, path, context, guard, run_dir / "outputs", observer=observer)
 
 
 def run_check(tool_id: str, check_id: str, allow_apt: bool, out: TextIO | None = None,

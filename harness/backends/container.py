@@ -88,10 +88,10 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
         version = _version(client, image.id, manifest, spec)
     tag = image.tags[0] if image.tags else image.id
     return Env(
-        tool_id=manifest.id, backend=NAME, location=None, version=version, reused=reused,
+        tool_id=manifest.key, backend=NAME, location=None, version=version, reused=reused,
         install_seconds=time.monotonic() - start, dependencies={"image": tag},
         placeholders={"python": "python3"},
-        details={"docker_url": url, "tool": manifest.id, "image": tag, "image_id": image.id, "source": source,
+        details={"docker_url": url, "tool": manifest.key, "image": tag, "image_id": image.id, "source": source,
                  "user": spec.user, "memory": spec.memory, "pids": str(spec.pids)},
     )
 
@@ -206,19 +206,19 @@ def _tool_image(client, manifest: Manifest, spec: ContainerInstall, context: Ins
         if pulled is not None:
             return pulled
     if context.manifest_path is None:
-        raise InstallError(f"{manifest.id}: the container backend needs the manifest's path to find "
+        raise InstallError(f"{manifest.key}: the container backend needs the manifest's path to find "
                            f"{spec.dockerfile}")
     context_dir = manifest_dir(context.manifest_path)
     if not (context_dir / spec.dockerfile).is_file():
-        raise InstallError(f"{manifest.id}: no Dockerfile at {context_dir / spec.dockerfile}")
+        raise InstallError(f"{manifest.key}: no Dockerfile at {context_dir / spec.dockerfile}")
     base_id = ensure_base_image(client, context.cache)
     key = tool_image_key(context_dir, spec.dockerfile, base_id)
-    tag = tool_tag(manifest.id, key)
-    with locked(context.cache / "locks" / f"image-{manifest.id}", timeout=BUILD_TIMEOUT * 2):
+    tag = tool_tag(manifest.path_name, key)
+    with locked(context.cache / "locks" / f"image-{manifest.path_name}", timeout=BUILD_TIMEOUT * 2):
         found = _image_with_key(client, tag, key)
         if found is not None:
             return found, True, "built (cached)"
-        log = context.cache / "logs" / f"{manifest.id}-image.log"
+        log = context.cache / "logs" / f"{manifest.path_name}-image.log"
         return _build(client, context_dir, spec.dockerfile, tag, key, log), False, "built"
 
 
@@ -349,7 +349,7 @@ def _version(client, image_id: str, manifest: Manifest, spec: ContainerInstall) 
     argv = version_argv(manifest)
     if argv is None:
         return None
-    details = {"user": spec.user, "memory": spec.memory, "pids": str(spec.pids), "tool": manifest.id}
+    details = {"user": spec.user, "memory": spec.memory, "pids": str(spec.pids), "tool": manifest.key}
     done = _run_container(client, image_id, argv, container_options(details, None), VERSION_TIMEOUT,
                           DEFAULT_OUTPUT_LIMIT)
     pattern = manifest.version.pattern if manifest.version else None

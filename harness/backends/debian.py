@@ -43,7 +43,7 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
     versions = {p: apt.installed_version(p) or "?" for p in spec.packages}
     wanted = manifest.version.debian_package if manifest.version and manifest.version.debian_package else None
     return Env(
-        tool_id=manifest.id, backend=NAME, location=None, version=versions.get(wanted or spec.packages[0]),
+        tool_id=manifest.key, backend=NAME, location=None, version=versions.get(wanted or spec.packages[0]),
         reused=not installed_now, install_seconds=time.monotonic() - start, dependencies=versions,
         details={"display": "xvfb-run" if spec.display else "none",
                  **({"runtime": label} if (label := apt.runtime_label(versions)) else {})},

@@ -43,9 +43,9 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
     start = time.monotonic()
     installed_now = apt.ensure(spec.runtime_packages, context.host, context.allow_apt)
     origin = _origin(spec.git, context.host)
-    final = context.cache / "src" / manifest.id
+    final = context.cache / "src" / manifest.path_name
     final.parent.mkdir(parents=True, exist_ok=True)
-    key = {"tool": manifest.id, "backend": NAME, "git": spec.git, "commit": spec.commit,
+    key = {"tool": manifest.key, "backend": NAME, "git": spec.git, "commit": spec.commit,
            "python_packages": spec.python_packages, "python_sources": [s.model_dump() for s in spec.python_sources]}
     location, reused = cached_build(final, key, lambda tmp: _build_tree(spec, origin, context.host, tmp, final))
     runtime = {p: apt.installed_version(p) or "?" for p in spec.runtime_packages}
@@ -53,7 +53,7 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
     if spec.python_packages or spec.python_sources:
         placeholders["python"] = str(location / VENV_DIR / "bin" / "python")
     return Env(
-        tool_id=manifest.id, backend=NAME, location=location, version=_describe(location),
+        tool_id=manifest.key, backend=NAME, location=location, version=_describe(location),
         reused=reused and not installed_now, install_seconds=time.monotonic() - start,
         dependencies={**runtime, manifest.id: spec.commit},
         variables={"RTCOMPAT_TOOL_HOME": str(location), **spec.environment},

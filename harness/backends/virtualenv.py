@@ -47,10 +47,10 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
     interpreter = spec.python or sys.executable
     installer = "uv" if context.host.uv else "pip"
     key = {
-        "tool": manifest.id, "backend": NAME, "packages": sorted(spec.packages),
+        "tool": manifest.key, "backend": NAME, "packages": sorted(spec.packages),
         "interpreter": _interpreter_identity(interpreter), "layout": ENV_LAYOUT,
     }
-    final = context.cache / "envs" / manifest.id
+    final = context.cache / "envs" / manifest.path_name
     final.parent.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     try:
@@ -66,7 +66,7 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
     dependencies = _distributions(python)
     version = _version(manifest, dependencies)
     return Env(
-        tool_id=manifest.id, backend=NAME, location=location, version=version, reused=reused,
+        tool_id=manifest.key, backend=NAME, location=location, version=version, reused=reused,
         install_seconds=time.monotonic() - start, dependencies=dependencies,
         variables={"VIRTUAL_ENV": str(location)}, placeholders={"python": python},
         details={"installer": installer if not reused else _recorded_installer(location)},

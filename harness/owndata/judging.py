@@ -136,7 +136,7 @@ def judge_set(dataset: DataSet, set_dir: Path, tools: list[ToolResult], manifest
     conventions = readings(set_dir, rois)
     rows: list[tuple[ToolResult, CheckResult, dict[str, Any]]] = []
     for tool in tools:
-        manifest = manifests.get(tool.id)
+        manifest = manifests.get(tool.key)
         checks = {c.id: c for c in manifest.checks} if manifest else {}
         for result in tool.checks:
             if result.fixture != dataset.label:
@@ -171,7 +171,7 @@ def judge_set(dataset: DataSet, set_dir: Path, tools: list[ToolResult], manifest
             why_not=consensus.why_not))
 
     referenced = set(vendor_values) | {c.key for c in consensus_records if c.formed}
-    checks = [_check(tool, result, values, verdicts, manifests.get(tool.id), _expected(referenced, tool, result,
+    checks = [_check(tool, result, values, verdicts, manifests.get(tool.key), _expected(referenced, tool, result,
                                                                                        manifests))
               for tool, result, values in rows]
     return OwnSet(label=dataset.label, description=dataset.describe(), probes=list(dataset.probes),
@@ -217,7 +217,7 @@ def _own(verdict: Verdict, source: str) -> OwnVerdict:
 def _expected(referenced: set[str], tool: ToolResult, result: CheckResult, manifests: dict[str, Manifest]) -> int:
     """How many quantities with a reference (vendor, or a formed consensus) the check
     declares it judges: what it could have been compared on."""
-    manifest = manifests.get(tool.id)
+    manifest = manifests.get(tool.key)
     check = next((c for c in manifest.checks if c.id == result.id), None) if manifest else None
     if check is None:
         return 0

@@ -82,7 +82,7 @@ class FindingView:
         wrong = {v.key: v for o in mine for v in o.check.verdicts if v.key in o.keys}
         keys = [key for o in mine for key in o.keys]
         lines = [f"Title: {self.declaration.title}", "",
-                 f"Version: {tool.name} {tool.version or '?'}" + (f" on {tool.runtime}" if tool.runtime else ""),
+                 f"Version: {tool.name} {tool.shown_version or '?'}" + (f" on {tool.runtime}" if tool.runtime else ""),
                  f"Data: the rtcompat '{check.fixture}' fixture set (synthetic, public domain)"
                  + (f", sha256 {fixture_checksum}" if fixture_checksum else "")
                  + f", fixtures/dicom/{check.fixture}/ in the rtcompat repository."]

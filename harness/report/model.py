@@ -170,7 +170,7 @@ def build_sections(results: Results, trends: Trends | None = None, curves: Curve
     capabilities = capabilities_in(results)
     sections = {name: Section(name) for name in SECTIONS}
     for tool in results.tools:
-        views = tuple(CheckView(c, trends.get((tool.id, c.key)), dvh_plots(c, curves.get(c.fixture, {})),
+        views = tuple(CheckView(c, trends.get((tool.key, c.key)), dvh_plots(c, curves.get(c.fixture, {})),
                                 links.get((tool.key, c.key), ()))
                       for c in tool.checks)
         cells = {capability: _cell([v for v in views if v.check.capability == capability])

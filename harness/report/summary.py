@@ -267,7 +267,7 @@ def summary_rows(tools: list[ToolResult], anchors: dict[str, str],
         for capability in CAPABILITIES:
             checks = [c for c in own if c.capability == capability]
             cell = summary_cell(checks, by_check)
-            kinds = {trends[(tool.id, c.key)].kind for c in checks if trends and (tool.id, c.key) in trends}
+            kinds = {trends[(tool.key, c.key)].kind for c in checks if trends and (tool.key, c.key) in trends}
             if trend := next((k for k in NOTABLE_TRENDS if k in kinds), ""):
                 cell = replace(cell, trend=trend)
             target = row.smoke if capability in SMOKE_CAPABILITIES else row.cells
@@ -408,7 +408,7 @@ def changes(trends: dict, tools: list[ToolResult], anchors: dict[str, str]) -> l
     found = []
     for tool in tools:
         for check in tool.checks:
-            trend = trends.get((tool.id, check.key))
+            trend = trends.get((tool.key, check.key))
             if trend is None:
                 continue
             earlier = [s for _, s in trend.statuses[:-1] if s is not None]
