@@ -137,6 +137,10 @@ def collect_tools(shards: list[Shard]) -> dict[str, ToolResult]:
     return tools
 
 
+#: Fields of a check result that judging again does not produce: kept from the shard.
+CARRIED = ("program_run", "screenshot", "screenshot_note")
+
+
 class Audit:
     """Judges every check of a shard again, against this checkout's manifests and truth."""
 
@@ -196,7 +200,8 @@ class Audit:
             differing = sorted(k for k in claimed.keys() | found.keys() if claimed.get(k) != found.get(k))
             raise MergeError(f"{where} claims verdicts its observations contradict: "
                              + ", ".join(f"{k} {claimed.get(k)} vs {found.get(k)}" for k in differing[:5]))
-        return again
+        # what judging does not decide travels as the shard recorded it
+        return again.model_copy(update={name: getattr(result, name) for name in CARRIED})
 
     def _conclude(self, where: str, tool: ToolResult, result: CheckResult, check: Check, shard: Shard) -> CheckResult:
         named = shard.results.run.fixtures.get(check.fixture)

@@ -94,6 +94,15 @@ class FindingRef(Record):
     evidence: str = ""
 
 
+class ScreenshotRecord(Record):
+    """What a GUI tool displayed during the check (:mod:`harness.screenshots`)."""
+
+    png_base64: str = Field(description="PNG, at most 640 pixels wide, base64")
+    width: int
+    height: int
+    original: list[int] = Field(default_factory=list, description="the saved screenshot's width and height")
+
+
 class CheckResult(Record):
     id: str
     capability: str
@@ -113,6 +122,9 @@ class CheckResult(Record):
     xfail_issue: str | None = None
     program_run: str | None = Field(None, description="the program run the check was judged from: program@fixture "
                                                       "set; checks sharing one shared its process and duration")
+    screenshot: ScreenshotRecord | None = Field(None, description="what the tool displayed (GUI tools), on the "
+                                                                  "reference set and wherever the check did not pass")
+    screenshot_note: str | None = Field(None, description="why a screenshot the check saved was not kept")
 
     @property
     def key(self) -> str:

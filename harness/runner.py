@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+from harness import screenshots
 from harness.backends import backend_for
 from harness.backends.base import (
     Env,
@@ -37,7 +38,7 @@ from harness.judging.judge import (
 from harness.judging.outcome import conclude, facts_of, observe
 from harness.manifest import Check, Manifest, manifest_dir
 from harness.process import Completed
-from harness.results import CheckResult, InstallResult, ToolResult
+from harness.results import CheckResult, InstallResult, ScreenshotRecord, ToolResult
 
 DEFAULT_COMMANDS: dict[str, list[str]] = {
     ".py": ["{python}", "{program}", "{fixture}", "{output}"],
@@ -56,6 +57,9 @@ class ProgramRun:
     done: Completed
     tampered: str | None
     key: tuple
+    screenshot: ScreenshotRecord | None = None
+    #: why a screenshot the program saved was not kept
+    screenshot_note: str | None = None
 
     @property
     def label(self) -> str:
@@ -180,7 +184,8 @@ class ToolRun:
             if self.observer is not None:
                 self.observer(argv, env, done)
             self.guard.verify_committed(check.fixture)
-            shared = ProgramRun(done, self.guard.verify_and_restore(check.fixture), key)
+            shot, note = self._screenshot(output)
+            shared = ProgramRun(done, self.guard.verify_and_restore(check.fixture), key, shot, note)
             self._runs[key] = shared
         try:
             if self.observe_only:
@@ -191,7 +196,10 @@ class ToolRun:
                                   tool_id=self.manifest.id, program=base["program"])
         except JudgeError as exc:
             return CheckResult(status="error", reason=f"the check cannot be judged as declared: {exc}", **base)
-        result = result.model_copy(update={"program_run": shared.label})
+        result = result.model_copy(update={"program_run": shared.label, "screenshot_note": shared.screenshot_note})
+        if shared.screenshot is not None and (self._main_row(check) or result.status != "pass"):
+            # a variant set's pass adds nothing to look at; a FAIL shows what the tool showed
+            result = result.model_copy(update={"screenshot": shared.screenshot})
         if shared.tampered:
             return result.model_copy(update={"status": "fail", "reason": f"modified the fixture set: {shared.tampered}"})
         return result
@@ -206,6 +214,20 @@ class ToolRun:
             dependencies=env.dependencies if env else {},
             definition=definition_digest(self.manifest_path), install=install, checks=checks,
         )
+
+    def _main_row(self, check: Check) -> bool:
+        """The check's row on the reference set, or on the one set its manifest names."""
+        return check.fixture == REFERENCE or any(c.id == check.id and c.fixture for c in self.manifest.checks)
+
+    def _screenshot(self, output: Path) -> tuple[ScreenshotRecord | None, str | None]:
+        """What the tool displayed, if its check saved it. Own data is never kept: a
+        screenshot of a patient's images cannot be de-identified."""
+        if self.observe_only:
+            return None, None
+        try:
+            return screenshots.collect(output), None
+        except screenshots.ScreenshotError as exc:
+            return None, str(exc)
 
     def _output_dir(self, check: Check) -> Path:
         """One scratch directory per program run (its checks share it)."""

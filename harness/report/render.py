@@ -11,8 +11,8 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from harness.history import CLASSES, History, record_run, trends
 from harness.fixture_sets import REFERENCE
+from harness.history import CLASSES, History, record_run, trends
 from harness.judging.conventions import CONVENTIONS
 from harness.manifest import CAPABILITIES
 from harness.report.findings import convention_titles, findings_of, slug
@@ -31,10 +31,10 @@ from harness.report.summary import (
     SEVERITIES,
     SEVERITY_LABELS,
     SMOKE_CAPABILITIES,
+    capability_by_set,
     changes,
     fmt,
     headlines,
-    capability_by_set,
     interop,
     set_infos,
     set_rows,
@@ -44,7 +44,8 @@ from harness.report.summary import (
 )
 from harness.report.svg import COLOURS, badge_svg, sparkline_svg
 from harness.results import Results
-from harness.store import atomic_write_text
+from harness.screenshots import png_bytes, thumbnail_data_uri
+from harness.store import atomic_write_bytes, atomic_write_text
 
 #: Where a check program can be read, relative to reports/ in the repository.
 PROGRAM_URL = "../tool_manifests/"
@@ -150,6 +151,11 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                for section in sections]
     plots = {(row.tool.key, view.check.key, plot.roi): f"plots/{row.slug}--{slug(view.check.key)}--{slug(plot.roi)}.svg"
              for section in sections for row in section.rows for view in row.detailed_checks for plot in view.plots}
+    shots = {(row.tool.key, view.check.key): f"screenshots/{row.slug}--{slug(view.check.key)}.png"
+             for section in sections for row in section.rows for view in row.detailed_checks if view.check.screenshot}
+    thumbnails = {(row.tool.key, view.check.key): thumbnail_data_uri(view.check.screenshot)
+                  for section in sections for row in section.rows for view in row.detailed_checks
+                  if view.check.screenshot}
     capabilities = [c for c in capabilities_in(results) if c not in SMOKE_CAPABILITIES]
     infos = set_infos(fixtures_root, fixture_names)
     variants = [info for info in infos if info.name != REFERENCE]
@@ -178,6 +184,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                "interop": interop([row for _, rows in summary for row in rows], capabilities),
                "changes": changes(by_check, results.tools, anchors), "methods": methods,
                "fixture_names": fixture_names, "plots": plots, "references": REFERENCES,
+               "shots": shots, "thumbnails": thumbnails,
                "ran": sum(1 for t in results.tools if t.install.status == "pass"),
                "program_url": PROGRAM_URL, "variants": variants,
                "set_rows": set_rows(ran, [i for i in infos if i.name in {c.fixture for t in ran for c in t.checks}],
@@ -195,6 +202,9 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
             message, status = row.badge
             written.append(_write(output / "badges" / f"{row.slug}.svg", badge_svg("rtcompat", message, status)))
             for view in row.detailed_checks:  # a variant row that passed is summed up, not drawn
+                if view.check.screenshot:
+                    written.append(_write_bytes(output / shots[(row.tool.key, view.check.key)],
+                                                png_bytes(view.check.screenshot)))
                 for plot in view.plots:
                     written.append(_write(output / plots[(row.tool.key, view.check.key, plot.roi)], str(plot.svg)))
     return Rendered(written, warnings)
@@ -209,4 +219,9 @@ def _script(env: Environment) -> dict[str, object]:
 
 def _write(path: Path, text: str) -> Path:
     atomic_write_text(path, text)
+    return path
+
+
+def _write_bytes(path: Path, data: bytes) -> Path:
+    atomic_write_bytes(path, data)
     return path

@@ -42,6 +42,8 @@ HOSTILE = """\
                          "dose": f"cannot read {who} ({dose.PatientID}), born {dose.PatientBirthDate}, "
                                  f"study {dose.StudyInstanceUID} at {dose.InstitutionName} / {dose.StationName}"}})
     print(f"patient {who} {str(who).title()} {dose.StudyDate} {plan.RTPlanLabel}", file=sys.stderr)
+    from PIL import Image  # a GUI tool's screenshot of the patient cannot be de-identified
+    Image.new("RGB", (64, 48), (9, 9, 9)).save(Path(sys.argv[2]) / "screenshot.png")
     print(json.dumps(observed))
     sys.exit(3)
     """
@@ -58,7 +60,7 @@ def add_reader(project: Path, tool_id: str, *, factor: float = 1.0, hostile: boo
         - id: read
           capability: read-rtdose
           program: checks/read.py
-          command: [{json.dumps(sys.executable)}, "{{program}}", "{{fixture}}"]
+          command: [{json.dumps(sys.executable)}, "{{program}}", "{{fixture}}", "{{output}}"]
           judge: {judge}
           optional: {optional}
           timeout: 60
@@ -189,7 +191,7 @@ def test_a_tool_that_reads_nothing_others_read_fails_with_its_own_error(readers,
         - id: read
           capability: read-rtdose
           program: checks/read.py
-          command: [{json.dumps(sys.executable)}, "{{program}}", "{{fixture}}"]
+          command: [{json.dumps(sys.executable)}, "{{program}}", "{{fixture}}", "{{output}}"]
           judge: ["dose.max_gy", "plan.prescription_gy"]
         """)
     _, results = run_own(readers, export[0], *[a for t in ("alpha", "beta", "gamma", "mute") for a in ("--tool", t)])

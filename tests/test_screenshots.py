@@ -1,0 +1,114 @@
+"""Screenshots of GUI tools: kept small in the results, shown by the report, never trusted.
+
+A stand-in check saves ``screenshot.png`` in its output directory the way the ImageJ,
+ITK-SNAP and dicompyler checks do; the file is the tool's output, so a link, a fake PNG
+or a giant image is a note on the row and never changes its verdict.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import io
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from standins import write_python_tool
+
+from harness.catalogue import load_catalogue
+from harness.cli import main
+from harness.merge import merge_results
+from harness.report.render import render_reports
+from harness.results import read_results
+from harness.screenshots import MAX_WIDTH, ScreenshotError, scaled
+from harness.single import tool_run
+
+SAVE = """\
+import json, shutil, sys
+from pathlib import Path
+output, pictures = Path(sys.argv[2]), Path({pictures!r})
+{save}
+print(json.dumps({{"ct.rows": 4, "dose.max_gy": {dose}}}))
+"""
+PICTURE = "shutil.copy(pictures / 'red.png', output / 'screenshot.png')"
+
+
+def run_tool(project: Path, save: str, dose: float = 70.5) -> dict:
+    """The stand-in GUI tool's check row; its program copies pictures the test drew."""
+    pictures = project / "pictures"
+    pictures.mkdir(exist_ok=True)
+    Image.new("RGB", (1280, 1024), (200, 30, 30)).save(pictures / "red.png")
+    Image.new("1", (9000, 9000)).save(pictures / "giant.png")
+    write_python_tool(project, "gui", SAVE.format(save=save, dose=dose, pictures=str(pictures)))
+    results = project / "results.json"
+    assert main(["run", "--results", str(results), "--tool", "gui"]) == 0
+    return json.loads(results.read_text())["tools"][0]["checks"][0]
+
+
+def test_a_saved_screenshot_is_kept_scaled_down_with_the_verdict_unchanged(project):
+    check = run_tool(project, PICTURE)
+    assert check["status"] == "pass"
+    shot = check["screenshot"]
+    assert (shot["width"], shot["height"], shot["original"]) == (MAX_WIDTH, 512, [1280, 1024])
+    with Image.open(io.BytesIO(base64.b64decode(shot["png_base64"]))) as image:
+        assert image.format == "PNG" and image.getpixel((10, 10)) == (200, 30, 30)
+
+
+def test_a_check_that_saves_nothing_has_no_screenshot_and_no_note(project):
+    check = run_tool(project, "pass")
+    assert check["screenshot"] is None and check["screenshot_note"] is None
+
+
+@pytest.mark.parametrize(("save", "note"), [
+    ("(output / 'screenshot.png').symlink_to('/etc/passwd')", "not a regular file"),
+    ("(output / 'screenshot.png').write_text('GIF89a not a png')", "not a PNG file"),
+    ("(output / 'screenshot.png').write_bytes(b'\\x89PNG\\r\\n\\x1a\\n' + b'\\0' * 64)", "unreadable PNG"),
+    ("shutil.copy(pictures / 'giant.png', output / 'screenshot.png')", "more than a screen"),
+    ("(output / 'screenshot.png').mkdir()", "not a regular file"),
+], ids=["symlink", "not-png", "truncated", "giant", "directory"])
+def test_a_screenshot_that_cannot_be_kept_is_a_note_not_a_verdict(project, save, note):
+    check = run_tool(project, save)
+    assert check["status"] == "pass"
+    assert check["screenshot"] is None
+    assert note in check["screenshot_note"]
+
+
+def test_the_report_shows_a_thumbnail_and_links_the_screenshot(project):
+    run_tool(project, PICTURE, dose=99)  # a FAIL: what the tool showed is its evidence
+    results = read_results(project / "results.json")
+    report = project / "reports"
+    render_reports(results, report, history=False)
+    (png,) = (report / "screenshots").iterdir()
+    with Image.open(png) as image:
+        assert image.size == (MAX_WIDTH, 512)
+    html = (report / "index.html").read_text()
+    assert f'href="screenshots/{png.name}"' in html and 'src="data:image/jpeg;base64,' in html
+    # the thumbnail keeps the one-file page light: a few kB, not the screenshot
+    thumbnail = html.split('src="data:image/jpeg;base64,')[1].split('"')[0]
+    assert len(thumbnail) < 20_000
+    assert f"(screenshots/{png.name})" in (report / "compatibility.md").read_text()
+
+
+def test_a_merged_shard_keeps_its_screenshot(project):
+    run_tool(project, PICTURE)
+    merged, _ = merge_results([project / "results.json"], catalogue=load_catalogue(),
+                              fixtures_root=project / "fixtures" / "dicom")
+    assert merged.tools[0].checks[0].screenshot is not None
+
+
+def test_scaling_refuses_what_is_not_a_png():
+    with pytest.raises(ScreenshotError, match="not a PNG"):
+        scaled(b"\xff\xd8\xff\xe0 a jpeg")
+
+
+def test_a_run_on_own_data_never_keeps_a_screenshot(project, tmp_path):
+    """A GUI tool's screenshot of a patient's export shows the patient: it cannot be
+    de-identified, so an observe-only run (own data) drops it."""
+    run_tool(project, PICTURE)
+    for observe_only, kept in ((False, True), (True, False)):
+        run = dataclasses.replace(tool_run("gui", False, tmp_path / f"run-{observe_only}"), observe_only=observe_only)
+        result = run.run_check(run.manifest.checks[0])
+        assert result.status == ("observed" if observe_only else "pass")
+        assert (result.screenshot is not None) == kept
