@@ -294,6 +294,9 @@ class SourceInstall(Model):
         return _pinned(packages)
     python_sources: list[GitSource] = Field(
         default_factory=list, description="Python dependencies installed from pinned git commits")
+    system_site_packages: bool = Field(
+        False, description="the Python application's virtualenv also sees Debian's python3-* packages (name them in "
+                           "runtime_packages, e.g. python3-wxgtk4.0); it is then built on /usr/bin/python3")
 
 
 class ContainerInstall(Model):

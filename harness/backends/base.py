@@ -18,6 +18,7 @@ A backend is a module with four functions (after pre-commit's ``languages/``):
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -137,3 +138,12 @@ def check_environment(extra: dict[str, str], mounts: Mounts) -> dict[str, str]:
                PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1")
     env.update(extra)
     return env
+
+
+def parse_version(text: str, pattern: str | None) -> str | None:
+    """The version in a version command's output: the regex's group, else the first line."""
+    if pattern:
+        found = re.search(pattern, text)
+        return found.group(1) if found else None
+    lines = text.strip().splitlines()
+    return lines[0].strip() if lines else None

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from harness import engine
-from harness.backends.base import Env, InstallContext, InstallError, Mounts, SkipTool
+from harness.backends.base import Env, InstallContext, InstallError, Mounts, SkipTool, parse_version
 from harness.host import Host
 from harness.manifest import ContainerInstall, Manifest, manifest_dir
 from harness.paths import cache_dir
@@ -335,14 +335,6 @@ def version_argv(manifest: Manifest) -> list[str] | None:
     if query.debian_package:
         return ["dpkg-query", "-W", "-f=${Version}", query.debian_package]
     return None
-
-
-def parse_version(text: str, pattern: str | None) -> str | None:
-    if pattern:
-        found = re.search(pattern, text)
-        return found.group(1) if found else None
-    lines = text.strip().splitlines()
-    return lines[0].strip() if lines else None
 
 
 def _version(client, image_id: str, manifest: Manifest, spec: ContainerInstall) -> str | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from harness import apt
 from harness.backends import virtualenv
 from harness.backends.base import (
-    Env, InstallContext, InstallError, Mounts, SkipTool, check_environment, same_mounts,
+    Env, InstallContext, InstallError, Mounts, SkipTool, check_environment, parse_version, same_mounts,
 )
 from harness.host import Host
 from harness.manifest import Manifest, SourceInstall
@@ -30,6 +30,8 @@ NAME = "source"
 GIT_TIMEOUT = 1800
 VENV_DIR = ".rtcompat-venv"
 DEPS_DIR = ".rtcompat-deps"
+#: The interpreter Debian's python3-* packages are built for.
+SYSTEM_PYTHON = "/usr/bin/python3"
 visible_mounts = same_mounts
 
 
@@ -46,14 +48,15 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
     final = context.cache / "src" / manifest.path_name
     final.parent.mkdir(parents=True, exist_ok=True)
     key = {"tool": manifest.key, "backend": NAME, "git": spec.git, "commit": spec.commit,
-           "python_packages": spec.python_packages, "python_sources": [s.model_dump() for s in spec.python_sources]}
+           "python_packages": spec.python_packages, "python_sources": [s.model_dump() for s in spec.python_sources],
+           **({"system_site_packages": True} if spec.system_site_packages else {})}
     location, reused = cached_build(final, key, lambda tmp: _build_tree(spec, origin, context.host, tmp, final))
     runtime = {p: apt.installed_version(p) or "?" for p in spec.runtime_packages}
     placeholders = {"tool_home": str(location)}
     if spec.python_packages or spec.python_sources:
         placeholders["python"] = str(location / VENV_DIR / "bin" / "python")
     return Env(
-        tool_id=manifest.key, backend=NAME, location=location, version=_describe(location),
+        tool_id=manifest.key, backend=NAME, location=location, version=_version(manifest, location, placeholders),
         reused=reused and not installed_now, install_seconds=time.monotonic() - start,
         dependencies={**runtime, manifest.id: spec.commit},
         variables={"RTCOMPAT_TOOL_HOME": str(location), **spec.environment},
@@ -75,8 +78,11 @@ def _build_tree(spec: SourceInstall, origin: str, host: Host, tmp: Path, final: 
         target.mkdir(parents=True)
         _checkout(_origin(source.git, host), source.commit, target)
         local.append(str(target))
-    virtualenv.build_environment(tmp / VENV_DIR, final / VENV_DIR, sys.executable,
-                                 [*spec.python_packages, *local], host.uv)
+    # Debian's packages belong to Debian's interpreter: a venv that shares them is built on it.
+    interpreter = SYSTEM_PYTHON if spec.system_site_packages else sys.executable
+    virtualenv.build_environment(tmp / VENV_DIR, final / VENV_DIR, interpreter,
+                                 [*spec.python_packages, *local], host.uv,
+                                 system_site_packages=spec.system_site_packages)
     shutil.rmtree(deps, ignore_errors=True)  # installed as copies; the checkouts are not needed
 
 
@@ -146,6 +152,19 @@ def _absent_blobs(tree: Path, commit: str) -> list[str]:
                            capture_output=True, text=True, timeout=GIT_TIMEOUT)
     missing = [line.split()[0] for line in check.stdout.splitlines() if line.endswith(" missing")]
     return sorted(path for oid in missing for path in blobs.get(oid, []))
+
+
+def _version(manifest: Manifest, location: Path, placeholders: dict[str, str]) -> str | None:
+    """What the manifest's version command prints (``{python}`` and ``{tool_home}`` filled
+    in, run in the checkout), else ``git describe`` of the checkout."""
+    query = manifest.version
+    if query is not None and query.command:
+        python = placeholders.get("python", "python3")
+        argv = [part.replace("{python}", python).replace("{tool_home}", str(location)) for part in query.command]
+        done = run_bounded(argv, timeout=60, cwd=location)
+        if done.returncode == 0 and (found := parse_version(done.stdout, query.pattern)):
+            return found
+    return _describe(location)
 
 
 def _describe(location: Path) -> str | None:

@@ -144,15 +144,19 @@ def _interpreter_identity(interpreter: str) -> str:
     return f"{Path(interpreter).resolve()} {done.stdout.strip()}"
 
 
-def build_environment(target: Path, final: Path, interpreter: str, packages: list[str], uv: str | None) -> None:
-    """Build a virtualenv at ``target`` that will be published at ``final``."""
+def build_environment(target: Path, final: Path, interpreter: str, packages: list[str], uv: str | None,
+                      system_site_packages: bool = False) -> None:
+    """Build a virtualenv at ``target`` that will be published at ``final``; with
+    ``system_site_packages`` it also sees the interpreter's own packages (Debian's
+    ``python3-*``, e.g. wxPython, which PyPI has only as a source build)."""
+    shared = ["--system-site-packages"] if system_site_packages else []
     if uv:
-        steps = [[uv, "venv", "--quiet", "--relocatable", "--python", interpreter, str(target)],
+        steps = [[uv, "venv", "--quiet", "--relocatable", *shared, "--python", interpreter, str(target)],
                  [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(target / "bin" / "python"),
                   *uv_index_options(), *packages]]
         env = {**os.environ, **_uv_tls_environment()}
     else:
-        steps = [[interpreter, "-m", "venv", str(target)],
+        steps = [[interpreter, "-m", "venv", *shared, str(target)],
                  [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet", *packages]]
         env = dict(os.environ)
     env.pop("VIRTUAL_ENV", None)

@@ -16,6 +16,7 @@ from harness.backends import virtualenv
 from harness.backends.base import InstallContext, InstallError
 from harness.host import Host
 from harness.manifest import Manifest
+from harness.process import run_bounded
 
 
 def make_wheel(directory: Path, version: str = "1.0") -> Path:
@@ -108,3 +109,14 @@ def _mounts(tmp_path):
 
     (tmp_path / "out").mkdir(exist_ok=True)
     return Mounts(fixture=tmp_path, output=tmp_path / "out", checks=tmp_path)
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["system-site-packages", "isolated"])
+def test_an_environment_sees_the_systems_python_packages_only_when_asked(tmp_path, context, shared):
+    """dicompyler's main branch needs Debian's wxPython (python3-wxgtk4.0): its venv shares
+    /usr/lib/python3/dist-packages; every other tool's stays isolated from it."""
+    target = tmp_path / "venv"
+    virtualenv.build_environment(target, target, "/usr/bin/python3", [str(make_wheel(tmp_path))], context.host.uv,
+                                 system_site_packages=shared)
+    done = run_bounded([str(target / "bin" / "python"), "-c", "import sys; print(sys.path)"], timeout=60)
+    assert ("/usr/lib/python3/dist-packages" in done.stdout) == shared
