@@ -41,8 +41,14 @@ from harness.process import DEFAULT_OUTPUT_LIMIT, Completed
 from harness.store import content_key, locked
 
 NAME = "container"
-BASE_IMAGE = "rtcompat/debian-base:bookworm"
 SUITE = "bookworm"
+BASE_REPOSITORY = "rtcompat/debian-base"
+BASE_IMAGE = f"{BASE_REPOSITORY}:{SUITE}"
+#: Suites released before /usr was merged: mmdebstrap's merged-usr hook fails on them.
+SPLIT_USR_SUITES = ("stretch", "buster", "bullseye")
+#: A Dockerfile ``FROM rtcompat/debian-base:<suite>`` gets that Debian suite built locally
+#: (ITK-SNAP 3.6 is packaged by bullseye only); any other FROM gets the host's suite.
+BASE_FROM = re.compile(rf"^\s*FROM\s+{re.escape(BASE_REPOSITORY)}:([a-z]+)\s*$", re.MULTILINE | re.IGNORECASE)
 KEY_LABEL = "org.rtcompat.key"
 OWNER_LABEL = "org.rtcompat.owner"  # host:pid of the harness process that ran the container
 SOURCES = Path("/etc/apt/sources.list.d/debian.sources")
@@ -145,40 +151,53 @@ def container_options(details: dict[str, str], mounts: Mounts | None) -> dict:
 # --- images -------------------------------------------------------------------------
 
 
-def ensure_base_image(client, cache: Path | None = None) -> str:
-    """The id of ``rtcompat/debian-base:bookworm``, built with mmdebstrap when missing or stale."""
-    argv = mmdebstrap_argv(read_sources(), _apt_options())
+def base_suite(dockerfile_text: str) -> str:
+    """The Debian suite of the base image a Dockerfile starts from (the host's by default)."""
+    found = BASE_FROM.search(dockerfile_text)
+    return found.group(1).lower() if found else SUITE
+
+
+def ensure_base_image(client, cache: Path | None = None, suite: str = SUITE) -> str:
+    """The id of ``rtcompat/debian-base:<suite>``, built with mmdebstrap when missing or stale."""
+    argv = mmdebstrap_argv(read_sources(suite=suite), _apt_options(), suite)
     key = content_key({"mmdebstrap": argv, "changes": BASE_CHANGES})
-    with locked((cache or cache_dir()) / "locks" / "base-image", timeout=BASE_TIMEOUT * 2):
-        found = _image_with_key(client, BASE_IMAGE, key)
+    image = f"{BASE_REPOSITORY}:{suite}"
+    lock = "base-image" if suite == SUITE else f"base-image-{suite}"
+    with locked((cache or cache_dir()) / "locks" / lock, timeout=BASE_TIMEOUT * 2):
+        found = _image_with_key(client, image, key)
         if found is not None:
             return found.id
-        return _import_base(client, argv, key)
+        return _import_base(client, argv, key, image)
 
 
-def mmdebstrap_argv(sources: list[str], apt_options: list[str]) -> list[str]:
+def mmdebstrap_argv(sources: list[str], apt_options: list[str], suite: str = SUITE) -> list[str]:
     """mmdebstrap writing a tarball to stdout ("-"); the output path is appended at build time."""
-    hooks = [f"--hook-dir={HOOKS / name}" for name in ("eatmydata", "merged-usr") if (HOOKS / name).is_dir()]
+    names = ("eatmydata",) if suite in SPLIT_USR_SUITES else ("eatmydata", "merged-usr")
+    hooks = [f"--hook-dir={HOOKS / name}" for name in names if (HOOKS / name).is_dir()]
     return ["mmdebstrap", "--variant=minbase", "--format=tar", "--quiet", *hooks,
-            *(f"--aptopt={option}" for option in apt_options), SUITE, "-", *sources]
+            *(f"--aptopt={option}" for option in apt_options), suite, "-", *sources]
 
 
-def read_sources(path: Path = SOURCES) -> list[str]:
-    """The host's deb822 sources as one-line ``deb`` entries for the suite we build."""
+def read_sources(path: Path = SOURCES, suite: str = SUITE) -> list[str]:
+    """The host's deb822 sources as one-line ``deb`` entries for ``suite``: the host's own
+    suites, or another suite from the same mirrors (``bookworm-security`` becomes
+    ``bullseye-security``: a Debian mirror serves every suite it keeps)."""
+    fallback = ["http://deb.debian.org/debian"]  # mmdebstrap pairs a bare mirror with the suite
     try:
         text = path.read_text()
     except OSError:
-        return ["http://deb.debian.org/debian"]
+        return fallback
     lines: list[str] = []
     for stanza in re.split(r"\n\s*\n", text):
         fields = _deb822(stanza)
         if "deb" not in fields.get("types", "").split() or fields.get("enabled", "yes") == "no":
             continue
         for uri in fields.get("uris", "").split():
-            for suite in fields.get("suites", "").split():
-                if suite.split("-")[0] == SUITE:
-                    lines.append(f"deb {uri} {suite} {fields.get('components', 'main')}")
-    return lines or ["http://deb.debian.org/debian"]
+            for listed in fields.get("suites", "").split():
+                host_suite, dash, pocket = listed.partition("-")
+                if host_suite == SUITE:
+                    lines.append(f"deb {uri} {suite}{dash}{pocket} {fields.get('components', 'main')}")
+    return lines or fallback
 
 
 def tool_image_key(context_dir: Path, dockerfile: str, base_id: str) -> str:
@@ -211,7 +230,8 @@ def _tool_image(client, manifest: Manifest, spec: ContainerInstall, context: Ins
     context_dir = manifest_dir(context.manifest_path)
     if not (context_dir / spec.dockerfile).is_file():
         raise InstallError(f"{manifest.key}: no Dockerfile at {context_dir / spec.dockerfile}")
-    base_id = ensure_base_image(client, context.cache)
+    suite = base_suite((context_dir / spec.dockerfile).read_text(errors="replace"))
+    base_id = ensure_base_image(client, context.cache, suite)
     key = tool_image_key(context_dir, spec.dockerfile, base_id)
     tag = tool_tag(manifest.path_name, key)
     with locked(context.cache / "locks" / f"image-{manifest.path_name}", timeout=BUILD_TIMEOUT * 2):
@@ -269,7 +289,7 @@ def _context_tar(context_dir: Path) -> io.BytesIO:
     return buffer
 
 
-def _import_base(client, argv: list[str], key: str) -> str:
+def _import_base(client, argv: list[str], key: str, image: str = BASE_IMAGE) -> str:
     """mmdebstrap into a tarball in memory-backed TMPDIR, then import it with CMD and label.
 
     Through a file rather than a pipe: a pipe would let a half-written tarball from a
@@ -286,11 +306,11 @@ def _import_base(client, argv: list[str], key: str) -> str:
                               timeout=BASE_TIMEOUT)
         if done.returncode != 0:
             tail = "\n".join(done.stderr.strip().splitlines()[-8:])
-            raise InstallError(f"mmdebstrap failed building {BASE_IMAGE} (exit {done.returncode}):\n{tail}")
-        repository, tag = BASE_IMAGE.split(":")
+            raise InstallError(f"mmdebstrap failed building {image} (exit {done.returncode}):\n{tail}")
+        repository, tag = image.split(":")
         client.api.import_image_from_file(str(tarball), repository=repository, tag=tag,
                                           changes=[*BASE_CHANGES, f'LABEL {KEY_LABEL}="{key}"'])
-    return client.images.get(BASE_IMAGE).id
+    return client.images.get(image).id
 
 
 def _with_output(argv: list[str], tarball: Path) -> list[str]:

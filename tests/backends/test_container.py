@@ -114,6 +114,36 @@ def test_sources_become_deb_lines_for_the_suite(tmp_path):
     assert container.read_sources(tmp_path / "absent") == ["http://deb.debian.org/debian"]
 
 
+def test_another_suite_comes_from_the_same_mirrors(tmp_path):
+    """ITK-SNAP 3.6 is packaged by bullseye only: its base image is bullseye from the
+    mirrors the host uses for bookworm, each pocket mapped to bullseye's."""
+    sources = tmp_path / "debian.sources"
+    sources.write_text(
+        "Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\n"
+        "Types: deb\nURIs: http://security.example/debian-security\nSuites: bookworm-security\nComponents: main\n"
+    )
+    assert container.read_sources(sources, suite="bullseye") == [
+        "deb http://mirror.example/debian bullseye main",
+        "deb http://mirror.example/debian bullseye-updates main",
+        "deb http://security.example/debian-security bullseye-security main",
+    ]
+    argv = container.mmdebstrap_argv(container.read_sources(sources, suite="bullseye"), [], "bullseye")
+    assert argv[argv.index("-") - 1] == "bullseye"
+    # bullseye's /usr is not merged: the merged-usr hook would fail the build
+    assert not any("merged-usr" in part for part in argv)
+
+
+@pytest.mark.parametrize(("dockerfile", "suite"), [
+    ("FROM rtcompat/debian-base:bullseye\nRUN true\n", "bullseye"),
+    ("# base\nfrom rtcompat/debian-base:Trixie\n", "trixie"),
+    ("FROM rtcompat/debian-base:bookworm\n", "bookworm"),
+    ("FROM debian:bullseye\n", "bookworm"),  # not our base: the host's suite, as before
+    ("RUN echo FROM rtcompat/debian-base:bullseye-backports\n", "bookworm"),
+])
+def test_the_dockerfile_names_the_suite_of_its_base(dockerfile, suite):
+    assert container.base_suite(dockerfile) == suite
+
+
 def test_mmdebstrap_writes_a_minbase_tarball():
     argv = container.mmdebstrap_argv(["deb http://m/debian bookworm main"], ['Acquire::Check-Date "false"'])
     assert argv[:2] == ["mmdebstrap", "--variant=minbase"]

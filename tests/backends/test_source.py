@@ -61,9 +61,8 @@ def test_the_version_is_git_describe_of_the_checkout_by_default(tmp_path, mirror
 
 
 def test_a_version_command_asks_the_checkout_itself(tmp_path, mirrored):
-    asked = manifest(mirrored, version={"command": ["python3", "-c", "import sys; sys.path.insert(0, '{tool_home}'); "
-                                                                    "import tool; print('tool', tool.__version__)"],
-                                        "pattern": r"tool (\S+)"})
+    code = "import sys; sys.path.insert(0, '{tool_home}'); import tool; print('tool', tool.__version__)"
+    asked = manifest(mirrored, version={"command": ["python3", "-c", code], "pattern": r"tool (\S+)"})
     assert install(tmp_path, asked).version == "0.5.0"
 
 
