@@ -16,6 +16,7 @@ import os
 import stat
 from pathlib import Path
 
+import numpy
 from PIL import Image, UnidentifiedImageError
 
 from harness.results import ScreenshotRecord
@@ -65,7 +66,7 @@ def scaled(data: bytes, width: int = MAX_WIDTH) -> ScreenshotRecord:
                 raise ScreenshotError(f"{NAME}: {image.width} x {image.height} pixels, more than a screen")
             original = (image.width, image.height)
             image.load()
-            picture = image.convert("RGB")
+            picture = _eight_bit(image)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ScreenshotError(f"{NAME}: unreadable PNG ({exc})") from None
     if picture.width > width:
@@ -74,6 +75,17 @@ def scaled(data: bytes, width: int = MAX_WIDTH) -> ScreenshotRecord:
     picture.save(out, format="PNG", optimize=True)
     return ScreenshotRecord(png_base64=base64.b64encode(out.getvalue()).decode("ascii"), width=picture.width,
                             height=picture.height, original=list(original))
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """RGB for the report. A 16-bit or float PNG (a tool that saved its data, not its
+    screen) is stretched over its own range rather than clipped to white."""
+    if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        values = numpy.asarray(image, dtype=float)
+        low, high = float(values.min()), float(values.max())
+        scaled = (values - low) * (255.0 / (high - low)) if high > low else numpy.zeros_like(values)
+        return Image.fromarray(scaled.astype(numpy.uint8)).convert("RGB")
+    return image.convert("RGB")
 
 
 def png_bytes(record: ScreenshotRecord) -> bytes:

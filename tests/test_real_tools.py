@@ -42,6 +42,7 @@ def test_imagej_reads_the_reference_ct_correctly(at_project_root, tmp_path):
     checks = {c["id"]: c for c in row["checks"]}
     assert checks["read-ct"]["status"] == "pass", checks["read-ct"]["reason"]
     assert len(checks["read-ct"]["verdicts"]) >= 10
+    assert checks["read-ct"]["screenshot"]["original"] == [160, 160]  # the middle slice as ImageJ shows it
     # The dose check is judged too; whatever ImageJ does with DoseGridScaling, it is a verdict, not a fault.
     assert checks["read-rtdose"]["status"] in ("pass", "fail") and checks["read-rtdose"]["verdicts"]
 

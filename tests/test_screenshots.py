@@ -112,3 +112,15 @@ def test_a_run_on_own_data_never_keeps_a_screenshot(project, tmp_path):
         result = run.run_check(run.manifest.checks[0])
         assert result.status == ("observed" if observe_only else "pass")
         assert (result.screenshot is not None) == kept
+
+
+def test_a_16_bit_png_is_stretched_over_its_range_not_clipped_to_white():
+    """A tool that saves its data instead of its screen (a 16-bit CT slice, values up to
+    2024) still gives a picture: its range mapped to 0-255."""
+    image = Image.new("I;16", (40, 20))
+    image.paste(2024, (20, 0, 40, 20))  # left half 0, right half 2024
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    record = scaled(buffer.getvalue())
+    with Image.open(io.BytesIO(base64.b64decode(record.png_base64))) as kept:
+        assert (kept.getpixel((5, 5)), kept.getpixel((35, 5))) == ((0, 0, 0), (255, 255, 255))

@@ -8,6 +8,7 @@
 
 var errs = "";
 var out = "";
+var outdir = "";  // global: functions see only var-declared variables
 
 function num(x) {
   if (isNaN(x)) return "null";
@@ -45,7 +46,10 @@ function finish() {
   exit();
 }
 
+// Argument: FIXTURE_DIR, or FIXTURE_DIR|OUTPUT_DIR to also save what ImageJ displays.
 dir = getArgument();
+bar = indexOf(dir, "|");
+if (bar >= 0) { outdir = substring(dir, bar + 1); dir = substring(dir, 0, bar); }
 if (dir == "") { err("args", "no fixture directory argument"); finish(); }
 if (!endsWith(dir, "/")) dir = dir + "/";
 if (!File.isDirectory(dir)) { err("args", "not a directory: " + dir); finish(); }
@@ -135,6 +139,7 @@ if (File.exists(pp) && imin >= 0) {
   bi = section(txt, "body_interior");
   if (lengthOf(bi) > 0) huBall(bi, origin, zs, pw, ph);
 } else if (imin >= 0) err("points", "no points.json in " + dir);
+screenshot();
 finish();
 
 // text inside the {...} that follows "key": in a JSON text (no nested objects expected)
@@ -203,4 +208,17 @@ function huBall(body, origin, zs, pw, ph) {
   }
   if (cnt == 0) err("ct.hu.body_mean", "no voxel centre within radius");
   else { put("ct.hu.body_mean", num(sum / cnt)); put("imagej.body_mean_voxels", num(cnt)); }
+}
+
+// The middle slice as ImageJ renders it (its calibration, its default display range), saved as
+// OUTPUT_DIR/screenshot.png: what a user opening the same files sees.
+function screenshot() {
+  if (outdir == "") return;
+  if (!endsWith(outdir, "/")) outdir = outdir + "/";
+  setSlice(floor((nSlices + 1) / 2));
+  resetMinAndMax();  // the display range ImageJ gives an image it opens: the slice's full range
+  run("Duplicate...", "title=screenshot");  // the current slice only
+  run("8-bit");  // through the display range, as the screen shows it (a PNG would keep 16 bits)
+  saveAs("PNG", outdir + "screenshot.png");
+  close();
 }
