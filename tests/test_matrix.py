@@ -17,14 +17,19 @@ def committed_jobs() -> dict[str, dict]:
     return {job["tool"]: job for job in job_matrix(load_catalogue(manifest_paths(directory)))["include"]}
 
 
-def test_every_committed_manifest_gets_one_job():
+def test_every_committed_manifest_gets_one_job_per_version():
     directory = manifests_dir(project_root(Path(__file__).parent))
-    assert sorted(committed_jobs()) == sorted(p.stem for p in manifest_paths(directory))
+    single = {p.stem for p in manifest_paths(directory)} - {"itk-snap", "dicompyler"}
+    assert sorted(committed_jobs()) == sorted([*single, "itk-snap@3.6.0", "itk-snap@4.2.0",
+                                               "dicompyler@0.4.2", "dicompyler@main"])
 
 
 def test_jobs_say_what_the_runner_must_provide():
     jobs = committed_jobs()
-    assert jobs["itk-snap"]["needs_network"] and jobs["itk-snap"]["needs_engine"]
+    assert jobs["itk-snap@4.2.0"]["needs_network"] and jobs["itk-snap@4.2.0"]["needs_engine"]
+    # Debian 11's build comes from the archive: an engine, no internet
+    assert not jobs["itk-snap@3.6.0"]["needs_network"] and jobs["itk-snap@3.6.0"]["needs_engine"]
+    assert jobs["dicompyler@main"]["backend"] == "source" and jobs["dicompyler@main"]["needs_root"]
     assert jobs["imagej"]["needs_display"] and jobs["imagej"]["needs_root"]  # apt-get install imagej
     assert jobs["pydicom"] == {"tool": "pydicom", "backend": "virtualenv", "needs_engine": False,
                                "needs_root": False, "needs_display": False, "needs_network": False}
