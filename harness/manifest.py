@@ -398,6 +398,10 @@ class Manifest(Model):
                                                            "(default: the backend's own guess)")
     restrictions: Restrictions = Field(Restrictions(), description="what the tool needs from the machine "
                                                                    "(root, an engine, a display, the internet)")
+    shares_code_with: list[Annotated[str, StringConstraints(pattern=SLUG, max_length=MAX_ID_LENGTH)]] = Field(
+        default_factory=list,
+        description="ids of catalogue tools whose code computes this tool's numbers (dicompyler shows "
+                    "dicompyler-core's DVHs): a consensus of the tools counts them as one voice")
     checks: list[Check] = Field(default_factory=list, description="the judged questions put to the tool; "
                                                                   "see checks[] below")
     _variant: str | None = PrivateAttr(None)

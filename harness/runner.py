@@ -87,6 +87,8 @@ class ToolRun:
     _installed: tuple[InstallResult, Env | None] | None = field(default=None, init=False)
     #: program runs so far, by (program, fixture set, command): each runs once per tool run
     _runs: dict[tuple, ProgramRun] = field(default_factory=dict, init=False)
+    #: program runs whose screenshot a check result already carries (one copy per run)
+    _shown: set[tuple] = field(default_factory=set, init=False)
 
     @property
     def backend(self) -> ModuleType:
@@ -197,9 +199,12 @@ class ToolRun:
         except JudgeError as exc:
             return CheckResult(status="error", reason=f"the check cannot be judged as declared: {exc}", **base)
         result = result.model_copy(update={"program_run": shared.label, "screenshot_note": shared.screenshot_note})
-        if shared.screenshot is not None and (self._main_row(check) or result.status != "pass"):
-            # a variant set's pass adds nothing to look at; a FAIL shows what the tool showed
+        if (shared.screenshot is not None and shared.key not in self._shown
+                and (self._main_row(check) or result.status != "pass")):
+            # a variant set's pass adds nothing to look at; a FAIL shows what the tool showed;
+            # checks judged from one program run saw one screen: the first carries it
             result = result.model_copy(update={"screenshot": shared.screenshot})
+            self._shown.add(shared.key)
         if shared.tampered:
             return result.model_copy(update={"status": "fail", "reason": f"modified the fixture set: {shared.tampered}"})
         return result

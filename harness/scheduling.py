@@ -12,23 +12,29 @@ scheduler reads the unit from the node id itself, whatever the pytest version.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 from xdist.scheduler import LoadScopeScheduling
 
 from harness.fixture_sets import REFERENCE
 
+#: An item's name: check (or install), @version of a manifest with several, [fixture set],
+#: and what an xdist on an older pytest may have appended (@its group).
+_ITEM = re.compile(r"^(?P<base>[^@\[]+)(?:@(?P<version>[^@\[]+))?(?:\[(?P<set>[^\]]*)\])?(?:@.*)?$")
+
 
 def work_unit(nodeid: str) -> str:
-    """``pydicom@position-ffs`` for ``tool_manifests/pydicom.yaml::read-ct[position-ffs]``;
+    """``pydicom@position-ffs`` for ``tool_manifests/pydicom.yaml::read-ct[position-ffs]``,
+    ``itk-snap@3.6.0@position-ffs`` for ``itk-snap.yaml::read-ct@3.6.0[position-ffs]``;
     the reference set for a check without a set and for the install item; any other
     node id (not a manifest's item) is a unit of its own."""
     path, separator, name = nodeid.partition("::")
-    if not separator or not path.endswith((".yaml", ".yml")):
+    found = _ITEM.match(name)
+    if not separator or not path.endswith((".yaml", ".yml")) or found is None:
         return nodeid
-    name = name.split("@", 1)[0]  # an xdist on an older pytest may have appended its group
-    fixture = name[name.index("[") + 1:-1] if name.endswith("]") and "[" in name else REFERENCE
-    return f"{PurePosixPath(path).stem}@{fixture}"
+    version = f"@{found['version']}" if found["version"] else ""
+    return f"{PurePosixPath(path).stem}{version}@{found['set'] or REFERENCE}"
 
 
 class ToolSetScheduling(LoadScopeScheduling):

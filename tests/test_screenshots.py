@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from standins import write_python_tool
+from standins import write_manifest, write_python_tool
 
 from harness.catalogue import load_catalogue
 from harness.cli import main
@@ -124,3 +124,23 @@ def test_a_16_bit_png_is_stretched_over_its_range_not_clipped_to_white():
     record = scaled(buffer.getvalue())
     with Image.open(io.BytesIO(base64.b64decode(record.png_base64))) as kept:
         assert (kept.getpixel((5, 5)), kept.getpixel((35, 5))) == ((0, 0, 0), (255, 255, 255))
+
+
+def test_checks_judged_from_one_program_run_carry_its_screenshot_once(project):
+    """Two capabilities read from one run of a GUI program saw one screen: one copy."""
+    pictures = project / "pictures"
+    pictures.mkdir()
+    Image.new("RGB", (64, 48), (1, 2, 3)).save(pictures / "small.png")
+    program = project / "tool_manifests" / "twice" / "checks" / "both.py"
+    program.parent.mkdir(parents=True)
+    program.write_text(SAVE.format(save="shutil.copy(pictures / 'small.png', output / 'screenshot.png')", dose=70.5,
+                                   pictures=str(pictures)))
+    write_manifest(project, "twice", """\
+        - {id: rows, capability: read-ct, program: checks/both.py, fixture: tiny, judge: [ct.rows]}
+        - {id: dose, capability: read-rtdose, program: checks/both.py, fixture: tiny, judge: [dose.max_gy]}
+        """)
+    results = project / "results.json"
+    assert main(["run", "--results", str(results), "--tool", "twice"]) == 0
+    checks = json.loads(results.read_text())["tools"][0]["checks"]
+    assert [c["status"] for c in checks] == ["pass", "pass"]
+    assert [c["screenshot"] is not None for c in checks] == [True, False]

@@ -98,6 +98,10 @@ def test_with_two_workers_each_set_still_runs_a_shared_program_once(project):
     ("tool_manifests/pydicom.yaml::install", "pydicom@reference"),
     ("tool_manifests/pydicom.yaml::read-ct[position-ffs]@pydicom@position-ffs", "pydicom@position-ffs"),
     ("tests/test_judge.py::test_x[a]", "tests/test_judge.py::test_x[a]"),
+    # each version of a tool is its own tool: its sets are its own units
+    ("tool_manifests/itk-snap.yaml::read-ct@3.6.0[position-ffs]", "itk-snap@3.6.0@position-ffs"),
+    ("tool_manifests/itk-snap.yaml::read-ct@3.6.0", "itk-snap@3.6.0@reference"),
+    ("tool_manifests/itk-snap.yaml::install@4.2.0", "itk-snap@4.2.0@reference"),
 ])
 def test_the_work_unit_is_the_tool_and_the_set(nodeid, unit):
     assert work_unit(nodeid) == unit

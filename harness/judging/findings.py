@@ -220,11 +220,13 @@ def by_id() -> dict[str, Declaration]:
 def explain(tool_id: str, check: Check, truth: dict[str, Quantity], observed: dict[str, Any],
             verdicts: list[Verdict]) -> list[FindingRef]:
     """The findings that explain this check's failing verdicts; each verdict goes to the
-    first finding (in id order) whose rule recognises it."""
+    first finding whose rule recognises it: those that match the tool's own error message
+    first (a value the tool never showed is explained by why it did not, not by how a
+    shown one would have been wrong), then in id order."""
     failing = [v for v in verdicts if not v.passed]
     explained: set[str] = set()
     refs = []
-    for declaration in declarations():
+    for declaration in sorted(declarations(), key=lambda d: d.rule != "tool-error"):
         candidates = [v for v in failing if v.key not in explained
                       and declaration.covers(tool_id, v.key, check.fixture or "reference")]
         if not candidates:

@@ -23,6 +23,7 @@ from harness.judging.judge import (
     compare,
     describe_tolerance,
 )
+from harness.manifest import Manifest
 from harness.owndata.tolerances import Rule
 
 MIN_TOOLS = 3
@@ -72,25 +73,68 @@ def _fmt(value: float | None) -> str:
     return "?" if value is None else f"{value:.4g}"
 
 
-def form(key: str, reported: dict[str, Any], rule: Rule, alternatives: tuple[Alternative, ...] = ()) -> Consensus:
+def form(key: str, reported: dict[str, Any], rule: Rule, alternatives: tuple[Alternative, ...] = (),
+         voices: dict[str, str] | None = None) -> Consensus:
     """The consensus of ``reported`` (tool -> value) for ``key``; a tool off the consensus
-    but on one of the named ``alternatives`` follows that convention (not an outlier)."""
-    count = len(reported)
+    but on one of the named ``alternatives`` follows that convention (not an outlier).
+
+    Tools whose numbers come from the same code speak with one voice (``voices`` maps a
+    tool to the implementation it speaks for; by default every tool is its own): an
+    application and the library it shows agreeing are one opinion, not a majority. Every
+    tool is still judged against the consensus on its own."""
+    voice_of = {tool: (voices or {}).get(tool, tool) for tool in reported}
+    spoken: dict[str, list[Any]] = {}
+    for tool, value in reported.items():
+        spoken.setdefault(voice_of[tool], []).append(value)
+    said = {voice: values[0] if len(values) == 1 else _centre(values) for voice, values in spoken.items()}
+    count = len(said)
+    shared = _shared(voice_of)
     if count < MIN_TOOLS:
-        return Consensus(key, rule, reported, why_not=f"only {count} tool{'s' if count != 1 else ''} report it; a "
-                                                      f"consensus needs {MIN_TOOLS}")
-    centre = _centre(list(reported.values()))
+        tools = f"{count} independent tool{'s' if count != 1 else ''}" if shared else \
+            f"{count} tool{'s' if count != 1 else ''}"
+        return Consensus(key, rule, reported, why_not=f"only {tools} report it{shared}; a consensus needs {MIN_TOOLS}")
+    if any(value is None for value in said.values()):
+        return Consensus(key, rule, reported, why_not="tools sharing their code report values of different kinds")
+    centre = _centre(list(said.values()))
     if centre is None:
         return Consensus(key, rule, reported, why_not="the tools report values of different kinds or lengths")
-    agreeing = tuple(tool for tool, value in reported.items() if _agrees(key, value, centre, rule))
-    if 2 * len(agreeing) <= count:
+    agreeing_voices = [voice for voice, value in said.items() if _agrees(key, value, centre, rule)]
+    agreeing = tuple(tool for tool in reported if voice_of[tool] in agreeing_voices)
+    if 2 * len(agreeing_voices) <= count:
         return Consensus(key, rule, reported, agreeing=agreeing,
-                         why_not=f"no majority: {len(agreeing)} of {count} tools agree within "
-                                 f"{describe_tolerance(rule.tolerance, rule.unit)} of the median")
-    value = _centre([reported[tool] for tool in agreeing])
+                         why_not=f"no majority: {len(agreeing_voices)} of {count} {'independent ' if shared else ''}"
+                                 f"tools agree within {describe_tolerance(rule.tolerance, rule.unit)} of the median"
+                                 f"{shared}")
+    value = _centre([said[voice] for voice in agreeing_voices])
     quantity = Quantity(key, value, rule.tolerance, rule.unit, alternatives=alternatives)
     verdicts = {tool: compare(key, got, quantity, rule.tolerance) for tool, got in reported.items()}
     return Consensus(key, rule, reported, value=value, formed=True, agreeing=agreeing, verdicts=verdicts)
+
+
+def _shared(voice_of: dict[str, str]) -> str:
+    """`` (dicompyler and dicompyler-core share their code)`` when any tools do."""
+    groups: dict[str, list[str]] = {}
+    for tool, voice in voice_of.items():
+        groups.setdefault(voice, []).append(tool)
+    together = [" and ".join(sorted(tools)) for tools in groups.values() if len(tools) > 1]
+    return f" ({'; '.join(sorted(together))} share their code)" if together else ""
+
+
+def independent_voices(manifests: dict[str, Manifest]) -> dict[str, str]:
+    """Tool (key and id) -> the implementation it speaks for: the versions of one tool,
+    and tools a manifest says share its code (``shares_code_with``), are one voice."""
+    parent: dict[str, str] = {}
+
+    def root(tool: str) -> str:
+        while parent.setdefault(tool, tool) != tool:
+            tool = parent[tool]
+        return tool
+
+    for manifest in manifests.values():
+        for other in manifest.shares_code_with:
+            first, second = sorted((root(manifest.id), root(other)))
+            parent[second] = first
+    return {name: root(manifest.id) for key, manifest in manifests.items() for name in (key, manifest.id)}
 
 
 def _centre(values: list[Any]) -> Any:

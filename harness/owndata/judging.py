@@ -29,7 +29,7 @@ from harness.judging.judge import (
     with_read_from,
 )
 from harness.manifest import Check, Manifest
-from harness.owndata.consensus import form
+from harness.owndata.consensus import form, independent_voices
 from harness.owndata.contours import (
     HALF_SLICE_CAPS,
     structure_volumes,
@@ -156,11 +156,12 @@ def judge_set(dataset: DataSet, set_dir: Path, tools: list[ToolResult], manifest
         for tool_key, got in per_key.get(key, {}).items():
             verdicts[(tool_key, key)] = _own(compare(key, got, quantity, value.tolerance), "vendor")
     consensus_records = []
+    voices = independent_voices(manifests)
     for key in sorted(per_key):
         if key in vendor_values:
             continue
         rule = rule_for(key, reference_truth)
-        consensus = form(key, per_key[key], rule, _alternatives(conventions, key, rule.tolerance))
+        consensus = form(key, per_key[key], rule, _alternatives(conventions, key, rule.tolerance), voices)
         for tool_key, verdict in consensus.verdicts.items():
             verdicts[(tool_key, key)] = _own(verdict, "consensus")
         consensus_records.append(ConsensusRecord(

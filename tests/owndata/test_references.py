@@ -18,9 +18,10 @@ import pytest
 from export import make_export
 from pydicom.dataset import Dataset
 
+from harness.catalogue import load_catalogue
 from harness.judging.judge import compare, load_truth
 from harness.manifest import Tolerance
-from harness.owndata.consensus import MIN_TOOLS, form
+from harness.owndata.consensus import MIN_TOOLS, form, independent_voices
 from harness.owndata.tolerances import Rule, compared, reference_truth, rule_for
 from harness.owndata.vendor import (
     contradiction_note,
@@ -32,6 +33,7 @@ from harness.owndata.vendor import (
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "dicom"
 DOSE = Rule(Tolerance(rel=0.03), "Gy", "3 %")
+DVH = Rule(Tolerance(abs=2.0), "%", "2 percentage points")
 
 
 def test_fewer_than_three_tools_make_no_consensus():
@@ -58,6 +60,27 @@ def test_a_missing_scaling_reads_as_a_factor_not_a_percentage():
     assert made.describe_outlier("imagej") == "imagej: dose.max_gy 7e+06 is x 1e+05 the other 3 of 4 tools (70)"
 
 
+def test_tools_that_share_their_code_are_one_voice():
+    """dicompyler shows dicompyler-core's numbers: the two agreeing against a third tool
+    is one opinion against another, not a majority."""
+    reported = {"dicompyler": 100.0, "dicompyler-core": 100.0, "plastimatch": 86.2}
+    alone = form("dvh.Sphere.V64gy_pct", reported, DVH)
+    assert alone.formed and alone.outliers == ["plastimatch"]  # what counting each tool would claim
+    shared = form("dvh.Sphere.V64gy_pct", reported, DVH, voices={"dicompyler": "dicompyler-core"})
+    assert not shared.formed
+    assert shared.why_not == ("only 2 independent tools report it (dicompyler and dicompyler-core share their "
+                              "code); a consensus needs 3")
+    four = form("dvh.Sphere.V64gy_pct", {**reported, "pycerr": 86.3, "cerr": 86.1}, DVH,
+                voices={"dicompyler": "dicompyler-core"})
+    assert four.formed and sorted(four.outliers) == ["dicompyler", "dicompyler-core"]
+
+
+def test_the_versions_of_a_tool_and_the_tools_sharing_its_code_are_one_voice():
+    voices = independent_voices({one.key: one for e in load_catalogue() if e.manifest for one in e.manifest.installs()})
+    assert voices["dicompyler@main"] == voices["dicompyler@0.4.2"] == voices["dicompyler-core"] == voices["dicompyler"]
+    assert voices["itk-snap@3.6.0"] == voices["itk-snap@4.2.0"] != voices["pydicom"]
+
+
 def test_text_needs_the_same_majority():
     made = form("dose.units", {"a": "GY", "b": "GY ", "c": "CGY"}, Rule(Tolerance(abs=0), "", "exact"))
     assert made.formed and made.value == "GY" and made.outliers == ["c"]
@@ -82,11 +105,12 @@ def committed_observations() -> dict[str, dict[str, dict[str, object]]]:
 
 def test_every_consensus_of_the_real_tools_agrees_with_the_hidden_truth():
     rules = reference_truth(FIXTURES)
+    voices = independent_voices({one.key: one for e in load_catalogue() if e.manifest for one in e.manifest.installs()})
     formed, wrong = 0, []
     for fixture_set, keys in sorted(committed_observations().items()):
         truth = load_truth(FIXTURES / fixture_set)
         for key, reported in keys.items():
-            made = form(key, reported, rule_for(key, rules))
+            made = form(key, reported, rule_for(key, rules), voices=voices)
             if not made.formed or key not in truth:
                 continue
             formed += 1

@@ -3,7 +3,10 @@ errors, and nothing a tool printed runs as script."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from harness.report import browser, render_reports
 from harness.results import (
@@ -14,6 +17,7 @@ from harness.results import (
     ToolResult,
     VerdictRecord,
 )
+from harness.screenshots import scaled
 
 pytestmark = pytest.mark.skipif(not browser.is_available(), reason=browser.REQUIRES)
 
@@ -39,10 +43,18 @@ def results(tools: list[ToolResult]) -> Results:
 
 def test_the_report_renders_every_tool_without_console_errors(tmp_path):
     tools = [tool(n, status=("pass", "fail", "error", "skip")[n % 4]) for n in range(9)]
+    # a GUI tool's screenshot (its thumbnail is an inline image the page's policy must allow)
+    picture = io.BytesIO()
+    Image.new("RGB", (800, 600), (20, 120, 200)).save(picture, format="PNG")
+    tools[1].checks[0].screenshot = scaled(picture.getvalue())
+    # two versions of one tool: two rows
+    tools.append(tools[2].model_copy(update={"variant": "2.0", "version": "2.0"}))
     render_reports(results(tools), tmp_path)
     screenshot = tmp_path / "screenshot.png"
-    assert browser.check_report(tmp_path / "index.html", [t.id for t in tools], screenshot) == []
+    assert browser.check_report(tmp_path / "index.html", [t.key for t in tools], screenshot) == []
     assert screenshot.read_bytes().startswith(b"\x89PNG")
+    page = browser.load(tmp_path / "index.html")
+    assert any(img.attrs.get("src", "").startswith("data:image/jpeg") for img in page.find("img"))
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

@@ -35,6 +35,7 @@ import collections
 import collections.abc
 import glob
 import json
+import logging
 import os
 import re
 import shutil
@@ -256,6 +257,19 @@ def on_parsed(msg):
 
 
 pub.subscribe(on_exception, 'logging.exception')
+
+
+class PluginLoadLog(logging.Handler):
+    """dicompyler.plugin logs "<module> could not be loaded" with the ImportError and
+    goes on without the plugin: collect which, and why."""
+    def emit(self, record):
+        if record.exc_info and record.args:
+            module = str(record.args[0])
+            FAILED_PLUGINS[module] = exc_summary(''.join(traceback.format_exception(*record.exc_info)))
+
+
+FAILED_PLUGINS = {}
+logging.getLogger('dicompyler.plugin').addHandler(PluginLoadLog(level=logging.ERROR))
 pub.subscribe(on_parsed, 'patient.updated.parsed_data')
 
 
@@ -460,6 +474,10 @@ def read_main():
           'isodoses_list': [c.checkbox.GetLabel() for c in f.cclbIsodoses.items],
           'plugins_loaded': sorted(p['plugin'].__name__ for p in f.plugins)}
     RAW['main_window'] = mw
+    # The application's own plugins that its loader could not import (it carries on without them)
+    OBS['dicompyler.plugins_not_loaded'] = sorted(FAILED_PLUGINS)
+    for module, why in FAILED_PLUGINS.items():
+        ERRORS['plugin.' + module] = why
     OBS['dicompyler.main_window'] = {k: mw[k] for k in (
         'lblPatientName', 'lblPatientID', 'lblPlanName', 'lblRxDose',
         'notebook_pages', 'plugins_loaded', 'isodoses_list')}
