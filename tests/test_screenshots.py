@@ -91,6 +91,20 @@ def test_the_report_shows_a_thumbnail_and_links_the_screenshot(project):
     assert f"(screenshots/{png.name})" in (report / "compatibility.md").read_text()
 
 
+def test_a_report_rendered_again_keeps_no_stale_screenshot_or_badge(project):
+    """Screenshots, plots and badges are drawn wholly from the results: a check that no
+    longer saves one, or a tool gone, leaves nothing behind (the history stays)."""
+    run_tool(project, PICTURE, dose=99)
+    report = project / "reports"
+    render_reports(read_results(project / "results.json"), report)
+    assert len(list((report / "screenshots").iterdir())) == 1
+    run_tool(project, "pass")  # the same tool, now saving no screenshot
+    render_reports(read_results(project / "results.json"), report)
+    assert not (report / "screenshots").exists() or not list((report / "screenshots").iterdir())
+    assert [p.name for p in (report / "badges").iterdir()] == ["gui.svg"]
+    assert len(list((report / "history").iterdir())) == 2
+
+
 def test_a_merged_shard_keeps_its_screenshot(project):
     run_tool(project, PICTURE)
     merged, _ = merge_results([project / "results.json"], catalogue=load_catalogue(),

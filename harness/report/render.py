@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +124,14 @@ def render_reports(results: Results, output: Path, fixtures_root: Path | None = 
                     [warning.replace(str(staging), str(output)) for warning in rendered.warnings])
 
 
+#: Directories rendered wholly from the results: emptied first, so a tool, version or
+#: check that is gone leaves no stale badge, plot or screenshot behind (history stays).
+DERIVED_DIRECTORIES = ("badges", "plots", "screenshots")
+
+
 def _render_into(results: Results, output: Path, fixtures_root: Path | None, history: bool) -> Rendered:
+    for name in DERIVED_DIRECTORIES:
+        shutil.rmtree(output / name, ignore_errors=True)
     warnings: list[str] = []
     window = History([], [])
     if history:
