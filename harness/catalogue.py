@@ -47,3 +47,8 @@ def load_entry(path: Path) -> Entry:
 def load_catalogue(paths: list[Path] | None = None) -> list[Entry]:
     """Every manifest; one bad file never hides the others."""
     return [load_entry(p) for p in (paths if paths is not None else manifest_paths())]
+
+
+def installed(entries: list[Entry]) -> dict[str, Manifest]:
+    """Every installed version of the valid manifests, by key (``pydicom``, ``itk-snap@3.6.0``)."""
+    return {one.key: one for entry in entries if entry.manifest is not None for one in entry.manifest.installs()}

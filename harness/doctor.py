@@ -11,10 +11,9 @@ from harness.mirror import mirror_dirs
 
 def needs_network() -> list[str]:
     """Tools whose manifests say they download themselves (restrictions.network)."""
-    from harness.catalogue import load_catalogue
+    from harness.catalogue import installed, load_catalogue
 
-    return [one.key for e in load_catalogue() if e.manifest is not None for one in e.manifest.installs()
-            if one.restrictions.network]
+    return [key for key, one in installed(load_catalogue()).items() if one.restrictions.network]
 
 
 def diagnose(host: Host | None = None) -> list[str]:

@@ -10,7 +10,6 @@ results file, and on the screen with ``-v``.
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections import defaultdict
@@ -19,6 +18,7 @@ from typing import TextIO
 
 import pytest
 
+from harness import items
 from harness.results import RUN_STATUSES
 
 PROPERTY = "rtcompat"
@@ -162,16 +162,11 @@ def _cut(text: str, width: int = REASON_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-_ITEM_NAME = re.compile(r"^(?P<base>[^@\[]+)(?:@(?P<version>[^\[]+))?(?P<set>\[.*\])?$")
-
-
 def split_nodeid(nodeid: str) -> tuple[str, str]:
     """(tool key, item) of a catalogue item: ``tool_manifests/itk-snap.yaml::read-ct@3.6.0[x]``
     is ``("itk-snap@3.6.0", "read-ct[x]")``, the names the result records use."""
-    path, _, name = nodeid.rpartition("::")
-    tool_id = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    match = _ITEM_NAME.match(name)
-    if match is None:
-        return tool_id, name
-    key = f"{tool_id}@{match['version']}" if match["version"] else tool_id
-    return key, match["base"] + (match["set"] or "")
+    name = items.parse(nodeid)
+    if name is None:
+        path, _, what = nodeid.rpartition("::")
+        return path.rsplit("/", 1)[-1].rsplit(".", 1)[0], what
+    return name.tool_key, items.item_name(name.base, fixture_set=name.fixture_set)

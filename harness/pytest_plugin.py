@@ -23,10 +23,11 @@ import pytest
 
 from harness import __version__, scratch
 from harness.backends.base import InstallContext
-from harness.catalogue import Entry, load_catalogue, load_entry, manifest_paths
+from harness.catalogue import Entry, installed, load_catalogue, load_entry, manifest_paths
 from harness.fixture_guard import FixtureGuard, FixtureTampered, fixture_checksums
 from harness.fixture_sets import REFERENCE, Planned, discover, plan
 from harness.host import Host
+from harness.items import item_name
 from harness.limits import sweep_stale_cgroups
 from harness.manifest import Manifest
 from harness.owndata.index import DataDirError
@@ -194,8 +195,8 @@ class ManifestFile(pytest.File):
     def _items(self, entry: Entry, manifest: Manifest):
         """The install item and the check items of one installed version; a version's
         items are named ``install@3.6.0``, ``read-ct@3.6.0[position-ffs]``."""
-        at = f"@{manifest.variant}" if manifest.variant else ""
-        install = InstallItem.from_parent(self, name=f"install{at}", entry=entry, manifest=manifest)
+        install = InstallItem.from_parent(self, name=item_name("install", manifest.variant), entry=entry,
+                                          manifest=manifest)
         install.add_marker(_group(manifest.key, REFERENCE))
         install.add_marker(pytest.mark.catalogue)
         yield install
@@ -211,11 +212,11 @@ class ManifestFile(pytest.File):
                     continue
                 if state.observe_only and planned.fixture not in known:
                     continue
-                on_set = "" if check.fixture or planned.fixture == REFERENCE else f"[{planned.fixture}]"
+                on_set = None if check.fixture or planned.fixture == REFERENCE else planned.fixture
                 order = (check_index, [s.name for s in sets].index(planned.fixture)
                          if planned.fixture in {s.name for s in sets} else len(sets))
-                item = CheckItem.from_parent(self, name=f"{check.id}{at}{on_set}", entry=entry, manifest=manifest,
-                                             planned=planned, order=order)
+                item = CheckItem.from_parent(self, name=item_name(check.id, manifest.variant, on_set), entry=entry,
+                                             manifest=manifest, planned=planned, order=order)
                 item.add_marker(_group(manifest.key, planned.fixture))
                 item.add_marker(pytest.mark.catalogue)
                 yield item
@@ -371,8 +372,7 @@ class ResultsCollector:
     def _finish_own_data(self, results: Results, partial: bool) -> None:
         own = self.state.own
         assert own is not None
-        manifests = {one.key: one for e in load_catalogue(manifest_paths(manifests_dir(self.state.root)))
-                     if e.manifest is not None for one in e.manifest.installs()}
+        manifests = installed(load_catalogue(manifest_paths(manifests_dir(self.state.root))))
         try:
             written = own.finish(results, manifests, fixtures_dir(self.state.root), partial=partial)
         except OwnDataError as exc:

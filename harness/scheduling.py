@@ -12,16 +12,10 @@ scheduler reads the unit from the node id itself, whatever the pytest version.
 
 from __future__ import annotations
 
-import re
-from pathlib import PurePosixPath
-
 from xdist.scheduler import LoadScopeScheduling
 
+from harness import items
 from harness.fixture_sets import REFERENCE
-
-#: An item's name: check (or install), @version of a manifest with several, [fixture set],
-#: and what an xdist on an older pytest may have appended (@its group).
-_ITEM = re.compile(r"^(?P<base>[^@\[]+)(?:@(?P<version>[^@\[]+))?(?:\[(?P<set>[^\]]*)\])?(?:@.*)?$")
 
 
 def work_unit(nodeid: str) -> str:
@@ -29,12 +23,8 @@ def work_unit(nodeid: str) -> str:
     ``itk-snap@3.6.0@position-ffs`` for ``itk-snap.yaml::read-ct@3.6.0[position-ffs]``;
     the reference set for a check without a set and for the install item; any other
     node id (not a manifest's item) is a unit of its own."""
-    path, separator, name = nodeid.partition("::")
-    found = _ITEM.match(name)
-    if not separator or not path.endswith((".yaml", ".yml")) or found is None:
-        return nodeid
-    version = f"@{found['version']}" if found["version"] else ""
-    return f"{PurePosixPath(path).stem}{version}@{found['set'] or REFERENCE}"
+    name = items.parse(nodeid)
+    return nodeid if name is None else f"{name.tool_key}@{name.fixture_set or REFERENCE}"
 
 
 class ToolSetScheduling(LoadScopeScheduling):

@@ -69,12 +69,18 @@ def scaled(data: bytes, width: int = MAX_WIDTH) -> ScreenshotRecord:
             picture = _eight_bit(image)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ScreenshotError(f"{NAME}: unreadable PNG ({exc})") from None
-    if picture.width > width:
-        picture = picture.resize((width, max(1, round(picture.height * width / picture.width))), Image.LANCZOS)
+    picture = _narrowed(picture, width)
     out = io.BytesIO()
     picture.save(out, format="PNG", optimize=True)
     return ScreenshotRecord(png_base64=base64.b64encode(out.getvalue()).decode("ascii"), width=picture.width,
                             height=picture.height, original=list(original))
+
+
+def _narrowed(picture: Image.Image, width: int) -> Image.Image:
+    """``picture`` at most ``width`` pixels wide, its proportions kept."""
+    if picture.width <= width:
+        return picture
+    return picture.resize((width, max(1, round(picture.height * width / picture.width))), Image.LANCZOS)
 
 
 def _eight_bit(image: Image.Image) -> Image.Image:
@@ -96,8 +102,6 @@ def thumbnail_data_uri(record: ScreenshotRecord, width: int = THUMBNAIL_WIDTH) -
     """A small JPEG of the screenshot as a data URI: the HTML stays one file and light."""
     with Image.open(io.BytesIO(png_bytes(record))) as image:
         picture = image.convert("RGB")
-    if picture.width > width:
-        picture = picture.resize((width, max(1, round(picture.height * width / picture.width))), Image.LANCZOS)
     out = io.BytesIO()
-    picture.save(out, format="JPEG", quality=80, optimize=True)
+    _narrowed(picture, width).save(out, format="JPEG", quality=80, optimize=True)
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")

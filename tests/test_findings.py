@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.catalogue import load_catalogue
+from harness.catalogue import installed, load_catalogue
 from harness.fixture_sets import discover, plan
 from harness.judging import findings
 from harness.judging.judge import load_truth
@@ -39,8 +39,7 @@ class Judged:
     def __init__(self):
         self.sets = discover(fixtures_dir(ROOT))
         # by key: a tool of several versions is recorded as one of them ("dicompyler@main")
-        self.manifests = {one.key: one for e in load_catalogue(sorted(manifests_dir(ROOT).glob("*.yaml")))
-                          if e.manifest for one in e.manifest.installs()}
+        self.manifests = installed(load_catalogue(sorted(manifests_dir(ROOT).glob("*.yaml"))))
 
     def __getitem__(self, case: tuple):
         item = next(i for i in RECORDED if case_of(i) == case)

@@ -162,8 +162,7 @@ def ensure_base_image(client, cache: Path | None = None, suite: str = SUITE) -> 
     argv = mmdebstrap_argv(read_sources(suite=suite), _apt_options(), suite)
     key = content_key({"mmdebstrap": argv, "changes": BASE_CHANGES})
     image = f"{BASE_REPOSITORY}:{suite}"
-    lock = "base-image" if suite == SUITE else f"base-image-{suite}"
-    with locked((cache or cache_dir()) / "locks" / lock, timeout=BASE_TIMEOUT * 2):
+    with locked((cache or cache_dir()) / "locks" / f"base-image-{suite}", timeout=BASE_TIMEOUT * 2):
         found = _image_with_key(client, image, key)
         if found is not None:
             return found.id
@@ -289,7 +288,7 @@ def _context_tar(context_dir: Path) -> io.BytesIO:
     return buffer
 
 
-def _import_base(client, argv: list[str], key: str, image: str = BASE_IMAGE) -> str:
+def _import_base(client, argv: list[str], key: str, image: str) -> str:
     """mmdebstrap into a tarball in memory-backed TMPDIR, then import it with CMD and label.
 
     Through a file rather than a pipe: a pipe would let a half-written tarball from a

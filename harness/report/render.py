@@ -159,11 +159,11 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                for section in sections]
     plots = {(row.tool.key, view.check.key, plot.roi): f"plots/{row.slug}--{slug(view.check.key)}--{slug(plot.roi)}.svg"
              for section in sections for row in section.rows for view in row.detailed_checks for plot in view.plots}
-    shots = {(row.tool.key, view.check.key): f"screenshots/{row.slug}--{slug(view.check.key)}.png"
-             for section in sections for row in section.rows for view in row.detailed_checks if view.check.screenshot}
-    thumbnails = {(row.tool.key, view.check.key): thumbnail_data_uri(view.check.screenshot)
-                  for section in sections for row in section.rows for view in row.detailed_checks
-                  if view.check.screenshot}
+    shots, thumbnails = {}, {}  # the screenshot's file, and the page's inline thumbnail of it
+    for row in (row for section in sections for row in section.rows):
+        for view in (view for view in row.detailed_checks if view.check.screenshot):
+            shots[(row.tool.key, view.check.key)] = f"screenshots/{row.slug}--{slug(view.check.key)}.png"
+            thumbnails[(row.tool.key, view.check.key)] = thumbnail_data_uri(view.check.screenshot)
     capabilities = [c for c in capabilities_in(results) if c not in SMOKE_CAPABILITIES]
     infos = set_infos(fixtures_root, fixture_names)
     variants = [info for info in infos if info.name != REFERENCE]

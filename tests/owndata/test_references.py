@@ -18,7 +18,7 @@ import pytest
 from export import make_export
 from pydicom.dataset import Dataset
 
-from harness.catalogue import load_catalogue
+from harness.catalogue import installed, load_catalogue
 from harness.judging.judge import compare, load_truth
 from harness.manifest import Tolerance
 from harness.owndata.consensus import MIN_TOOLS, form, independent_voices
@@ -76,7 +76,7 @@ def test_tools_that_share_their_code_are_one_voice():
 
 
 def test_the_versions_of_a_tool_and_the_tools_sharing_its_code_are_one_voice():
-    voices = independent_voices({one.key: one for e in load_catalogue() if e.manifest for one in e.manifest.installs()})
+    voices = independent_voices(installed(load_catalogue()))
     assert voices["dicompyler@main"] == voices["dicompyler@0.4.2"] == voices["dicompyler-core"] == voices["dicompyler"]
     assert voices["itk-snap@3.6.0"] == voices["itk-snap@4.2.0"] != voices["pydicom"]
 
@@ -105,7 +105,7 @@ def committed_observations() -> dict[str, dict[str, dict[str, object]]]:
 
 def test_every_consensus_of_the_real_tools_agrees_with_the_hidden_truth():
     rules = reference_truth(FIXTURES)
-    voices = independent_voices({one.key: one for e in load_catalogue() if e.manifest for one in e.manifest.installs()})
+    voices = independent_voices(installed(load_catalogue()))
     formed, wrong = 0, []
     for fixture_set, keys in sorted(committed_observations().items()):
         truth = load_truth(FIXTURES / fixture_set)
