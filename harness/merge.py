@@ -211,7 +211,9 @@ class Audit:
                              f"{(named or 'unnamed')[:CHECKSUM_SHOWN]}, this checkout has "
                              f"{(local or 'none')[:CHECKSUM_SHOWN]}; it cannot be judged again here")
         try:
-            truth = self._truth.setdefault(check.fixture, load_truth(self.fixtures_root / check.fixture))
+            if check.fixture not in self._truth:
+                self._truth[check.fixture] = load_truth(self.fixtures_root / check.fixture)
+            truth = self._truth[check.fixture]
             return conclude(check, truth, result.process, result.observed or None, tool_id=tool.id,
                             program=result.program)
         except (TruthError, JudgeError) as exc:

@@ -143,3 +143,23 @@ def test_a_parallel_run_spreads_a_tools_sets_over_workers_and_keeps_the_serial_r
                       ("read-rtdose", "no-plan", "pass")]
     assert parallel == serial
     assert parallel_install["status"] == serial_install["status"] == "pass"
+
+
+def test_a_merge_judges_each_set_against_its_own_truth(sets):
+    from harness.merge import merge_results
+
+    fixture_set(sets, "no-plan", {"ct.rows": 5, "dose.max_gy": 70.0}, probes=["read-ct", "read-rtdose"])
+    checks = sets / "tool_manifests" / "per-set" / "checks"
+    checks.mkdir(parents=True)
+    (checks / "read.py").write_text("import sys\nrows = 5 if sys.argv[1].endswith('no-plan') else 4\n"
+                                    "print('{\"ct.rows\": %d}' % rows)\n")
+    write_manifest(sets, "per-set", """\
+        - id: read-ct
+          capability: read-ct
+          program: checks/read.py
+          judge: [ct.rows]
+        """, summary="A stand-in tool that reads each set right.")
+    shard = sets / "shard.json"
+    assert main(["run", "--results", str(shard), "--tool", "per-set"]) == 0
+    (tool,) = merge_results([shard])[0].tools
+    assert {(c.fixture, c.status) for c in tool.checks} == {("reference", "pass"), ("no-plan", "pass")}

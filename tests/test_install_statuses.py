@@ -65,3 +65,14 @@ def test_any_other_install_failure_is_an_error_even_offline(project, monkeypatch
     main(["run", "--results", str(results), "--tool", "broken"])
     tool = json.loads(results.read_text())["tools"][0]
     assert tool["install"]["status"] == "error" and "Unable to locate package" in tool["install"]["reason"]
+
+
+def test_a_known_failure_that_could_not_run_still_names_its_upstream_issue(project, monkeypatch):
+    write_python_tool(project, "tracked", CORRECT, check_lines="""\
+        xfail: {reason: 'scaling ignored', issue: 'https://example.org/issues/7'}
+        """)
+    _install_fails(monkeypatch, "E: Unable to locate package coreutilz", online=False)
+    results = project / "results.json"
+    main(["run", "--results", str(results), "--tool", "tracked"])
+    (check,) = json.loads(results.read_text())["tools"][0]["checks"]
+    assert (check["status"], check["xfail_issue"]) == ("error", "https://example.org/issues/7")

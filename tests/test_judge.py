@@ -206,5 +206,10 @@ def test_no_json_object_means_no_observations():
     assert parse_observations("[1, 2]\nnot json {\n") is None
 
 
+def test_a_malformed_last_object_line_gives_way_to_the_valid_one_before_it():
+    assert parse_observations('{"dvh.x": 2}\n{"dvh.x": oops}\n') == {"dvh.x": 2}
+    assert parse_observations('{"dvh.x": 2}\n{"k": ' + "9" * 5000 + "}\n") == {"dvh.x": 2}
+
+
 def test_an_integer_beyond_pythons_digit_limit_is_no_observation():
     assert parse_observations('{"k": ' + "9" * 5000 + "}") is None

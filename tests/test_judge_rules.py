@@ -166,6 +166,16 @@ def test_a_missing_quantity_carries_its_tolerance_and_unit():
                               "2 Gy", "Gy")
 
 
+def test_the_judge_takes_a_conventions_evidence_from_the_tools_other_observations():
+    needs = Alternative("no-end-caps", 9.0, Tolerance(rel=0.02), requires=(("dvh.C.volume_cc", 3.0, Tolerance(rel=0.01)),))
+    check = Check(id="c", capability="dvh", program="p.py", judge=["dvh.C.D95_gy"])
+    truth = {"dvh.C.D95_gy": q("dvh.C.D95_gy", 10.0, Tolerance(rel=0.02), "Gy", alternatives=(needs,))}
+    (with_evidence,) = judge(check, truth, {"dvh.C.D95_gy": 9.0, "dvh.C.volume_cc": 3.02})
+    assert (with_evidence.outcome, with_evidence.convention) == ("convention", "no-end-caps")
+    (without,) = judge(check, truth, {"dvh.C.D95_gy": 9.0})
+    assert without.outcome == "fail"
+
+
 def test_a_list_is_judged_by_its_element_furthest_out_and_says_how_many_are_out():
     quantity = q("plan.beam_meterset_mu", [61.2, 57.4, 63.8, 55.9], Tolerance(abs=0.01), "MU")
     verdict = compare("plan.beam_meterset_mu", [61, 57, 64, 56], quantity, quantity.tolerance)

@@ -98,3 +98,44 @@ def test_one_bad_manifest_does_not_hide_the_others(tmp_path):
     write(tmp_path, "id: [\n", name="broken.yaml")
     entries = load_catalogue(manifest_paths(tmp_path))
     assert {e.tool_id: bool(e.manifest) for e in entries} == {"broken": False, "good": True}
+
+
+def test_a_file_that_cannot_be_read_as_text_is_one_problem_on_its_first_line(tmp_path):
+    path = tmp_path / "binary.yaml"
+    path.write_bytes(b"id: \xff\xfe\n")
+    assert problems(path) == [(f"{path}:1: <file>: cannot read: 'utf-8' codec can't decode byte 0xff in position 4: "
+                               "invalid start byte")]
+    directory = tmp_path / "dir.yaml"
+    directory.mkdir()
+    assert problems(directory) == [f"{directory}:1: <file>: cannot read: [Errno 21] Is a directory: '{directory}'"]
+
+
+def test_a_file_beyond_the_size_limit_is_refused_before_parsing(tmp_path):
+    path = write(tmp_path, GOOD + "#" * (256 * 1024))
+    assert problems(path) == [f"{path}:1: <file>: larger than 256 KiB; a manifest is a few KiB"]
+
+
+def test_a_forbidden_character_is_placed_on_its_line_counting_a_leading_blank_line(tmp_path):
+    path = write(tmp_path, "\n" + GOOD.replace("name: Good", "name: Go\x07od"))
+    assert problems(path) == [f"{path}:3: <file>: invalid YAML: character #x0007 is not allowed"]
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("a: " + "[" * 64 + "]" * 64 + "\n", None),  # at the limit
+    ("a: 1\nb: " + "[" * 65 + "]" * 65 + "\n", 2),  # one beyond
+    ("a: '" + "[" * 65 + "'\n", None),  # inside quotes
+    ("a: 'x" + "[" * 65 + "'\n", None),
+    ('a: "x"\nb: ' + "{" * 65 + "\n", 2),  # after a closed quote
+    ("a: don't\nb: " + "[" * 65 + "\n", 2),  # an apostrophe opens no quote
+    ("a: " + "X" * 100 + "\n", None),
+])
+def test_flow_nesting_is_bounded_at_sixty_four_levels_outside_quotes(text, line):
+    from harness.manifest_loader import MAX_DEPTH, _flow_nesting_beyond
+
+    assert MAX_DEPTH == 64
+    assert _flow_nesting_beyond(text, MAX_DEPTH) == line
+
+
+def test_nesting_beyond_the_limit_is_a_problem_on_its_line(tmp_path):
+    path = write(tmp_path, GOOD.replace("name: Good", "name: " + "[" * 65 + "]" * 65))
+    assert problems(path) == [f"{path}:2: <file>: nested deeper than 64 levels"]

@@ -46,6 +46,16 @@ def test_a_known_failure_stays_xfail_when_judged_again(project):
     assert check.status == "xfail" and check.reason.startswith("known: scaling ignored")
 
 
+def test_a_failure_judged_again_keeps_the_finding_that_explains_it(project, monkeypatch):
+    from harness.judging import findings
+
+    scaled = findings.Declaration(id="scaled", title="t", explanation="e", tools=["tool"], keys=["dose.*"],
+                                  rule="wrong", evidence="{count} wrong")
+    monkeypatch.setattr(findings, "declarations", lambda: [scaled])
+    (check,) = merge_results([shard_of(project, "tool", WRONG)])[0].tools[0].checks
+    assert check.status == "fail" and [f.id for f in check.findings] == ["scaled"]
+
+
 def test_each_claimed_status_must_be_what_its_observations_judge(project):
     path = shard_of(project, "tool", WRONG)
     for claim in ("pass", "xfail"):

@@ -114,3 +114,16 @@ def test_the_tools_own_errors_are_quoted_after_the_reason():
 def test_a_check_without_a_named_set_is_recorded_on_the_reference_set():
     unnamed = Check(id="read", capability="read-ct", program="p.py", judge=["ct.rows"])
     assert conclude(unnamed, TRUTH, CLEAN, {"ct.rows": 4}).fixture == "reference"
+
+
+def test_the_facts_kept_of_a_process_are_what_it_left_behind():
+    from harness.judging.outcome import facts_of
+    from harness.process import Completed
+
+    done = Completed(argv=("octave",), returncode=-9, stdout="noise\n" + "x" * 300 + "\n",
+                     stderr="\n".join(f"line {i}" for i in range(12)), duration=1.23456, timed_out=True,
+                     stdout_bytes=307, output_truncated=True, launch_error="no octave", limit_hit="killed: memory")
+    assert facts_of(done) == ProcessFacts(returncode=-9, signal=9, timed_out=True, limit_hit="killed: memory",
+                                          launch_error="no octave", output_truncated=True, stdout_bytes=307,
+                                          stdout_last_line="x" * 200,
+                                          stderr_tail="\n".join(f"line {i}" for i in range(4, 12)), duration=1.235)
