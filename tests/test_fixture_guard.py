@@ -1,0 +1,82 @@
+"""The fixture guard's promises, one by one: a check sees a read-only copy without the
+truth, a change to the copy is named and undone, a change to the committed set stops
+the run naming the files."""
+
+from __future__ import annotations
+
+import stat
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from harness.fixture_guard import FixtureGuard, FixtureTampered
+
+TRUTH = '{"schema_version": 1, "set": "s", "quantities": {"ct.rows": {"value": 4, "tolerance": {"abs": 0}}}}'
+DICOM = b"\x00" * 128 + b"DICM" + b"\x00" * 16
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    directory = tmp_path / "fixtures" / "s"
+    directory.mkdir(parents=True)
+    (directory / "truth.json").write_text(TRUTH)
+    for i in range(7):
+        (directory / f"CT_{i}.dcm").write_bytes(DICOM + bytes([i]))
+    return tmp_path / "fixtures"
+
+
+def test_without_a_scratch_directory_the_guard_makes_its_own_named_temporary_one(root):
+    guard = FixtureGuard(root)
+    try:
+        assert guard.scratch.is_dir() and guard.scratch.parent == Path(tempfile.gettempdir())
+        assert guard.scratch.name.startswith("rtcompat-fixtures-")
+    finally:
+        guard.cleanup()
+    assert not guard.scratch.exists()
+
+
+def test_the_copy_a_check_sees_has_no_write_permission_and_no_truth(root, tmp_path):
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch")
+    copy = guard.checked_out("s")
+    assert sorted(p.name for p in copy.iterdir()) == [f"CT_{i}.dcm" for i in range(7)]
+    for path in [copy, *copy.iterdir()]:
+        assert path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) == 0, path
+
+
+@pytest.mark.parametrize(("count", "shown"), [
+    (5, "CT_0.dcm, CT_1.dcm, CT_2.dcm, CT_3.dcm, CT_4.dcm"),
+    (6, "CT_0.dcm, CT_1.dcm, CT_2.dcm, CT_3.dcm, CT_4.dcm and 1 more"),
+    (7, "CT_0.dcm, CT_1.dcm, CT_2.dcm, CT_3.dcm, CT_4.dcm and 2 more"),
+])
+def test_a_changed_copy_names_five_files_and_counts_the_rest_then_is_restored(root, tmp_path, count, shown):
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch")
+    copy = guard.checked_out("s")
+    for i in range(count):
+        (copy / f"CT_{i}.dcm").chmod(0o644)
+        (copy / f"CT_{i}.dcm").write_bytes(b"vandal")
+    assert guard.verify_and_restore("s") == f"{count} file(s) changed: {shown}"
+    assert (copy / "CT_0.dcm").read_bytes() == DICOM + b"\x00"
+    assert (copy / "CT_0.dcm").stat().st_mode & stat.S_IWUSR == 0
+    assert guard.verify_and_restore("s") is None
+
+
+@pytest.mark.parametrize(("count", "more"), [(5, ""), (6, " and 1 more")])
+def test_a_changed_committed_set_stops_the_run_naming_the_files(root, tmp_path, count, more):
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch")
+    guard.truth("s")
+    guard.verify_committed("s")
+    for i in range(count):
+        (root / "s" / f"CT_{i}.dcm").write_bytes(b"vandal")
+    with pytest.raises(FixtureTampered) as caught:
+        guard.verify_committed("s")
+    shown = ", ".join(str(root / "s" / f"CT_{i}.dcm") for i in range(5))
+    assert str(caught.value) == (f"the committed fixture set 's' changed during the run: {shown}{more} "
+                                 "(restore it with: rtcompat fixtures build --overwrite)")
+
+
+def test_a_set_the_run_has_not_used_is_not_verified(root, tmp_path):
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch")
+    (root / "s" / "CT_0.dcm").write_bytes(b"before the run used it")
+    guard.verify_committed("s")
+    assert guard.verify_and_restore("s") is None
