@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from harness.judging.findings import RULES, Declaration, Evidence, _round_half_away, explain, unexplained
+from harness.judging.findings import (
+    RULES,
+    Declaration,
+    Evidence,
+    _round_half_away,
+    explain,
+    unexplained,
+)
 from harness.judging.judge import Alternative, Quantity, Verdict
 from harness.manifest import Check, Tolerance
 
@@ -102,6 +109,24 @@ def test_pairs_are_shortened_after_six():
     pairs = RULES["wrong"](declaration("wrong"), verdicts, {}, {}).figures["pairs"]
     assert pairs.startswith("R.D0_gy 0 (expected 1), R.D1_gy 1 (expected 2)")
     assert pairs.endswith("R.D5_gy 5 (expected 6) and 2 more")
+    six = RULES["wrong"](declaration("wrong"), verdicts[:6], {}, {}).figures["pairs"]
+    assert six.endswith("R.D5_gy 5 (expected 6)")
+
+
+def test_a_deviation_is_stated_only_between_two_numbers_against_a_non_zero_truth():
+    assert RULES["wrong"](declaration("wrong"), [wrong("w", "x", 1.0)], {}, {}).figures["deviation"] is None
+    assert RULES["wrong"](declaration("wrong"), [wrong("w", 1.0, 0.0)], {}, {}).figures["deviation"] is None
+    assert RULES["wrong"](declaration("wrong"), [wrong("w", 1.5, -2.0)], {}, {}).figures["deviation"] == 175.0
+
+
+def test_a_tool_error_line_is_quoted_up_to_two_hundred_characters():
+    observed = {"_errors": {"import": "E" * 250}}
+    evidence = RULES["tool-error"](declaration("tool-error", pattern="E"), [wrong("k", None, 1.0)], {}, observed)
+    assert evidence.figures["error"] == "E" * 200
+
+
+def test_a_value_rounded_to_zero_is_recognised_though_the_tool_printed_a_float_residue():
+    assert RULES["rounded"](declaration("rounded"), [wrong("k", 1e-12, 0.4)], {}, {}).keys == ["k"]
 
 
 def test_each_failing_verdict_goes_to_the_first_finding_that_recognises_it_and_passes_are_ignored():
@@ -132,7 +157,7 @@ def test_an_evidence_template_that_names_a_missing_figure_says_so_instead_of_cra
 
 
 def test_a_finding_explains_only_on_the_fixture_sets_it_names(monkeypatch):
-    import harness.judging.findings as findings
+    from harness.judging import findings
 
     scoped = Declaration(id="s", title="t", explanation="e", tools=["tool"], keys=["dvh.*"], sets=["dose-*"],
                          rule="wrong", evidence="{count}")
@@ -146,7 +171,7 @@ def test_a_finding_explains_only_on_the_fixture_sets_it_names(monkeypatch):
 
 
 def test_a_timeout_finding_explains_a_timed_out_check_on_its_sets_only(monkeypatch):
-    import harness.judging.findings as findings
+    from harness.judging import findings
 
     hang = Declaration(id="h", title="t", explanation="e", tools=["imagej"], keys=["*"], sets=["ct-jpeg*"],
                        rule="timeout", evidence="no answer in {seconds:g} s on {fixture}")
@@ -155,5 +180,16 @@ def test_a_timeout_finding_explains_a_timed_out_check_on_its_sets_only(monkeypat
     [ref] = findings.explain_timeout("imagej", check)
     assert (ref.id, ref.keys, ref.evidence) == ("h", [], "no answer in 60 s on ct-jpeg2000")
     assert findings.explain_timeout("imagej", check.model_copy(update={"fixture": "reference"})) == []
+    assert findings.explain_timeout("imagej", check.model_copy(update={"fixture": None})) == []
     assert findings.explain_timeout("pydicom", check) == []
     assert RULES["timeout"](hang, [wrong("ct.rows", 1, 2)], {}, {}) is None
+
+
+def test_a_check_without_a_set_times_out_on_the_reference(monkeypatch):
+    from harness.judging import findings
+
+    hang = Declaration(id="h", title="t", explanation="e", tools=["imagej"], keys=["*"], sets=["reference"],
+                       rule="timeout", evidence="no answer in {seconds:g} s on {fixture}")
+    monkeypatch.setattr(findings, "declarations", lambda: [hang])
+    check = Check(id="c", capability="read-ct", program="p.ijm", judge=["ct.*"], timeout=60)
+    assert [r.evidence for r in findings.explain_timeout("imagej", check)] == ["no answer in 60 s on reference"]
