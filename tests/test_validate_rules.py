@@ -147,3 +147,70 @@ def test_a_harness_error_is_told_in_one_short_line():
     assert _short(ValueError("a\nb   c")) == "a b c"
     assert _short(ValueError("x" * 400)) == "x" * 297 + "..."
     assert _short(ValueError("x" * 300)) == "x" * 300
+
+
+VERSIONED = """\
+id: multi
+name: multi
+summary: A manifest whose tool checks and version checks each have a problem.
+homepage: https://example.org/multi
+licence: MIT
+section: Beyond the source catalogue
+in_source_catalogue: false
+versions:
+  - id: "1.0"
+    install: {backend: debian, packages: [coreutils]}
+    checks:
+      - id: own
+        capability: read-ct
+        program: checks/gone.py
+        fixture: tiny
+        judge: ["ct.rows"]
+checks:
+  - id: first
+    capability: read-ct
+    program: checks/present.py
+    fixture: elsewhere
+    judge: ["ct.rows"]
+  - id: second
+    capability: read-ct
+    program: checks/present.py
+    fixture: tiny
+    judge: ["ct.rows"]
+    skip_sets: {tiny: not this one, bare: no truth here}
+"""
+
+
+def test_every_check_is_checked_the_tools_and_each_versions_after_a_check_on_a_missing_set(project):
+    manifest = project / "tool_manifests" / "multi.yaml"
+    manifest.write_text(VERSIONED)
+    (project / "tool_manifests" / "multi" / "checks").mkdir(parents=True)
+    (project / "tool_manifests" / "multi" / "checks" / "present.py").write_text("")
+    (project / "fixtures" / "dicom" / "bare").mkdir()
+    assert [str(p) for p in validate_file(manifest, fixtures_dir())] == [
+        f"{manifest}:14: versions.0.checks.0.program: 'checks/gone.py' does not exist in multi/",
+        f"{manifest}:21: checks.0.fixture: no fixture set 'elsewhere' with a truth.json under {fixtures_dir()}",
+        f"{manifest}:28: checks.1.skip_sets: no fixture set 'bare' under {fixtures_dir()}",
+    ]
+
+
+def test_placeholders_are_found_outside_comments_with_their_key_and_line(project):
+    path = project / "tool_manifests" / "scaffold.yaml"
+    path.write_bytes("\n".join([
+        "id: scaffold  # TODO in a comment is fine",
+        "  # TODO: an indented comment is fine too",
+        "summary: TODO say what it does",
+        "  - name: TODO",
+        '    packages: ["tool==0.0.0"]',
+        '    commit: "0000000"',
+        "  - TODO",
+        "  - 'TODO' # a: b # c",
+        "homepage: https://example.org:8080/TODO",
+        "licence: MIT  # caf\xe9",
+    ]).encode("latin-1") + b"\n")
+    from harness.manifest_checks import placeholder_problems
+
+    said = "still a placeholder from rtcompat new: replace the TODO"
+    assert [(p.file, p.line, p.key, p.message) for p in placeholder_problems(path)] == [
+        (path, 3, "summary", said), (path, 4, "name", said), (path, 5, "packages", said), (path, 6, "commit", said),
+        (path, 7, "", said), (path, 8, "", said), (path, 9, "homepage", said)]
