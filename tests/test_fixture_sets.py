@@ -163,3 +163,18 @@ def test_a_merge_judges_each_set_against_its_own_truth(sets):
     assert main(["run", "--results", str(shard), "--tool", "per-set"]) == 0
     (tool,) = merge_results([shard])[0].tools
     assert {(c.fixture, c.status) for c in tool.checks} == {("reference", "pass"), ("no-plan", "pass")}
+
+
+def test_a_row_a_shard_lacks_on_a_set_the_manifest_opts_out_of_is_that_skip(sets):
+    from harness.merge import merge_results
+    from harness.results import read_results, write_results
+
+    opt_out_tool(sets)
+    shard = sets / "shard.json"
+    assert main(["run", "--results", str(shard), "--tool", "opt"]) == 0
+    results = read_results(shard)
+    results.tools[0].checks = [c for c in results.tools[0].checks if c.fixture != "no-plan"]
+    write_results(results, shard)
+    (tool,) = merge_results([shard])[0].tools
+    rows = {c.fixture: (c.status, c.reason) for c in tool.checks}
+    assert rows["no-plan"] == ("skip", "not run on the no-plan set: the tool reads a plan first and this set has none")

@@ -24,6 +24,7 @@ CORRECT = 'print(\'{"ct.rows": 4}\')'
     ("Temporary failure in name resolution", "a host name did not resolve"),
     ("[Errno 101] Network is unreachable", "the network is unreachable"),
     ("curl: (7) Failed to connect to files.pythonhosted.org port 443", "a connection failed: files.pythonhosted.org"),
+    ("git: Could not resolve host: 'gitlab.com'.", "a host name did not resolve: gitlab.com"),
     ("No matching distribution found for numpy==9.9", None),
     ("E: Unable to locate package foo", None),
 ])

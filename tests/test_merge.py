@@ -170,6 +170,8 @@ def test_a_catalogue_tool_without_a_shard_keeps_its_row_as_an_error(project):
     assert tools["vanished"].install.status == "error" and tools["vanished"].install.reason == NO_SHARD
     assert tools["vanished"].name == "vanished" and tools["vanished"].backend == "debian"
     assert tools["broken"].install.status == "error"
+    assert (tools["broken"].section, tools["broken"].in_source_catalogue, tools["broken"].backend) == (
+        "Beyond the source catalogue", False, "?")
     assert merged.run.partial is True
     assert warnings == [f"broken: {NO_SHARD}", f"vanished: {NO_SHARD}"]
 

@@ -97,6 +97,23 @@ def test_contradicted_verdicts_name_each_side_for_every_differing_key(project):
     assert str(caught.value).endswith("claims verdicts its observations contradict: ct.rows fail vs pass")
 
 
+def test_verdicts_claimed_or_dropped_are_named_the_first_five_in_key_order(project):
+    from harness.results import VerdictRecord
+
+    path = genuine(project)
+
+    def forge(results):
+        check = results.tools[0].checks[0]
+        check.verdicts = [v for v in check.verdicts if v.key != "ct.rows"]
+        check.verdicts += [VerdictRecord(key=f"dose.invented{i}", passed=True, message="m") for i in range(5)]
+    path = edited(path, forge)
+    with pytest.raises(MergeError) as caught:
+        merge_results([path])
+    assert str(caught.value).endswith(
+        "claims verdicts its observations contradict: ct.rows None vs pass, dose.invented0 pass vs None, "
+        "dose.invented1 pass vs None, dose.invented2 pass vs None, dose.invented3 pass vs None")
+
+
 def test_a_rejudged_row_keeps_the_program_and_the_tool_it_came_from(project):
     path = genuine(project)
     (check,) = merge_results([path])[0].tools[0].checks

@@ -158,3 +158,43 @@ def test_checks_judged_from_one_program_run_carry_its_screenshot_once(project):
     checks = json.loads(results.read_text())["tools"][0]["checks"]
     assert [c["status"] for c in checks] == ["pass", "pass"]
     assert [c["screenshot"] is not None for c in checks] == [True, False]
+
+
+def test_a_pass_on_a_variant_set_keeps_no_screenshot_the_reference_row_does(project):
+    for name, probes in (("reference", None), ("no-plan", ["read-ct"])):
+        directory = project / "fixtures" / "dicom" / name
+        directory.mkdir(parents=True)
+        truth = {"schema_version": 2, "set": name,
+                 "quantities": {"ct.rows": {"value": 4, "tolerance": {"abs": 0}, "unit": "", "note": "n"}}}
+        if probes:
+            truth["probes"] = probes
+        (directory / "truth.json").write_text(json.dumps(truth))
+        (directory / "data.dcm").write_bytes(b"\x00" * 128 + b"DICM" + b"\x00" * 64)
+    pictures = project / "pictures"
+    pictures.mkdir()
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(pictures / "red.png")
+    checks = project / "tool_manifests" / "sets" / "checks"
+    checks.mkdir(parents=True)
+    (checks / "read.py").write_text(
+        "import json, shutil, sys\nfrom pathlib import Path\n"
+        f"shutil.copy(Path({str(pictures)!r}) / 'red.png', Path(sys.argv[2]) / 'screenshot.png')\n"
+        "print(json.dumps({'ct.rows': 4}))\n")
+    write_manifest(project, "sets", """\
+        - id: read-ct
+          capability: read-ct
+          program: checks/read.py
+          judge: [ct.rows]
+        - id: pinned
+          capability: read-rtdose
+          program: checks/read.py
+          fixture: tiny
+          judge: [ct.rows]
+        """)
+    results = project / "results.json"
+    assert main(["run", "--results", str(results), "--tool", "sets"]) == 0
+    rows = {(c["id"], c["fixture"]): c for c in json.loads(results.read_text())["tools"][0]["checks"]}
+    assert {key: row["status"] for key, row in rows.items()} == {
+        ("read-ct", "reference"): "pass", ("read-ct", "no-plan"): "pass", ("pinned", "tiny"): "pass"}
+    assert rows[("read-ct", "reference")]["screenshot"] is not None
+    assert rows[("pinned", "tiny")]["screenshot"] is not None
+    assert rows[("read-ct", "no-plan")]["screenshot"] is None
