@@ -127,3 +127,23 @@ def test_the_facts_kept_of_a_process_are_what_it_left_behind():
                                           launch_error="no octave", output_truncated=True, stdout_bytes=307,
                                           stdout_last_line="x" * 200,
                                           stderr_tail="\n".join(f"line {i}" for i in range(4, 12)), duration=1.235)
+
+
+OWN_DATA = {  # what happened -> (status, reason) of a check run on own data
+    "could not start": ("error", "could not start the check: No such file or directory: 'octave'"),
+    "timed out": ("fail", "timed out after 30 s (process group killed)"),
+    "printed nothing": ("fail", "exit code 0 and no output"),
+    "testbed incomplete": ("error", "testbed: the checkout lacks lib/x.so"),
+    "right, then crashed": ("fail", "reported, but the program then crashed (signal 11)"),
+    "all right": ("observed", "2 values reported"),
+}
+
+
+@pytest.mark.parametrize("what", OWN_DATA)
+def test_on_own_data_the_process_rules_hold_and_a_clean_run_is_observed_not_judged(what):
+    from harness.judging.outcome import observe
+
+    facts, observed = TABLE[what][:2]
+    result = observe(check(False), facts, observed, program="tool/p.py")
+    assert (result.status, result.reason) == OWN_DATA[what]
+    assert (result.program, result.fixture, result.process) == ("tool/p.py", "reference", facts)
