@@ -104,15 +104,29 @@ def test_mapping_changes_are_sorted_and_shortened_only_when_asked():
     assert _mapping_changes(old, new, skip={"b"}) == ["a 1 removed", "c 3 added"]
 
 
-def test_times_without_a_zone_are_utc_and_others_are_converted():
+@pytest.fixture(params=["UTC", "America/New_York"])
+def local_zone(request, monkeypatch):
+    """The machine's time zone, which must change nothing (a runner far from UTC)."""
+    import time
+
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_times_without_a_zone_are_utc_and_others_are_converted(local_zone):
     assert _parse_time("2026-11-01T02:00:00+02:00").isoformat() == "2026-11-01T00:00:00+00:00"
     assert _parse_time("2026-11-01T00:00:00").isoformat() == "2026-11-01T00:00:00+00:00"
     assert _parse_time("last tuesday").year == 1970
+    record = RunRecord(started="2026-11-01T02:00:00+02:00", host="ci", harness_version="1")
+    assert record.filename.startswith("20261101T000000Z-ci-")
 
 
 @pytest.mark.parametrize(("text", "slug"), [
     ("runner-1.example.org", "runner-1.example.org"), ("Runner One", "Runner-One"),
-    ("..--odd--..", "odd"), ("x" * 50, "x" * 40), ("///", "run"), ("", "run")])
+    ("..--odd--..", "odd"), ("x" * 50, "x" * 40), ("///", "run"), ("", "run"), ("BOX-", "BOX")])
 def test_history_slugs(text, slug):
     assert _slug(text) == slug
 
@@ -173,3 +187,39 @@ def test_dependencies_are_compared_even_when_the_tool_version_is_unchanged():
     after = RunRecord(started="2026-01-02T00:00:00+00:00", host="ci", harness_version="1",
                       tools={"t": ToolRecord(install="pass", version="1", dependencies={"t": "2", "numpy": "2"})})
     assert what_changed(before, after, "t") == "numpy 1 -> 2; t 1 -> 2"
+
+
+def test_a_run_older_than_the_window_is_recorded_and_pruned_at_once(tmp_path):
+    from harness.history import load_history, record_run
+
+    for day in (2, 3):
+        info = RunInfo(started=f"2026-01-{day:02d}T00:00:00+00:00", host="ci", platform="L", python="3",
+                       harness_version="1")
+        record_run(tmp_path, Results(run=info, tools=[]), keep=2)
+    late = RunInfo(started="2026-01-01T00:00:00+00:00", host="late-shard", platform="L", python="3",
+                   harness_version="1")
+    assert [r.started[:10] for r in record_run(tmp_path, Results(run=late, tools=[]), keep=2).runs] == ["2026-01-01"]
+    assert [r.host for r in load_history(tmp_path).runs] == ["ci", "ci"]
+
+
+def test_pruning_tolerates_a_record_another_run_removed_first(tmp_path, monkeypatch):
+    import harness.history as history
+
+    for day in (1, 2):
+        info = RunInfo(started=f"2026-01-{day:02d}T00:00:00+00:00", host="ci", platform="L", python="3",
+                       harness_version="1")
+        history.record_run(tmp_path, Results(run=info, tools=[]), keep=2)
+    loaded = history.load_history
+
+    def raced(directory):
+        found = loaded(directory)
+        min(directory.glob("*.json")).unlink()  # a concurrent run pruned the oldest meanwhile
+        return found
+    monkeypatch.setattr(history, "load_history", raced)
+    info = RunInfo(started="2026-01-03T00:00:00+00:00", host="ci", platform="L", python="3", harness_version="1")
+    assert len(history.record_run(tmp_path, Results(run=info, tools=[]), keep=2).runs) == 2
+
+
+def test_a_tool_absent_from_a_run_has_no_status_there():
+    runs = [RunRecord(started="2026-10-31T00:00:00+00:00", host="ci", harness_version="1"), *runs_of("pass", "fail")]
+    assert [status for _, status in trend(runs, "t", "c").statuses] == [None, "pass", "fail"]
