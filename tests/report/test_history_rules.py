@@ -203,7 +203,7 @@ def test_a_run_older_than_the_window_is_recorded_and_pruned_at_once(tmp_path):
 
 
 def test_pruning_tolerates_a_record_another_run_removed_first(tmp_path, monkeypatch):
-    import harness.history as history
+    from harness import history
 
     for day in (1, 2):
         info = RunInfo(started=f"2026-01-{day:02d}T00:00:00+00:00", host="ci", platform="L", python="3",
