@@ -64,6 +64,8 @@ CASES = [
      Verdict("plan.label", "pass", "BOX \x00", "BOX", "plan.label 'BOX \\x00' matches 'BOX'", None, "0", "")),
     (q("plan.label", "BOX", EXACT), 5, Context(),
      Verdict("plan.label", "fail", 5, "BOX", "plan.label 5 vs expected 'BOX'", None, "0", "")),
+    (q("ct.position", "HFS", EXACT, "code"), 5, Context(),
+     Verdict("ct.position", "fail", 5, "HFS", "ct.position 5 vs expected 'HFS'", None, "0 code", "code")),
     (q("dose.units", "GY", EXACT), "GRAYS", Context(),
      Verdict("dose.units", "pass", "GRAYS", "GY", "dose.units 'GRAYS' is a declared synonym of 'GY'", None, "0", "")),
     (q("dose.max_gy", 130.0, Tolerance(rel=0.01), "Gy"), "130", Context(),
@@ -100,6 +102,14 @@ def test_a_convention_needs_the_evidence_it_names():
     assert compare(quantity.key, 9.0, quantity, quantity.tolerance, wrong_volume).outcome == "fail"
     right_volume = Context(observed={"dvh.C.volume_cc": 3.02})
     assert compare(quantity.key, 9.0, quantity, quantity.tolerance, right_volume).outcome == "convention"
+
+
+def test_a_conventions_evidence_may_be_a_declared_synonym():
+    needs = Alternative("scaled", 7000.0, Tolerance(rel=0.01), requires=(("dose.units", "GY", EXACT),))
+    quantity = q("dose.max_gy", 70.0, Tolerance(rel=0.01), "Gy", alternatives=(needs,))
+    grays = Context(observed={"dose.units": "GRAYS"})
+    assert compare(quantity.key, 7000.0, quantity, quantity.tolerance, grays).outcome == "convention"
+    assert compare(quantity.key, 7000.0, quantity, quantity.tolerance, Context(observed={"dose.units": "CGY"})).outcome == "fail"
 
 
 def test_a_value_exactly_at_the_tolerance_passes_and_just_beyond_fails():
