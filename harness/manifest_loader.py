@@ -222,7 +222,7 @@ def _model_at(loc: tuple, data: Any) -> type[BaseModel] | None:
             }.get(backend)
         else:
             model = {"checks": m.Check, "restrictions": m.Restrictions, "version": m.VersionQuery,
-                     "xfail": m.XFail}.get(str(part))
+                     "versions": m.ToolVersion, "xfail": m.XFail}.get(str(part))
     return model
 
 

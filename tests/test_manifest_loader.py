@@ -139,3 +139,14 @@ def test_flow_nesting_is_bounded_at_sixty_four_levels_outside_quotes(text, line)
 def test_nesting_beyond_the_limit_is_a_problem_on_its_line(tmp_path):
     path = write(tmp_path, GOOD.replace("name: Good", "name: " + "[" * 65 + "]" * 65))
     assert problems(path) == [f"{path}:2: <file>: nested deeper than 64 levels"]
+
+
+def test_a_misspelt_key_in_a_versions_install_names_the_version_without_the_backend_tag(tmp_path):
+    versioned = GOOD.replace("install:\n  backend: virtualenv\n  packages: [\"good==1.0\"]\n",
+                             "versions:\n  - id: \"1.0\"\n    install:\n      backend: virtualenv\n"
+                             "      pakages: [\"good==1.0\"]\n")
+    path = write(tmp_path, versioned)
+    assert problems(path) == [f"{path}:10: versions.0.install.packages: required key is missing",
+                              f"{path}:12: versions.0.install.pakages: unknown key (did you mean 'packages'?)"]
+    typo = write(tmp_path, versioned.replace("    install:", "    instal: {}\n    install:"))
+    assert f"{typo}:10: versions.0.instal: unknown key (did you mean 'install'?)" in problems(typo)
