@@ -147,3 +147,47 @@ def test_on_own_data_the_process_rules_hold_and_a_clean_run_is_observed_not_judg
     result = observe(check(False), facts, observed, program="tool/p.py")
     assert (result.status, result.reason) == OWN_DATA[what]
     assert (result.program, result.fixture, result.process) == ("tool/p.py", "reference", facts)
+
+
+def test_a_concluded_row_carries_every_field_the_report_shows():
+    from harness.results import CheckResult, VerdictRecord
+
+    facts = ProcessFacts(returncode=0, stdout_bytes=40, stderr_tail="a warning", duration=1.5)
+    observed = {"ct.rows": 5, "dose.max_gy": 99.0, "_errors": {"dvh": "Traceback\nValueError: boom"}}
+    known = check(False).model_copy(update={"xfail": XFail(reason="scaling ignored",
+                                                           issue="https://example.org/issues/7")})
+    result = conclude(known, TRUTH, facts, observed, tool_id="t", program="t/p.py")
+    assert result == CheckResult(
+        id="read", capability="read-ct", fixture="reference", status="xfail", program="t/p.py",
+        reason=("known: scaling ignored (2 of 2 wrong: ct.rows 5 vs 4 (+1, tolerance 0); dose.max_gy 99 Gy vs 70 Gy "
+                "(+29 Gy, +41.4 %, tolerance 3 %) [tool errors: dvh: ValueError: boom])"),
+        xfail_issue="https://example.org/issues/7", returncode=0, duration=1.5, stderr_tail="a warning",
+        process=facts, observed=observed, expected={"ct.rows": 4, "dose.max_gy": 70.0},
+        verdicts=[VerdictRecord(key="ct.rows", passed=False, outcome="fail", observed=5, expected=4, tolerance="0",
+                                unit="", margin=None, deviation="+1", message="ct.rows 5 vs 4 (+1, tolerance 0)"),
+                  VerdictRecord(key="dose.max_gy", passed=False, outcome="fail", observed=99.0, expected=70.0,
+                                tolerance="3 %", unit="Gy", margin=13.809524, deviation="+29 Gy, +41.4 %",
+                                message="dose.max_gy 99 Gy vs 70 Gy (+29 Gy, +41.4 %, tolerance 3 %)")])
+
+
+@pytest.mark.parametrize(("facts", "observed", "status"), [
+    (ProcessFacts(returncode=-11, signal=11, stdout_bytes=40), RIGHT, "fail"),
+    (CLEAN, {**RIGHT, "_testbed": "lacks " + "x" * 500}, "error"),
+])
+def test_a_row_decided_by_the_process_keeps_what_the_tool_reported(facts, observed, status):
+    from harness.judging.outcome import observe
+
+    for result in (conclude(check(False), TRUTH, facts, observed), observe(check(False), facts, observed)):
+        assert (result.status, result.observed) == (status, observed)
+        assert len(result.reason) <= len("testbed: ") + 400
+
+
+def test_a_timed_out_check_carries_the_finding_that_explains_the_hang(monkeypatch):
+    from harness.judging import findings
+
+    hang = findings.Declaration(id="modal", title="t", explanation="e", tools=["gui"], keys=["*"],
+                                rule="timeout", evidence="no answer in {seconds:g} s")
+    monkeypatch.setattr(findings, "declarations", lambda: [hang])
+    result = conclude(check(False), TRUTH, ProcessFacts(timed_out=True, returncode=-9), None, tool_id="gui")
+    assert [(f.id, f.evidence) for f in result.findings] == [("modal", "no answer in 30 s")]
+    assert conclude(check(False), TRUTH, ProcessFacts(timed_out=True, returncode=-9), None, tool_id="cli").findings == []
