@@ -154,10 +154,9 @@ class ToolRun:
 
     def _run_check(self, check: Check, base: dict) -> CheckResult:
         install, env = self.install()
-        if env is None:
-            status = install.status if install.status != "pass" else "error"
+        if env is None:  # the install's status and reason: skip, unavailable, error, or a release's fail
             reason = install.reason + (f"; to enable: {install.enable}" if install.enable else "")
-            return CheckResult(status=status, reason=reason, **base)
+            return CheckResult(status=install.status, reason=reason, **base)
         try:
             truth = self.guard.truth(check.fixture)
             fixture = self.guard.checked_out(check.fixture)
