@@ -35,7 +35,7 @@ from typing import Any, Callable
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 from ruamel.yaml import YAML
 
-from harness.judging.judge import ERRORS_KEY, Quantity, Verdict, stage_error
+from harness.judging.judge import ERRORS_KEY, Quantity, Verdict
 from harness.manifest import Check
 from harness.results import FindingRef
 
@@ -261,8 +261,3 @@ def unexplained(verdicts: list[Verdict] | list, refs: list[FindingRef]) -> list[
     """Keys of failing verdicts no finding explains."""
     covered = {key for ref in refs for key in ref.keys}
     return [v.key for v in verdicts if not v.passed and v.key not in covered]
-
-
-def error_of(observed: dict[str, Any], key: str) -> str | None:
-    errors = observed.get(ERRORS_KEY) if isinstance(observed.get(ERRORS_KEY), dict) else {}
-    return errors.get(key) or stage_error(errors, key)
