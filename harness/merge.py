@@ -105,7 +105,10 @@ def read_shard(path: Path) -> Shard:
         raise MergeError(str(exc)) from None
     for stamp in (results.run.started, results.run.finished):
         if stamp is not None:
-            _parse_time(stamp, path)
+            try:
+                _moment(stamp)
+            except ValueError:
+                raise MergeError(f"{path}: run time {stamp!r} is not an ISO 8601 timestamp") from None
     return Shard(path, results)
 
 
@@ -246,11 +249,11 @@ def missing_tool(entry: Entry, key: str | None = None) -> ToolResult:
 
 
 def merged_run(shards: list[Shard], warnings: list[str], incomplete: bool = False) -> RunInfo:
-    runs = [(shard.path, shard.results.run) for shard in shards]
-    by_start = sorted(runs, key=lambda r: _parse_time(r[1].started, r[0]))
-    finished = sorted((_parse_time(run.finished, path), run.finished) for path, run in runs if run.finished)
+    runs = [(shard.path, shard.results.run) for shard in shards]  # times checked by read_shard
+    by_start = sorted(runs, key=lambda r: _moment(r[1].started))
+    finished = sorted((_moment(run.finished), run.finished) for _, run in runs if run.finished)
     fixtures: dict[str, str] = {}
-    for _path, run in sorted(runs, key=lambda r: _parse_time(r[1].finished or r[1].started, r[0])):
+    for _path, run in sorted(runs, key=lambda r: _moment(r[1].finished or r[1].started)):
         fixtures.update(run.fixtures)  # the last shard to finish wins (differences were warned about)
     return RunInfo(
         started=by_start[0][1].started,
@@ -276,12 +279,10 @@ def _note(runs: list[tuple[Path, RunInfo]], warnings: list[str]) -> str:
     return "; ".join(parts)
 
 
-def _parse_time(stamp: str, path: Path) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        raise MergeError(f"{path}: run time {stamp!r} is not an ISO 8601 timestamp") from None
-    # Results record UTC with an offset; a naive stamp is read as UTC so it still compares.
+def _moment(stamp: str) -> dt.datetime:
+    """The instant a run time names (ValueError if it is not ISO 8601). Results record UTC
+    with an offset; a naive stamp is read as UTC so it still compares."""
+    moment = dt.datetime.fromisoformat(stamp)
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 

@@ -17,6 +17,7 @@ from harness.results import (
     Results,
     RunInfo,
     ToolResult,
+    read_results,
     write_results,
 )
 
@@ -74,6 +75,13 @@ def test_times_compare_as_times_not_strings(tmp_path):
     merged, _ = merge_results([late, early])
     assert merged.run.started == "2026-03-01T03:00:00+02:00"  # 01:00 UTC
     assert merged.run.finished == "2026-03-01T02:01:00+00:00"
+
+
+def test_a_time_without_a_zone_is_utc_among_times_with_one(tmp_path):
+    naive = shard(tmp_path, "naive", "a", started="2026-03-01T01:30:00", finished="2026-03-01T02:00:00")
+    zoned = shard(tmp_path, "zoned", "b", started="2026-03-01T03:00:00+02:00", finished="2026-03-01T03:50:00+02:00")
+    merged, _ = merge_results([naive, zoned])
+    assert (merged.run.started, merged.run.finished) == ("2026-03-01T03:00:00+02:00", "2026-03-01T02:00:00")
 
 
 def test_one_shard_merges_to_itself_and_a_file_given_twice_counts_once(tmp_path):
@@ -155,8 +163,9 @@ def test_a_tool_in_two_shards_is_an_error_naming_the_tool_and_both_files(tmp_pat
 
 
 def test_no_shards_is_an_error():
-    with pytest.raises(MergeError, match="no shards to merge"):
+    with pytest.raises(MergeError) as caught:
         merge_results([])
+    assert str(caught.value) == "no shards to merge"
 
 
 def test_a_catalogue_tool_without_a_shard_keeps_its_row_as_an_error(project):
@@ -183,6 +192,35 @@ def test_a_judged_shard_tool_outside_the_catalogue_cannot_be_judged_again_and_is
     (project / "tool_manifests" / "listed.yaml").unlink()
     with pytest.raises(MergeError, match="tool 'listed' has no valid manifest in this checkout"):
         merge_results([path], expected=load_catalogue())
+
+
+@pytest.mark.parametrize("claim", ["installed", "judged", "verdicts"])
+def test_any_claim_of_a_tool_outside_the_catalogue_is_refused(project, claim):
+    write_tool(project, "listed", GOOD_JSON)
+    path = project / "listed.json"
+    assert main(["run", "--tool", "listed", "--results", str(path)]) == 0
+    results = read_results(path)
+    tool, check = results.tools[0], results.tools[0].checks[0]
+    if claim != "installed":
+        tool.install = InstallResult(status="skip", reason="offline")
+    check.status = "fail" if claim == "judged" else "error"
+    if claim != "verdicts":
+        check.verdicts = []
+    write_results(results, path)
+    (project / "tool_manifests" / "listed.yaml").unlink()
+    with pytest.raises(MergeError) as caught:
+        merge_results([path], expected=load_catalogue())
+    assert str(caught.value) == (f"{path}: tool 'listed' has no valid manifest in this checkout, so its results "
+                                 "cannot be judged again; merge shards with the checkout that produced them")
+
+
+def test_merging_judges_against_the_catalogue_it_is_given(project):
+    write_tool(project, "listed", GOOD_JSON)
+    path = project / "listed.json"
+    assert main(["run", "--tool", "listed", "--results", str(path)]) == 0
+    assert merge_results([path], catalogue=load_catalogue())[0].tools[0].checks[0].status == "pass"
+    with pytest.raises(MergeError, match="tool 'listed' has no valid manifest in this checkout"):
+        merge_results([path], catalogue=[])
 
 
 def test_an_unjudged_row_of_a_tool_outside_the_catalogue_is_kept(project):

@@ -131,6 +131,12 @@ def test_the_definition_digest_is_compared_for_a_tool_with_only_known_failures(p
         merge_results([path])
 
 
+def test_the_definition_digest_is_compared_for_a_tool_with_only_failures(project):
+    path = edited(genuine(project, source=WRONG), lambda r: setattr(r.tools[0], "definition", "0" * 64))
+    with pytest.raises(MergeError, match="ran with other check definitions than this checkout's"):
+        merge_results([path])
+
+
 def test_a_tool_that_did_not_install_and_judged_nothing_is_not_held_to_the_digest(project):
     path = genuine(project)
 
