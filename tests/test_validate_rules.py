@@ -214,3 +214,22 @@ def test_placeholders_are_found_outside_comments_with_their_key_and_line(project
     assert [(p.file, p.line, p.key, p.message) for p in placeholder_problems(path)] == [
         (path, 3, "summary", said), (path, 4, "name", said), (path, 5, "packages", said), (path, 6, "commit", said),
         (path, 7, "", said), (path, 8, "", said), (path, 9, "homepage", said)]
+
+
+def test_an_unmatched_pattern_in_a_block_list_is_placed_on_its_own_line(project):
+    manifest = project / "tool_manifests" / "block.yaml"
+    manifest.write_text(VERSIONED.replace("multi", "block").split("versions:")[0] + textwrap.dedent("""\
+        install: {backend: debian, packages: [coreutils]}
+        checks:
+          - id: read
+            capability: read-rtdose
+            program: checks/present.py
+            fixture: tiny
+            judge:
+              - ct.rows
+              - dose.nothing
+        """))
+    (project / "tool_manifests" / "block" / "checks").mkdir(parents=True)
+    (project / "tool_manifests" / "block" / "checks" / "present.py").write_text("")
+    assert [str(p) for p in validate_file(manifest, fixtures_dir())] == [
+        f"{manifest}:16: checks.0.judge: pattern 'dose.nothing' matches no quantity of fixture set 'tiny'"]
