@@ -206,3 +206,31 @@ def test_a_program_that_finds_the_testbed_incomplete_makes_an_error_row_never_a_
     assert (result.status, result.reason, result.verdicts) == ("error", "testbed: this checkout lacks lib/x.so", [])
     for blank in ("", "  ", None, 1):
         assert conclude(check, truth, facts, {"ct.rows": 4, "_testbed": blank}).status == "pass"
+
+
+def test_a_manifest_expectation_is_judged_exactly_under_its_own_key():
+    check = Check(id="c", capability="read-ct", program="p.py", judge=["qa.rows"], expect={"qa.status": 200},
+                  tolerances={"qa.*": Tolerance(abs=0)})
+    truth = {"qa.rows": q("qa.rows", 4, EXACT)}
+    verdicts = judge(check, truth, {"qa.rows": 4, "qa.status": 200})
+    assert verdicts[1] == Verdict("qa.status", "pass", 200, 200, "qa.status 200 vs 200 (+0, tolerance 0)", None,
+                                  "0", "", 0.0, "+0")
+
+
+@pytest.mark.parametrize(("width", "outcome"), [(0.5, "convention"), (0.51, "fail"), (0.0, "fail"),
+                                                (float("inf"), "fail"), ("0.5", "fail"), (None, "fail")])
+def test_the_judge_credits_a_reported_bin_width_of_at_most_half_a_gray(width, outcome):
+    check = Check(id="c", capability="dvh", program="p.py", judge=["dvh.C.min_gy"])
+    truth = {"dvh.C.min_gy": q("dvh.C.min_gy", 90.0, Tolerance(abs=1.0), "Gy", bin_convention=True)}
+    observed = {"dvh.C.min_gy": 91.2} | ({} if width is None else {"dvh.bin_width_gy": width})
+    (verdict,) = judge(check, truth, observed)
+    assert verdict.outcome == outcome
+
+
+def test_a_list_with_two_elements_out_counts_them_and_a_non_number_speaks_first():
+    quantity = q("plan.beam_meterset_mu", [61.2, 57.4, 63.8], Tolerance(abs=0.5), "MU")
+    two = compare(quantity.key, [61.2, 50.0, 70.0], quantity, quantity.tolerance)
+    assert two.message == "plan.beam_meterset_mu[1] 50 MU vs 57.4 MU (-7.4 MU, tolerance 0.5 MU) (2 of 3 elements wrong)"
+    text = compare(quantity.key, [61.2, "x", 70.0], quantity, quantity.tolerance)
+    assert text.message.startswith("plan.beam_meterset_mu[1] 'x' is not a finite number")
+    assert text.margin is None

@@ -159,7 +159,7 @@ def _allowance(tolerance: Tolerance | None, value: Any) -> float:
 
 def expectations(check: Check) -> dict[str, Quantity]:
     """The check's own exact expectations, judged like truth quantities."""
-    return {key: Quantity(key, value, None, "", "expected by the manifest") for key, value in check.expect.items()}
+    return {key: Quantity(key, value, None) for key, value in check.expect.items()}
 
 
 def judge(check: Check, truth: dict[str, Quantity], observed: dict[str, Any]) -> list[Verdict]:
