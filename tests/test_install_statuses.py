@@ -9,7 +9,7 @@ import json
 import pytest
 from standins import write_python_tool
 
-from harness.backends.base import InstallError
+from harness.backends.base import InstallError, ToolBroken, ToolUnavailable
 from harness.cli import main
 from harness.host import Host
 from harness.runner import network_failure
@@ -77,3 +77,51 @@ def test_a_known_failure_that_could_not_run_still_names_its_upstream_issue(proje
     main(["run", "--results", str(results), "--tool", "tracked"])
     (check,) = json.loads(results.read_text())["tools"][0]["checks"]
     assert (check["status"], check["xfail_issue"]) == ("error", "https://example.org/issues/7")
+
+
+def _run_with(project, monkeypatch, **replaced) -> dict:
+    from harness.backends import debian
+
+    write_python_tool(project, "probe", CORRECT)
+    for name, behaviour in replaced.items():
+        monkeypatch.setattr(debian, name, behaviour)
+    results = project / "results.json"
+    main(["run", "--results", str(results), "--tool", "probe"])
+    return json.loads(results.read_text())["tools"][0]
+
+
+def _raises(exc: Exception):
+    def raise_it(*args, **kwargs):
+        raise exc
+    return raise_it
+
+
+@pytest.mark.parametrize(("replaced", "status", "reason"), [
+    ({"health_check": lambda env: "python3 is missing"}, "error",
+     "install failed: fresh environment is unhealthy: python3 is missing"),
+    ({"install": _raises(RuntimeError("boom"))}, "error", "install failed unexpectedly: RuntimeError: boom"),
+    ({"install": _raises(ToolBroken("the release is Python 2 code"))}, "fail", "the release is Python 2 code"),
+    ({"install": _raises(ToolUnavailable("licensed, Windows only"))}, "unavailable", "licensed, Windows only"),
+    ({"available": lambda host: "needs a container engine"}, "skip", "needs a container engine"),
+], ids=["unhealthy", "our-bug", "broken-release", "unavailable", "not-here"])
+def test_each_install_outcome_is_the_status_of_the_tool_and_of_each_of_its_checks(project, monkeypatch, replaced,
+                                                                                   status, reason):
+    tool = _run_with(project, monkeypatch, **replaced)
+    assert (tool["install"]["status"], tool["install"]["reason"], tool["install"]["enable"]) == (status, reason, None)
+    assert [(c["status"], c["reason"]) for c in tool["checks"]] == [(status, reason)]
+    assert tool["version"] is None and tool["dependencies"] == {}
+
+
+def test_a_tool_that_needs_the_network_is_skipped_offline_with_the_command_that_runs_it(project, monkeypatch):
+    write_python_tool(project, "netted", CORRECT)
+    manifest = project / "tool_manifests" / "netted.yaml"
+    manifest.write_text(manifest.read_text() + "restrictions: {network: true}\n")
+    monkeypatch.setattr(Host, "network", property(lambda self: False))
+    results = project / "results.json"
+    main(["run", "--results", str(results), "--tool", "netted"])
+    tool = json.loads(results.read_text())["tools"][0]
+    enable = "rtcompat run --tool netted  (on a machine with internet access)"
+    assert (tool["install"]["status"], tool["install"]["reason"], tool["install"]["enable"]) == (
+        "skip", "needs the internet to download the tool; this machine is offline", enable)
+    assert [c["reason"] for c in tool["checks"]] == [
+        f"needs the internet to download the tool; this machine is offline; to enable: {enable}"]
