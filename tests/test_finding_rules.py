@@ -170,6 +170,16 @@ def test_a_finding_explains_only_on_the_fixture_sets_it_names(monkeypatch):
     assert scoped.covers("tool", "dvh.x", "dose-16bit") and not scoped.covers("tool", "dvh.x", "reference")
 
 
+def test_a_check_without_a_set_is_explained_as_on_the_reference(monkeypatch):
+    from harness.judging import findings
+
+    on_reference = Declaration(id="r", title="t", explanation="e", tools=["tool"], keys=["dvh.*"], sets=["reference"],
+                               rule="wrong", evidence="{count}")
+    monkeypatch.setattr(findings, "declarations", lambda: [on_reference])
+    unpinned = Check(id="c", capability="dvh", program="p.py", judge=["dvh.*"])
+    assert [r.id for r in explain("tool", unpinned, {}, {}, [wrong("dvh.S.D95_gy", 1.0, 60.0)])] == ["r"]
+
+
 def test_a_timeout_finding_explains_a_timed_out_check_on_its_sets_only(monkeypatch):
     from harness.judging import findings
 

@@ -150,3 +150,25 @@ def test_a_misspelt_key_in_a_versions_install_names_the_version_without_the_back
                               f"{path}:12: versions.0.install.pakages: unknown key (did you mean 'packages'?)"]
     typo = write(tmp_path, versioned.replace("    install:", "    instal: {}\n    install:"))
     assert f"{typo}:10: versions.0.instal: unknown key (did you mean 'install'?)" in problems(typo)
+
+
+@pytest.mark.parametrize("nesting", ["mapping", "list"])
+def test_block_nesting_beyond_the_limit_is_one_problem_not_a_crash(tmp_path, nesting):
+    if nesting == "mapping":
+        deep = "".join(f"{'  ' * i}k:\n" for i in range(70)) + "  " * 70 + "k: 1\n"
+    else:
+        deep = "k:\n" + "".join(f"{'  ' * i}- \n" for i in range(1, 70)).replace("- \n", "-\n") + "  " * 70 + "- 1\n"
+    path = write(tmp_path, GOOD + "extra:\n" + textwrap.indent(deep, "  "))
+    assert problems(path) == [f"{path}:1: <file>: nested deeper than 64 levels"]
+
+
+def test_the_id_problem_points_at_the_id_line(tmp_path):
+    path = write(tmp_path, "name: Good\n" + GOOD.replace("name: Good\n", ""), name="other.yaml")
+    assert problems(path) == [f"{path}:2: id: 'good' must match the file name 'other'"]
+
+
+def test_an_unknown_key_under_a_field_that_is_not_a_model_has_no_suggestion(tmp_path):
+    path = write(tmp_path, GOOD.replace('    judge: ["ct.*"]', '    judge: ["ct.*"]\n    xfail: {reason: r, isue: 1}'))
+    assert problems(path) == [f"{path}:16: checks.0.xfail.isue: unknown key (did you mean 'issue'?)"]
+    path = write(tmp_path, GOOD.replace('    judge: ["ct.*"]', '    judge: ["ct.*"]\n    tolerances: {"ct.*": {rel: 0.1, zz: 1}}'))
+    assert problems(path) == [f"{path}:16: checks.0.tolerances.ct.*.zz: unknown key"]

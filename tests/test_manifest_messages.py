@@ -19,6 +19,7 @@ DOC = YAML(typ="rt").load("id: x\nchecks:\n  - id: a\n    judge: [p, q]\n  - id:
     ("a\nb\tc", 50, "a b c"),
     ("bell\x07here", 50, "bell\\x07here"),
     ("nul\x00", 50, "nul\\x00"),
+    ("back\\slash 'quoted'", 50, "back\\slash 'quoted'"),
     ("x" * 600, 500, "x" * 497 + "..."),
 ])
 def test_one_line_text(text, limit, shown):

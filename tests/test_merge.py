@@ -64,7 +64,7 @@ def test_the_merged_run_spans_its_shards(tmp_path):
     assert merged.run.started == "2026-03-01T02:01:00+00:00"
     assert merged.run.finished == "2026-03-01T02:30:00+00:00"
     assert merged.run.partial is True
-    assert f"merged from 2 shards: {a}, {b}" in merged.run.note and f"partial shards: {b}" in merged.run.note
+    assert merged.run.note == f"merged from 2 shards: {a}, {b}; partial shards: {b}"
     assert merged.run.host == "runner-a, runner-b" and merged.run.python == "3.11.9"
     assert merged.run.fixtures == {"reference": REFERENCE} and merged.run.harness_version == "0.1.0"
 
@@ -99,6 +99,19 @@ def test_different_harness_versions_name_the_files_and_the_versions(tmp_path):
     message = str(excinfo.value)
     assert "different harness versions" in message and "\n" not in message
     assert f"0.1.0 in {a}" in message and f"0.2.0 in {b}" in message and "--allow-mixed" in message
+
+
+def test_disagreements_name_each_value_with_its_files(tmp_path):
+    a, b, c = shard(tmp_path, "a", "one"), shard(tmp_path, "b", "two", version="0.2.0"), shard(tmp_path, "c", "three", version="0.2.0")
+    with pytest.raises(MergeError) as caught:
+        merge_results([a, b, c])
+    assert str(caught.value) == (f"shards from different harness versions: 0.1.0 in {a}; 0.2.0 in {b}, {c} "
+                                 "(--allow-mixed merges them anyway)")
+    d = shard(tmp_path, "d", "four", fixtures={"reference": "cd" * 32})
+    with pytest.raises(MergeError) as caught:
+        merge_results([a, d])
+    assert str(caught.value) == (f"shards with different checksums of fixture set 'reference': {'ab' * 6}… in {a}; "
+                                 f"{'cd' * 6}… in {d} (--allow-mixed merges them anyway)")
 
 
 def test_different_fixture_checksums_name_the_set_and_the_files(tmp_path):

@@ -207,13 +207,15 @@ def test_placeholders_are_found_outside_comments_with_their_key_and_line(project
         "  - 'TODO' # a: b # c",
         "homepage: https://example.org:8080/TODO",
         "licence: MIT  # caf\xe9",
+        "\t# TODO in a tab-indented comment is fine",
+        "Xlicence: TODO",
     ]).encode("latin-1") + b"\n")
     from harness.manifest_checks import placeholder_problems
 
     said = "still a placeholder from rtcompat new: replace the TODO"
     assert [(p.file, p.line, p.key, p.message) for p in placeholder_problems(path)] == [
         (path, 3, "summary", said), (path, 4, "name", said), (path, 5, "packages", said), (path, 6, "commit", said),
-        (path, 7, "", said), (path, 8, "", said), (path, 9, "homepage", said)]
+        (path, 7, "", said), (path, 8, "", said), (path, 9, "homepage", said), (path, 12, "Xlicence", said)]
 
 
 def test_an_unmatched_pattern_in_a_block_list_is_placed_on_its_own_line(project):
