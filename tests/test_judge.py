@@ -213,3 +213,7 @@ def test_a_malformed_last_object_line_gives_way_to_the_valid_one_before_it():
 
 def test_an_integer_beyond_pythons_digit_limit_is_no_observation():
     assert parse_observations('{"k": ' + "9" * 5000 + "}") is None
+
+
+def test_only_a_whole_line_between_braces_is_an_observation():
+    assert parse_observations('{"dvh.x": 2}\n{"half": 1\n"half": 1}\n') == {"dvh.x": 2}

@@ -234,3 +234,18 @@ def test_a_list_with_two_elements_out_counts_them_and_a_non_number_speaks_first(
     text = compare(quantity.key, [61.2, "x", 70.0], quantity, quantity.tolerance)
     assert text.message.startswith("plan.beam_meterset_mu[1] 'x' is not a finite number")
     assert text.margin is None
+
+
+def test_an_optional_key_left_out_does_not_stop_the_keys_after_it_being_judged():
+    check = Check(id="c", capability="dvh", program="p.py", judge=["dvh.*"], optional=["dvh.A.*"])
+    truth = {"dvh.A.D95_gy": q("dvh.A.D95_gy", 60.0, GY, "Gy"), "dvh.B.D95_gy": q("dvh.B.D95_gy", 61.0, GY, "Gy")}
+    (verdict,) = judge(check, truth, {"_errors": {}})
+    assert (verdict.key, verdict.message) == ("dvh.B.D95_gy", "dvh.B.D95_gy not reported")
+
+
+def test_a_read_from_key_takes_its_named_observation_and_the_rest_stay():
+    check = Check(id="c", capability="read-ct", program="p.py", judge=["ct.rows", "ct.cols"],
+                  read_from={"ct.rows": "ct.rows_displayed"})
+    truth = {"ct.rows": q("ct.rows", 4, EXACT), "ct.cols": q("ct.cols", 5, EXACT)}
+    verdicts = judge(check, truth, {"ct.rows": 9, "ct.rows_displayed": 4, "ct.cols": 5})
+    assert [(v.key, v.observed, v.outcome) for v in verdicts] == [("ct.rows", 4, "pass"), ("ct.cols", 5, "pass")]
