@@ -28,7 +28,8 @@ def pytest_collection_modifyitems(config, items) -> None:
     real = [item for item in items if any(item.get_closest_marker(name) for name in ("catalogue", "engine"))]
     if real:
         config.hook.pytest_deselected(items=real)
-        items[:] = [item for item in items if item not in real]
+        left_out = set(real)
+        items[:] = [item for item in items if item not in left_out]
     stats = Path(config.rootpath) / "mutmut-stats.json"
     try:
         durations = json.loads(stats.read_text())["duration_by_test"]

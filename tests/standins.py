@@ -7,6 +7,7 @@ a Python program run by the harness's own interpreter (:func:`write_python_tool`
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -62,3 +63,16 @@ def write_python_tool(root: Path, tool_id: str, source: str, *, judge: str = '["
     _program(root, tool_id, "check.py", source)
     extra = textwrap.indent(textwrap.dedent(check_lines), " " * 4) if check_lines else ""
     return _manifest(root, tool_id, "check.py", judge, timeout, extra)
+
+
+def fixture_set(root: Path, name: str, keys: dict, probes: list[str] | None = None) -> None:
+    """A fixture set whose truth holds ``keys`` exactly; ``probes`` names the capabilities
+    it probes (all, like the reference set, when None)."""
+    directory = root / "fixtures" / "dicom" / name
+    directory.mkdir(parents=True, exist_ok=True)
+    quantities = {k: {"value": v, "tolerance": {"abs": 0}, "unit": "", "note": "n"} for k, v in keys.items()}
+    truth = {"schema_version": 2, "set": name, "quantities": quantities}
+    if probes is not None:
+        truth["probes"] = probes
+    (directory / "truth.json").write_text(json.dumps(truth))
+    (directory / "data.dcm").write_bytes(b"\x00" * 128 + b"DICM" + b"\x00" * 64)

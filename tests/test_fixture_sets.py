@@ -8,23 +8,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from standins import write_manifest
+from standins import fixture_set, write_manifest
 
 from harness.cli import main
 from harness.fixture_sets import discover, plan
 from harness.manifest import Check
-
-QUANTITY = {"tolerance": {"abs": 0}, "unit": "", "note": "n"}
-
-
-def fixture_set(root: Path, name: str, keys: dict, probes: list[str] | None = None) -> None:
-    directory = root / "fixtures" / "dicom" / name
-    directory.mkdir(parents=True, exist_ok=True)
-    truth = {"schema_version": 2, "set": name, "quantities": {k: {"value": v, **QUANTITY} for k, v in keys.items()}}
-    if probes is not None:
-        truth["probes"] = probes
-    (directory / "truth.json").write_text(json.dumps(truth))
-    (directory / "data.dcm").write_bytes(b"\x00" * 128 + b"DICM" + b"\x00" * 64)
 
 
 @pytest.fixture

@@ -32,13 +32,16 @@ def test_what_an_installer_failure_says_about_the_network(said, meaning):
     assert network_failure(said) == meaning
 
 
+def _raises(exc: Exception):
+    def raise_it(*args, **kwargs):
+        raise exc
+    return raise_it
+
+
 def _install_fails(monkeypatch, message: str, online: bool) -> None:
     from harness.backends import debian
 
-    def fail(*args, **kwargs):
-        raise InstallError(message)
-
-    monkeypatch.setattr(debian, "install", fail)
+    monkeypatch.setattr(debian, "install", _raises(InstallError(message)))
     monkeypatch.setattr(Host, "network", property(lambda self: online))
 
 
@@ -88,12 +91,6 @@ def _run_with(project, monkeypatch, **replaced) -> dict:
     results = project / "results.json"
     main(["run", "--results", str(results), "--tool", "probe"])
     return json.loads(results.read_text())["tools"][0]
-
-
-def _raises(exc: Exception):
-    def raise_it(*args, **kwargs):
-        raise exc
-    return raise_it
 
 
 @pytest.mark.parametrize(("replaced", "status", "reason"), [

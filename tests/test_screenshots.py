@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from standins import write_manifest, write_python_tool
+from standins import fixture_set, write_manifest, write_python_tool
 
 from harness.catalogue import load_catalogue
 from harness.cli import main
@@ -161,15 +161,8 @@ def test_checks_judged_from_one_program_run_carry_its_screenshot_once(project):
 
 
 def test_a_pass_on_a_variant_set_keeps_no_screenshot_the_reference_row_does(project):
-    for name, probes in (("reference", None), ("no-plan", ["read-ct"])):
-        directory = project / "fixtures" / "dicom" / name
-        directory.mkdir(parents=True)
-        truth = {"schema_version": 2, "set": name,
-                 "quantities": {"ct.rows": {"value": 4, "tolerance": {"abs": 0}, "unit": "", "note": "n"}}}
-        if probes:
-            truth["probes"] = probes
-        (directory / "truth.json").write_text(json.dumps(truth))
-        (directory / "data.dcm").write_bytes(b"\x00" * 128 + b"DICM" + b"\x00" * 64)
+    fixture_set(project, "reference", {"ct.rows": 4})
+    fixture_set(project, "no-plan", {"ct.rows": 4}, probes=["read-ct"])
     pictures = project / "pictures"
     pictures.mkdir()
     Image.new("RGB", (64, 64), (200, 30, 30)).save(pictures / "red.png")
