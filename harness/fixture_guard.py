@@ -104,7 +104,8 @@ class FixtureGuard:
         copy = self.scratch / name
         if name not in self._digests:
             return None
-        now = file_digests(copy) if copy.is_dir() else {}
+        # a copy removed, or replaced by a file or a link (even to identical files), has lost every file
+        now = file_digests(copy) if copy.is_dir() and not copy.is_symlink() else {}
         before = self._digests[name]
         changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
         if not changed:
@@ -119,9 +120,11 @@ class FixtureGuard:
 
     def _copy(self, name: str) -> None:
         copy = self.scratch / name
-        if copy.exists():
+        if copy.is_dir() and not copy.is_symlink():
             _make_writable(copy)
             shutil.rmtree(copy)
+        elif copy.exists() or copy.is_symlink():  # a check replaced its copy with a file or a link
+            copy.unlink()
         source = self.source_dir(name)
 
         def hidden(directory: str, names: list[str]) -> list[str]:

@@ -80,3 +80,43 @@ def test_a_set_the_run_has_not_used_is_not_verified(root, tmp_path):
     (root / "s" / "CT_0.dcm").write_bytes(b"before the run used it")
     guard.verify_committed("s")
     assert guard.verify_and_restore("s") is None
+
+
+def test_a_copy_a_check_removed_altogether_is_named_file_by_file_and_restored(root, tmp_path):
+    import shutil
+
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch")
+    copy = guard.checked_out("s")
+    copy.chmod(0o755)
+    shutil.rmtree(copy)
+    assert guard.verify_and_restore("s") == ("7 file(s) changed: CT_0.dcm, CT_1.dcm, CT_2.dcm, CT_3.dcm, "
+                                             "CT_4.dcm and 2 more")
+    assert sorted(p.name for p in copy.iterdir()) == [f"CT_{i}.dcm" for i in range(7)]
+
+
+def test_a_file_that_cannot_be_read_is_not_shown_to_a_check(tmp_path):
+    from harness.fixture_guard import is_check_visible
+
+    assert is_check_visible(tmp_path / "gone.dcm") is False
+    (tmp_path / "short.dcm").write_bytes(b"\x00" * 10)
+    assert is_check_visible(tmp_path / "short.dcm") is False
+    (tmp_path / "points.json").write_text("{}")
+    assert is_check_visible(tmp_path / "points.json") is True
+
+
+@pytest.mark.parametrize("replacement", ["file", "link"])
+def test_a_copy_a_check_replaced_with_a_file_or_a_link_is_named_and_restored(root, tmp_path, replacement):
+    import shutil
+
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch")
+    copy = guard.checked_out("s")
+    copy.chmod(0o755)
+    shutil.rmtree(copy)
+    if replacement == "file":
+        copy.write_text("not a directory")
+    else:
+        copy.symlink_to(root / "s")
+    assert guard.verify_and_restore("s").startswith("7 file(s) changed: CT_0.dcm")
+    assert copy.is_dir() and not copy.is_symlink()
+    assert sorted(p.name for p in copy.iterdir()) == [f"CT_{i}.dcm" for i in range(7)]
+    assert (root / "s" / "truth.json").exists()
