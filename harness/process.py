@@ -46,7 +46,9 @@ class Completed:
         return -self.returncode if self.returncode is not None and self.returncode < 0 else None
 
     def tail(self, stream: str = "stderr", lines: int = 5) -> str:
-        text = self.stderr if stream == "stderr" else self.stdout
+        """The last ``lines`` lines of ``stream`` ("stdout" or "stderr"; any other name is
+        a KeyError, never silently the other stream)."""
+        text = {"stdout": self.stdout, "stderr": self.stderr}[stream]
         return "\n".join(text.strip().splitlines()[-lines:])
 
 

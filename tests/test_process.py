@@ -11,7 +11,7 @@ import pytest
 
 from harness import limits as limits_module
 from harness.limits import Limits, LimitsError, contain
-from harness.process import run_bounded
+from harness.process import Completed, run_bounded
 
 SMALL = Limits(memory=64 * 1024**2, pids=32)
 # A fork bomb with a ceiling: if the limit ever breaks, the test fails instead of the machine.
@@ -159,3 +159,11 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as handle:  # a zombie is dead for our purpose
         return handle.read().split()[2] != "Z"
+
+
+def test_a_tail_is_the_last_lines_of_the_stream_named_and_only_that_stream():
+    done = Completed(argv=("tool",), returncode=0, stdout="a\nb\nc\n", stderr="x\ny\n\n", duration=0.1)
+    assert done.tail("stdout", 2) == "b\nc"
+    assert done.tail() == "x\ny" and done.tail("stderr", 1) == "y"
+    with pytest.raises(KeyError):
+        done.tail("STDOUT")
