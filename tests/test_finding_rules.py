@@ -144,9 +144,9 @@ def test_each_failing_verdict_goes_to_the_first_finding_that_recognises_it_and_p
 def test_a_finding_covers_only_its_tools_and_keys():
     scoped = Declaration(id="x", title="t", explanation="e", tools=["dicompyler-*"], keys=["dvh.*.D*_gy"],
                          rule="wrong", evidence="e")
-    assert scoped.covers("dicompyler-core", "dvh.Sphere.D95_gy")
-    assert not scoped.covers("dicompyler-core", "dvh.Sphere.mean_gy")
-    assert not scoped.covers("plastimatch", "dvh.Sphere.D95_gy")
+    assert scoped.covers("dicompyler-core", "dvh.Sphere.D95_gy", "reference")
+    assert not scoped.covers("dicompyler-core", "dvh.Sphere.mean_gy", "reference")
+    assert not scoped.covers("plastimatch", "dvh.Sphere.D95_gy", "reference")
 
 
 def test_an_evidence_template_that_names_a_missing_figure_says_so_instead_of_crashing():

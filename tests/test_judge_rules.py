@@ -7,11 +7,15 @@ so a swapped field or a reworded comparison cannot pass unnoticed.
 
 from __future__ import annotations
 
+import json
+import math
+
 import pytest
 
 from harness.judging.judge import (
     Alternative,
     Context,
+    JudgeError,
     Quantity,
     Verdict,
     _allowance,
@@ -22,6 +26,8 @@ from harness.judging.judge import (
     describe_deviation,
     describe_tolerance,
     judge,
+    load_truth,
+    looser_tolerances,
     stage_error,
 )
 from harness.manifest import Check, Tolerance
@@ -68,12 +74,23 @@ CASES = [
      Verdict("ct.position", "fail", 5, "HFS", "ct.position 5 vs expected 'HFS'", None, "0 code", "code")),
     (q("dose.units", "GY", EXACT), "GRAYS", Context(),
      Verdict("dose.units", "pass", "GRAYS", "GY", "dose.units 'GRAYS' is a declared synonym of 'GY'", None, "0", "")),
+    (q("dose.units", "GY", EXACT), "GY", Context(),
+     Verdict("dose.units", "pass", "GY", "GY", "dose.units 'GY' matches 'GY'", None, "0", "")),
+    (q("qa.ok", True, None), False, Context(), Verdict("qa.ok", "fail", False, True, "qa.ok false vs expected true",
+                                                       None, "exact", "")),
+    (q("dvh.V20_pct", 12.0, Tolerance(abs=1.0), "%"), 12.5, Context(),
+     Verdict("dvh.V20_pct", "pass", 12.5, 12.0,
+             "dvh.V20_pct 12.5% vs 12% (+0.50 percentage points, tolerance 1 percentage points)",
+             None, "1 percentage points", "%", 0.5, "+0.50 percentage points")),
+    (q("dose.max_gy", 130.0, Tolerance(rel=0.01), "Gy"), float("nan"), Context(),
+     Verdict("dose.max_gy", "fail", pytest.approx(float("nan"), nan_ok=True), 130.0,
+             "dose.max_gy NaN is not a finite number (expected 130)", None, "1 %", "Gy")),
     (q("dose.max_gy", 130.0, Tolerance(rel=0.01), "Gy"), "130", Context(),
      Verdict("dose.max_gy", "fail", "130", 130.0, "dose.max_gy '130' is not a finite number (expected 130)",
              None, "1 %", "Gy")),
-    (q("k", object, EXACT), 1, Context(),
+    (q("k", object, EXACT, "mm"), 1, Context(),
      Verdict("k", "fail", 1, object, "k: the expected value <class 'object'> is not something the judge can compare",
-             None, "0", "")),
+             None, "0 mm", "mm")),
     (q("rtstruct.roi.C.volume_cc", 10.0, Tolerance(rel=0.02), "cm3",
        alternatives=(Alternative("no-end-caps", 9.0, Tolerance(rel=0.02)),)), 9.1, Context(),
      Verdict("rtstruct.roi.C.volume_cc", "convention", 9.1, 10.0,
@@ -249,3 +266,70 @@ def test_a_read_from_key_takes_its_named_observation_and_the_rest_stay():
     truth = {"ct.rows": q("ct.rows", 4, EXACT), "ct.cols": q("ct.cols", 5, EXACT)}
     verdicts = judge(check, truth, {"ct.rows": 9, "ct.rows_displayed": 4, "ct.cols": 5})
     assert [(v.key, v.observed, v.outcome) for v in verdicts] == [("ct.rows", 4, "pass"), ("ct.cols", 5, "pass")]
+
+
+def test_a_later_convention_is_tried_when_an_earlier_one_lacks_its_evidence():
+    unproven = Alternative("scaled", 6000.0, Tolerance(rel=0.01), requires=(("dose.units", "CGY", EXACT),))
+    proven = Alternative("no-end-caps", 59.0, Tolerance(rel=0.01))
+    quantity = q("dvh.C.D95_gy", 60.0, Tolerance(rel=0.001), "Gy", alternatives=(unproven, proven))
+    verdict = compare(quantity.key, 59.1, quantity, quantity.tolerance, Context(observed={}))
+    assert (verdict.outcome, verdict.convention) == ("convention", "no-end-caps")
+
+
+def test_half_a_bin_widens_a_relative_tolerance_taken_at_the_truths_value():
+    # 1 % of 60 Gy is 0.6 Gy; half the 1 Gy bin adds 0.5 Gy: 1.1 Gy in all
+    quantity = q("dvh.C.max_gy", 60.0, Tolerance(rel=0.01), "Gy", bin_convention=True)
+    binned = compare(quantity.key, 61.0, quantity, quantity.tolerance, Context(bin_width=1.0))
+    assert (binned.outcome, binned.tolerance) == ("convention", "1.1 Gy")
+    assert compare(quantity.key, 61.2, quantity, quantity.tolerance, Context(bin_width=1.0)).outcome == "fail"
+
+
+@pytest.mark.parametrize(("observed", "expected", "passed", "margin_"), [
+    (1e-12, 0.0, True, 0.0),            # at the rounding allowance: a pass
+    (1.0 + 1.5e-12, 1.0, False, math.inf),  # the allowance is 1e-12 for values up to 1
+    (1e6 + 1e-7, 1e6, True, 0.0),        # and 1e-12 of the value beyond: float rounding of a large number
+    (1e6 + 1e-5, 1e6, False, math.inf),
+])
+def test_an_exact_expectation_allows_float_rounding_and_nothing_more(observed, expected, passed, margin_):
+    quantity = q("k", expected, EXACT, "")
+    verdict = compare("k", observed, quantity, EXACT)
+    assert (verdict.passed, verdict.margin) == (passed, margin_)
+
+
+def test_an_error_filed_under_the_key_itself_comes_before_its_stages():
+    check = Check(id="c", capability="dvh", program="p.py", judge=["dvh.*"])
+    truth = {"dvh.S.D95_gy": q("dvh.S.D95_gy", 61.0, GY, "Gy")}
+    errors = {"dvh": "the DVH stage failed", "dvh.S.D95_gy": "no D95 for an empty structure"}
+    (verdict,) = judge(check, truth, {"_errors": errors})
+    assert verdict.message == "dvh.S.D95_gy not reported: no D95 for an empty structure"
+
+
+def test_two_unmatched_patterns_are_named_together():
+    check = Check(id="c", capability="dvh", program="p.py", judge=["dvh.*", "ct.*"], optional=["qa.*"])
+    with pytest.raises(JudgeError) as raised:
+        judge(check, {"dvh.S.D95_gy": q("dvh.S.D95_gy", 61.0, GY, "Gy")}, {})
+    assert str(raised.value) == ("judge pattern 'ct.*' matches no quantity of the truth; "
+                                 "optional pattern 'qa.*' matches no quantity of the truth")
+
+
+@pytest.mark.parametrize(("manifest", "looser"), [
+    (Tolerance(abs=0.5), False),   # the truth's own tolerance is not looser than itself
+    (Tolerance(abs=0.9), True),    # widened by less than a unit is still widened
+    (Tolerance(rel=0.01), True),   # 1 % of 60 Gy is 0.6 Gy
+    (Tolerance(abs=0.4), False),
+])
+def test_a_manifest_tolerance_is_looser_only_when_it_allows_more(manifest, looser):
+    check = Check(id="c", capability="dvh", program="p.py", judge=["dvh.*"], tolerances={"dvh.*": manifest})
+    truth = {"dvh.S.D95_gy": q("dvh.S.D95_gy", 60.0, Tolerance(abs=0.5), "Gy")}
+    assert looser_tolerances(check, truth) == ([("dvh.*", "dvh.S.D95_gy")] if looser else [])
+
+
+def test_the_histogram_bin_convention_is_read_from_the_truth_only_where_declared(tmp_path):
+    (tmp_path / "truth.json").write_text(json.dumps({"quantities": {
+        "dvh.C.max_gy": {"value": 60.0, "tolerance": {"abs": 0.5}, "unit": "Gy",
+                         "conventions": {"histogram-bin": {"why": "a histogram reports its bin"}}},
+        "dvh.C.D95_gy": {"value": 58.0, "tolerance": {"abs": 0.5}, "unit": "Gy"},
+    }}))
+    truth = load_truth(tmp_path)
+    assert truth["dvh.C.max_gy"].bin_convention is True
+    assert truth["dvh.C.D95_gy"].bin_convention is False

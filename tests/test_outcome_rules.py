@@ -111,6 +111,24 @@ def test_the_tools_own_errors_are_quoted_after_the_reason():
     assert result.reason == "2 quantities within tolerance [tool errors: dvh.Sphere: ZeroDivisionError]"
 
 
+def test_a_truncated_output_and_the_tools_errors_are_both_noted():
+    facts = ProcessFacts(returncode=0, stdout_bytes=4096, output_truncated=True)
+    result = conclude(check(False), TRUTH, facts, {**RIGHT, "_errors": {"dvh": "no DVH", "ct": "slow"}})
+    assert result.reason == ("2 quantities within tolerance [output truncated at 4096 bytes; "
+                             "tool errors: dvh: no DVH; ct: slow]")
+
+
+def test_a_pass_under_conventions_counts_them_and_names_each_once():
+    truth = {key: Quantity(key, 60.0, Tolerance(abs=0.5), "Gy", bin_convention=True)
+             for key in ("dvh.A.max_gy", "dvh.B.max_gy")}
+    truth["ct.rows"] = Quantity("ct.rows", 4, Tolerance(abs=0))
+    checked = Check(id="dvh", capability="dvh", program="p.py", judge=["dvh.*", "ct.rows"], fixture="reference")
+    result = conclude(checked, truth, CLEAN,
+                      {"dvh.A.max_gy": 60.7, "dvh.B.max_gy": 59.4, "ct.rows": 4, "dvh.bin_width_gy": 0.5})
+    assert (result.status, result.reason) == (
+        "pass", "3 quantities within tolerance (2 under convention: histogram-bin)")
+
+
 def test_a_check_without_a_named_set_is_recorded_on_the_reference_set():
     unnamed = Check(id="read", capability="read-ct", program="p.py", judge=["ct.rows"])
     assert conclude(unnamed, TRUTH, CLEAN, {"ct.rows": 4}).fixture == "reference"

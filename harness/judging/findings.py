@@ -60,7 +60,7 @@ class Declaration(BaseModel):
     upstream: dict[str, HttpUrl] = Field(default_factory=dict, description="tool id -> upstream issue")
     call: dict[str, str] = Field(default_factory=dict, description="tool id -> the API call that shows it")
 
-    def covers(self, tool_id: str, key: str, fixture: str = "reference") -> bool:
+    def covers(self, tool_id: str, key: str, fixture: str) -> bool:
         return (any(fnmatch.fnmatchcase(tool_id, t) for t in self.tools)
                 and any(fnmatch.fnmatchcase(key, k) for k in self.keys)
                 and any(fnmatch.fnmatchcase(fixture, f) for f in self.sets))

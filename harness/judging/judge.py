@@ -348,7 +348,7 @@ def _within(observed: float, expected: float, tolerance: Tolerance | None, unit:
     return passed, describe_deviation(observed, expected, unit)
 
 
-def describe_deviation(observed: float, expected: float, unit: str = "") -> str:
+def describe_deviation(observed: float, expected: float, unit: str) -> str:
     """The deviation as a physicist reads it: ``-1.55 Gy (-2.2 %)`` for doses, ``-0.42 %``
     for volumes, ``+1.2 percentage points`` for V metrics, a plain difference otherwise;
     a value off by an order of magnitude or more as a factor, ``x 1e+05``."""
@@ -364,7 +364,7 @@ def describe_deviation(observed: float, expected: float, unit: str = "") -> str:
     return f"{diff:+.4g}" + (f" {unit}" if unit else "")
 
 
-def describe_tolerance(tolerance: Tolerance | None, unit: str = "") -> str:
+def describe_tolerance(tolerance: Tolerance | None, unit: str) -> str:
     if tolerance is None:
         return "exact"
     parts = []
