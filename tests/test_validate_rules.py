@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from standins import write_manifest
 
 from harness.cli import main
 from harness.judging.outcome import last_line, no_output_reason
@@ -219,19 +220,17 @@ def test_placeholders_are_found_outside_comments_with_their_key_and_line(project
 
 
 def test_an_unmatched_pattern_in_a_block_list_is_placed_on_its_own_line(project):
-    manifest = project / "tool_manifests" / "block.yaml"
-    manifest.write_text(VERSIONED.replace("multi", "block").split("versions:")[0] + textwrap.dedent("""\
-        install: {backend: debian, packages: [coreutils]}
-        checks:
-          - id: read
-            capability: read-rtdose
-            program: checks/present.py
-            fixture: tiny
-            judge:
-              - ct.rows
-              - dose.nothing
-        """))
+    manifest = write_manifest(project, "block", """\
+        - id: read
+          capability: read-rtdose
+          program: checks/present.py
+          fixture: tiny
+          judge:
+            - ct.rows
+            - dose.nothing
+        """)
     (project / "tool_manifests" / "block" / "checks").mkdir(parents=True)
     (project / "tool_manifests" / "block" / "checks" / "present.py").write_text("")
+    assert manifest.read_text().splitlines()[17] == "      - dose.nothing"
     assert [str(p) for p in validate_file(manifest, fixtures_dir())] == [
-        f"{manifest}:16: checks.0.judge: pattern 'dose.nothing' matches no quantity of fixture set 'tiny'"]
+        f"{manifest}:18: checks.0.judge: pattern 'dose.nothing' matches no quantity of fixture set 'tiny'"]
