@@ -120,3 +120,24 @@ def test_a_copy_a_check_replaced_with_a_file_or_a_link_is_named_and_restored(roo
     assert copy.is_dir() and not copy.is_symlink()
     assert sorted(p.name for p in copy.iterdir()) == [f"CT_{i}.dcm" for i in range(7)]
     assert (root / "s" / "truth.json").exists()
+
+
+@pytest.mark.parametrize("change", ["added", "removed"])
+def test_a_file_added_to_or_removed_from_the_committed_set_stops_the_run(root, tmp_path, change):
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch")
+    guard.truth("s")
+    touched = root / "s" / ("CT_9.dcm" if change == "added" else "CT_6.dcm")
+    if change == "added":
+        touched.write_bytes(DICOM)
+    else:
+        touched.unlink()
+    with pytest.raises(FixtureTampered, match=f"changed during the run: {touched} "):
+        guard.verify_committed("s")
+
+
+def test_cleaning_up_twice_or_after_the_scratch_is_gone_is_harmless(root, tmp_path):
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch")
+    guard.checked_out("s")
+    guard.cleanup()
+    assert not guard.scratch.exists()
+    guard.cleanup()
