@@ -324,12 +324,17 @@ def test_a_manifest_tolerance_is_looser_only_when_it_allows_more(manifest, loose
     assert looser_tolerances(check, truth) == ([("dvh.*", "dvh.S.D95_gy")] if looser else [])
 
 
-def test_the_histogram_bin_convention_is_read_from_the_truth_only_where_declared(tmp_path):
+def test_a_truth_quantity_is_read_with_its_conventions_and_the_histogram_bin_only_where_declared(tmp_path):
     (tmp_path / "truth.json").write_text(json.dumps({"quantities": {
         "dvh.C.max_gy": {"value": 60.0, "tolerance": {"abs": 0.5}, "unit": "Gy",
                          "conventions": {"histogram-bin": {"why": "a histogram reports its bin"}}},
-        "dvh.C.D95_gy": {"value": 58.0, "tolerance": {"abs": 0.5}, "unit": "Gy"},
+        "dvh.C.D95_gy": {"value": 58.0, "tolerance": {"abs": 0.5}, "unit": "Gy", "note": "not read",
+                         "conventions": {"no-end-caps": {"value": 57.0, "tolerance": {"rel": 0.01},
+                                                         "requires": {"dvh.C.volume_cc": {"value": 3.0}}}}},
+        "ct.rows": {"value": 4},
     }}))
     truth = load_truth(tmp_path)
-    assert truth["dvh.C.max_gy"].bin_convention is True
-    assert truth["dvh.C.D95_gy"].bin_convention is False
+    assert truth["dvh.C.max_gy"] == q("dvh.C.max_gy", 60.0, Tolerance(abs=0.5), "Gy", bin_convention=True)
+    assert truth["dvh.C.D95_gy"] == q("dvh.C.D95_gy", 58.0, Tolerance(abs=0.5), "Gy", alternatives=(
+        Alternative("no-end-caps", 57.0, Tolerance(rel=0.01), requires=(("dvh.C.volume_cc", 3.0, None),)),))
+    assert truth["ct.rows"] == q("ct.rows", 4, None)

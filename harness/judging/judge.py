@@ -49,7 +49,6 @@ class Quantity:
     value: Any
     tolerance: Tolerance | None
     unit: str = ""
-    note: str = ""
     alternatives: tuple[Alternative, ...] = ()
     #: the histogram-bin convention applies (a DVH extreme)
     bin_convention: bool = False
@@ -103,8 +102,7 @@ def _quantity(key: str, q: dict) -> Quantity:
             requires = tuple((key, need["value"], _tolerance(need.get("tolerance")))
                              for key, need in (alt.get("requires") or {}).items())
             alternatives.append(Alternative(name, alt["value"], _tolerance(alt.get("tolerance")), requires))
-    return Quantity(key, q["value"], _tolerance(q.get("tolerance")), q.get("unit", ""), q.get("note", ""),
-                    tuple(alternatives), binned)
+    return Quantity(key, q["value"], _tolerance(q.get("tolerance")), q.get("unit", ""), tuple(alternatives), binned)
 
 
 def _tolerance(spec: dict | None) -> Tolerance | None:
