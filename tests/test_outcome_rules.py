@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.judging.judge import Quantity
+from harness.judging.judge import Alternative, Quantity
 from harness.judging.outcome import conclude
 from harness.manifest import Check, Tolerance, XFail
 from harness.results import ProcessFacts
@@ -121,12 +121,44 @@ def test_a_truncated_output_and_the_tools_errors_are_both_noted():
 def test_a_pass_under_conventions_counts_them_and_names_each_once():
     truth = {key: Quantity(key, 60.0, Tolerance(abs=0.5), "Gy", bin_convention=True)
              for key in ("dvh.A.max_gy", "dvh.B.max_gy")}
+    truth["dvh.C.volume_cc"] = Quantity("dvh.C.volume_cc", 10.0, Tolerance(rel=0.01), "cm3",
+                                        alternatives=(Alternative("no-end-caps", 9.0, Tolerance(rel=0.01)),))
     truth["ct.rows"] = Quantity("ct.rows", 4, Tolerance(abs=0))
     checked = Check(id="dvh", capability="dvh", program="p.py", judge=["dvh.*", "ct.rows"], fixture="reference")
-    result = conclude(checked, truth, CLEAN,
-                      {"dvh.A.max_gy": 60.7, "dvh.B.max_gy": 59.4, "ct.rows": 4, "dvh.bin_width_gy": 0.5})
-    assert (result.status, result.reason) == (
-        "pass", "3 quantities within tolerance (2 under convention: histogram-bin)")
+    result = conclude(checked, truth, CLEAN, {"dvh.A.max_gy": 60.7, "dvh.B.max_gy": 59.4, "dvh.C.volume_cc": 9.0,
+                                              "ct.rows": 4, "dvh.bin_width_gy": 0.5})
+    assert (result.status, result.reason, result.conventions) == (
+        "pass", "4 quantities within tolerance (3 under convention: histogram-bin, no-end-caps)",
+        ["histogram-bin", "no-end-caps"])
+
+
+def test_a_check_whose_every_judged_quantity_is_optional_and_unreported_fails_keeping_what_it_said():
+    optional = Check(id="read", capability="read-ct", program="p.py", judge=["ct.rows"], optional=["ct.*"],
+                     fixture="reference")
+    result = conclude(optional, TRUTH, CLEAN, {"ct.other": 1})
+    assert (result.status, result.reason, result.observed, result.verdicts) == (
+        "fail", "reported none of the judged quantities", {"ct.other": 1}, [])
+
+
+def test_the_tools_errors_are_quoted_three_at_most_each_cut_at_160_characters():
+    errors = {"a": "x" * 200, "b": "two", "c": "three", "d": "four"}
+    result = conclude(check(False), TRUTH, CLEAN, {**RIGHT, "_errors": errors})
+    assert result.reason == f"2 quantities within tolerance [tool errors: a: {'x' * 160}; b: two; c: three]"
+
+
+@pytest.mark.parametrize("errors", ["a string", ["a", "list"], {}])
+def test_tool_errors_that_are_not_a_mapping_of_stages_add_no_note(errors):
+    result = conclude(check(False), TRUTH, CLEAN, {**RIGHT, "_errors": errors})
+    assert result.reason == "2 quantities within tolerance"
+
+
+def test_the_stderr_kept_of_a_process_is_its_last_2000_characters():
+    from harness.judging.outcome import facts_of
+    from harness.process import Completed
+
+    lines = [f"{i}" * 300 for i in range(8)]
+    done = Completed(argv=("tool",), returncode=1, stdout="", stderr="\n".join(lines), duration=0.5)
+    assert facts_of(done).stderr_tail == "\n".join(lines)[-2000:]
 
 
 def test_a_check_without_a_named_set_is_recorded_on_the_reference_set():
