@@ -37,6 +37,8 @@ def test_without_a_scratch_directory_the_guard_makes_its_own_named_temporary_one
 
 
 def test_the_copy_a_check_sees_has_no_write_permission_and_no_truth(root, tmp_path):
+    for path in (root / "s").iterdir():  # writable by anyone in the committed set: by no one in the copy
+        path.chmod(0o666)
     guard = FixtureGuard(root, scratch=tmp_path / "scratch")
     copy = guard.checked_out("s")
     assert sorted(p.name for p in copy.iterdir()) == [f"CT_{i}.dcm" for i in range(7)]
@@ -141,3 +143,10 @@ def test_cleaning_up_twice_or_after_the_scratch_is_gone_is_harmless(root, tmp_pa
     guard.cleanup()
     assert not guard.scratch.exists()
     guard.cleanup()
+
+
+def test_a_set_that_is_not_there_is_named_with_the_command_that_builds_it(root, tmp_path):
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch")
+    with pytest.raises(FileNotFoundError) as missing:
+        guard.checked_out("absent")
+    assert str(missing.value) == f"no fixture set at {root / 'absent'} (rtcompat fixtures build)"
