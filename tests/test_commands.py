@@ -25,6 +25,8 @@ def test_a_placeholder_with_nothing_behind_it_is_dropped_but_a_literal_empty_arg
     argv = render_command(["octave-cli", "{program}", "{tool_home}", "", "--x={fixture}"],
                           {"program": "read.m", "tool_home": "", "fixture": "/f"})
     assert argv == ["octave-cli", "read.m", "", "--x=/f"]
+    assert render_command(["octave-cli", "{tool_home}", "{program}"], {"program": "read.m", "tool_home": ""}) == [
+        "octave-cli", "read.m"]
 
 
 def test_a_program_in_a_language_the_harness_does_not_know_runs_as_itself_with_the_fixture(project: Path):
