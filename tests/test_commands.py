@@ -12,7 +12,6 @@ from standins import write_manifest
 from harness.cli import main
 from harness.runner import render_command
 
-
 # prints the observations a stand-in check needs, how many arguments it was given, and
 # whether its first argument is the fixture directory
 REPORT_ARGUMENTS = """#!/bin/sh
