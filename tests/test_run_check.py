@@ -3,6 +3,7 @@ that is not there or a fault of the harness's own (an error row, never a lost on
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,37 @@ def test_a_fault_of_the_harness_is_an_error_row_saying_what_it_was(run, monkeypa
     result = run.run_check(run.manifest.checks[0])
     assert (result.status, result.fixture, result.reason) == (
         "error", "tiny", "harness error while running the check: RuntimeError: the scratch disk vanished")
+
+
+def test_a_manifest_tolerance_looser_than_the_truths_is_an_error_row_naming_both(run):
+    from harness.manifest import Tolerance
+
+    looser = run.manifest.checks[0].model_copy(update={"tolerances": {"dose.*": Tolerance(rel=0.1)}})
+    result = run.run_check(looser)
+    assert (result.status, result.reason) == (
+        "error", "manifest tolerance 'dose.*' is looser than the truth's derived tolerance for dose.max_gy "
+                 "(a manifest may only tighten)")
+
+
+def test_a_judged_row_names_the_program_it_came_from(run):
+    result = run.run_check(run.manifest.checks[0])
+    assert (result.status, result.program) == ("pass", "solo/checks/check.sh")
+
+
+def test_checks_sharing_a_program_run_it_under_the_longest_of_their_timeouts(project, tmp_path):
+    write_tool(project, "patient", "sleep 1.5; " + GOOD, timeout=1)
+    manifest = project / "tool_manifests" / "patient.yaml"
+    manifest.write_text(manifest.read_text() + textwrap.indent(textwrap.dedent("""\
+        - id: again
+          capability: read-ct
+          program: checks/check.sh
+          fixture: tiny
+          judge: ["ct.rows"]
+          timeout: 30
+        """), "  "))
+    one = tool_run("patient", allow_apt=False, run_dir=tmp_path / "run")
+    try:
+        first = one.run_check(one.manifest.checks[0])
+        assert (first.status, first.id) == ("pass", "read")
+    finally:
+        one.guard.cleanup()
