@@ -330,11 +330,21 @@ def test_a_truth_quantity_is_read_with_its_conventions_and_the_histogram_bin_onl
                          "conventions": {"histogram-bin": {"why": "a histogram reports its bin"}}},
         "dvh.C.D95_gy": {"value": 58.0, "tolerance": {"abs": 0.5}, "unit": "Gy", "note": "not read",
                          "conventions": {"no-end-caps": {"value": 57.0, "tolerance": {"rel": 0.01},
-                                                         "requires": {"dvh.C.volume_cc": {"value": 3.0}}}}},
+                                                         "requires": {"dvh.C.volume_cc": {"value": 3.0, "tolerance": {"rel": 0.02}},
+                                                                      "dose.units": {"value": "GY"}}}}},
         "ct.rows": {"value": 4},
     }}))
     truth = load_truth(tmp_path)
     assert truth["dvh.C.max_gy"] == q("dvh.C.max_gy", 60.0, Tolerance(abs=0.5), "Gy", bin_convention=True)
     assert truth["dvh.C.D95_gy"] == q("dvh.C.D95_gy", 58.0, Tolerance(abs=0.5), "Gy", alternatives=(
-        Alternative("no-end-caps", 57.0, Tolerance(rel=0.01), requires=(("dvh.C.volume_cc", 3.0, None),)),))
+        Alternative("no-end-caps", 57.0, Tolerance(rel=0.01), requires=(("dvh.C.volume_cc", 3.0, Tolerance(rel=0.02)), ("dose.units", "GY", None))),))
     assert truth["ct.rows"] == q("ct.rows", 4, None)
+
+
+def test_a_truth_that_cannot_be_read_is_named_with_why(tmp_path):
+    from harness.judging.judge import TruthError
+
+    (tmp_path / "truth.json").write_text('{"quantities": [')
+    with pytest.raises(TruthError) as unreadable:
+        load_truth(tmp_path)
+    assert str(unreadable.value).startswith(f"{tmp_path / 'truth.json'}: cannot read the truth: ")
