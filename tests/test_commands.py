@@ -28,37 +28,30 @@ def test_a_placeholder_with_nothing_behind_it_is_dropped_but_a_literal_empty_arg
         "octave-cli", "read.m"]
 
 
-def test_a_program_in_a_language_the_harness_does_not_know_runs_as_itself_with_the_fixture(project: Path):
-    program = project / "tool_manifests" / "plain" / "checks" / "read"
+def _only_check(project: Path, tool_id: str, program_name: str, command: str = "") -> dict:
+    """Run a tool whose one check is REPORT_ARGUMENTS saved as ``program_name``; its row."""
+    program = project / "tool_manifests" / tool_id / "checks" / program_name
     program.parent.mkdir(parents=True)
     program.write_text(REPORT_ARGUMENTS)
     os.chmod(program, 0o755)
-    write_manifest(project, "plain", """\
+    write_manifest(project, tool_id, f"""\
         - id: read
           capability: read-rtdose
-          program: checks/read
+          program: checks/{program_name}
           fixture: tiny
           judge: ["ct.rows", "dose.max_gy"]
-        """)
+        """ + (f"  command: {command}\n" if command else ""))
     results = project / "results.json"
-    assert main(["run", "--results", str(results), "--tool", "plain"]) == 0
+    assert main(["run", "--results", str(results), "--tool", tool_id]) == 0
     (check,) = json.loads(results.read_text())["tools"][0]["checks"]
+    return check
+
+
+def test_a_program_in_a_language_the_harness_does_not_know_runs_as_itself_with_the_fixture(project: Path):
+    check = _only_check(project, "plain", "read")
     assert (check["status"], check["observed"]["argc"], check["observed"]["fixture"]) == ("pass", 1, "a directory")
 
 
 def test_a_tool_home_placeholder_outside_the_source_backend_is_dropped(project: Path):
-    program = project / "tool_manifests" / "homeless" / "checks" / "read.sh"
-    program.parent.mkdir(parents=True)
-    program.write_text(REPORT_ARGUMENTS)
-    write_manifest(project, "homeless", """\
-        - id: read
-          capability: read-rtdose
-          program: checks/read.sh
-          command: ["sh", "{program}", "{fixture}", "{tool_home}"]
-          fixture: tiny
-          judge: ["ct.rows", "dose.max_gy"]
-        """)
-    results = project / "results.json"
-    assert main(["run", "--results", str(results), "--tool", "homeless"]) == 0
-    (check,) = json.loads(results.read_text())["tools"][0]["checks"]
+    check = _only_check(project, "homeless", "read.sh", command='["sh", "{program}", "{fixture}", "{tool_home}"]')
     assert (check["status"], check["observed"]["argc"], check["observed"]["fixture"]) == ("pass", 1, "a directory")
