@@ -115,6 +115,34 @@ def test_a_file_beyond_the_size_limit_is_refused_before_parsing(tmp_path):
     assert problems(path) == [f"{path}:1: <file>: larger than 256 KiB; a manifest is a few KiB"]
 
 
+def test_a_file_exactly_at_the_size_limit_is_read(tmp_path):
+    path = write(tmp_path, GOOD)
+    text = path.read_text()
+    path.write_text(text + "#" * (256 * 1024 - len(text.encode()) - 1) + "\n")
+    assert path.stat().st_size == 256 * 1024
+    assert load_manifest(path).id == "good"
+
+
+def test_an_endless_file_is_read_no_further_than_one_byte_beyond_the_limit(tmp_path, monkeypatch):
+    import harness.manifest_loader as loader
+
+    class Endless:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self, size=-1):
+            if size is None or size < 0:
+                raise AssertionError("read an endless file whole")
+            return b"#" * size
+
+    monkeypatch.setattr(loader, "open", lambda *args, **kwargs: Endless(), raising=False)
+    path = tmp_path / "endless.yaml"
+    assert problems(path) == [f"{path}:1: <file>: larger than 256 KiB; a manifest is a few KiB"]
+
+
 def test_a_forbidden_character_is_placed_on_its_line_counting_a_leading_blank_line(tmp_path):
     path = write(tmp_path, "\n" + GOOD.replace("name: Good", "name: Go\x07od"))
     assert problems(path) == [f"{path}:3: <file>: invalid YAML: character #x0007 is not allowed"]
@@ -128,6 +156,14 @@ def test_a_forbidden_character_is_placed_on_its_line_counting_a_leading_blank_li
     ('a: "x"\nb: ' + "{" * 65 + "\n", 2),  # after a closed quote
     ("a: don't\nb: " + "[" * 65 + "\n", 2),  # an apostrophe opens no quote
     ("a: " + "X" * 100 + "\n", None),
+    ("a: X'" + "[" * 65 + "'\n", 1),  # a quote inside a word opens nothing
+    ("a: X" + "[" * 65 + "\n", 1),  # nor does a letter
+    ("a: [b,'" + "[" * 65 + "']\n", None),  # a quote after a comma does
+    ("'" + "[" * 65 + "'", None),  # a quote at the very start does
+    ("a: " + "[]" * 70 + "\n", None),  # each bracket closed: never deeper than one
+    ("a: " + "[X" * 65 + "\n", 1),  # only brackets close
+    ("a: [[]" + "[" * 64 + "\n", 1),  # a close takes off one level
+    ("a: ]][]" + "[" * 64 + "\n", None),  # and never below zero
 ])
 def test_flow_nesting_is_bounded_at_sixty_four_levels_outside_quotes(text, line):
     from harness.manifest_loader import MAX_DEPTH, _flow_nesting_beyond

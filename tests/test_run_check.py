@@ -53,8 +53,8 @@ def test_a_manifest_tolerance_looser_than_the_truths_is_an_error_row_naming_both
     looser = run.manifest.checks[0].model_copy(update={"tolerances": {"dose.*": Tolerance(rel=0.1)}})
     result = run.run_check(looser)
     assert (result.status, result.reason) == (
-        "error", "manifest tolerance 'dose.*' is looser than the truth's derived tolerance for dose.max_gy "
-                 "(a manifest may only tighten)")
+        "error", ("manifest tolerance 'dose.*' is looser than the truth's derived tolerance for dose.max_gy "
+                  "(a manifest may only tighten)"))
 
 
 def test_a_judged_row_names_the_program_it_came_from(run):
@@ -79,3 +79,20 @@ def test_checks_sharing_a_program_run_it_under_the_longest_of_their_timeouts(pro
         assert (first.status, first.id) == ("pass", "read")
     finally:
         one.guard.cleanup()
+
+
+def test_a_failing_verdict_is_explained_by_a_finding_declared_for_this_tool(project, tmp_path, monkeypatch):
+    from harness.judging import findings
+
+    write_tool(project, "solo", 'echo \'{"ct.rows": 4, "dose.max_gy": 141.0}\'')
+    fixture_set(project, "tiny", {"ct.rows": 4, "dose.max_gy": 70.5})
+    doubled = findings.Declaration(id="solo-doubles-dose", title="t", explanation="e", tools=["solo"],
+                                   keys=["dose.*"], rule="wrong", evidence="{observed} for {expected}")
+    monkeypatch.setattr(findings, "declarations", lambda: (doubled,))
+    one = tool_run("solo", allow_apt=False, run_dir=tmp_path / "run")
+    try:
+        result = one.run_check(one.manifest.checks[0])
+    finally:
+        one.guard.cleanup()
+    assert result.status == "fail"
+    assert [(f.id, f.keys, f.evidence) for f in result.findings] == [("solo-doubles-dose", ["dose.max_gy"], "141.0 for 70.5")]
