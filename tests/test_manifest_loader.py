@@ -47,6 +47,38 @@ def test_a_valid_manifest_loads(tmp_path):
     assert manifest.checks[0].timeout == 300
 
 
+# GOOD holds 19 values: the root, its 7 scalars, install and its 3 values (backend, the
+# packages list and its one item), checks, the one check and its 5 (id, capability,
+# program, the judge list and its one pattern). Its deepest container, the judge list,
+# sits 3 levels below the root.
+GOOD_VALUES, GOOD_DEPTH = 19, 3
+# A second check whose judge list is an alias of the first's: 6 values more once expanded.
+ALIASED = GOOD.replace('judge: ["ct.*"]', 'judge: &patterns ["ct.*"]') + (
+    "  - id: read-ct-again\n    capability: read-ct\n    program: checks/read_ct.py\n    judge: *patterns\n")
+
+
+@pytest.mark.parametrize(("text", "values"), [(GOOD, GOOD_VALUES), (ALIASED, GOOD_VALUES + 6)])
+def test_the_value_budget_counts_every_value_each_time_an_alias_expands_it(tmp_path, monkeypatch, text, values):
+    import harness.manifest_loader as loader
+
+    path = write(tmp_path, text)
+    monkeypatch.setattr(loader, "MAX_VALUES", values)
+    assert load_manifest(path).id == "good"
+    monkeypatch.setattr(loader, "MAX_VALUES", values - 1)
+    assert problems(path) == [
+        f"{path}:1: <file>: more than {values - 1} values once aliases are expanded (a YAML alias bomb?)"]
+
+
+def test_the_depth_bound_counts_levels_below_the_root(tmp_path, monkeypatch):
+    import harness.manifest_loader as loader
+
+    path = write(tmp_path, GOOD)
+    monkeypatch.setattr(loader, "MAX_DEPTH", GOOD_DEPTH)
+    assert load_manifest(path).id == "good"
+    monkeypatch.setattr(loader, "MAX_DEPTH", GOOD_DEPTH - 1)
+    assert problems(path) == [f"{path}:1: <file>: nested deeper than {GOOD_DEPTH - 1} levels"]
+
+
 def test_a_misspelt_key_names_its_line_and_the_key_meant(tmp_path):
     path = write(tmp_path, GOOD.replace("    judge:", "    timout: 5\n    judge:"))
     assert problems(path) == [f"{path}:15: checks.0.timout: unknown key (did you mean 'timeout'?)"]
