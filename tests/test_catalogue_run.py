@@ -34,13 +34,15 @@ def run_catalogue(project: Path, *tools: str) -> dict:
         ('echo \'{"ct.rows": 4, "dose.max_gy": 99}\'', "fail", "dose.max_gy 99 Gy vs 70 Gy (+29 Gy, +41.4 %, tolerance 3 %)"),
         ("exit 0", "fail", "exit code 0 and no output"),
         ("echo this is not json; exit 3", "fail", "printed no JSON observations"),
+        ("""python3 -c 'print("{\\"k\\": " + "[" * 10**5 + "]" * 10**5 + "}")'""", "fail",
+         "printed no JSON observations"),
         ("kill -SEGV $$", "fail", "crashed (signal 11)"),
         ("sleep 60", "fail", "timed out after 2 s (process group killed)"),
         ("head -c 20000000 /dev/zero | tr '\\0' x", "fail", "(truncated"),
         ('echo \'{"ct.rows": 4, "_errors": {"dose": "cannot decode"}}\'', "fail",
          "dose.max_gy not reported: cannot decode"),
     ],
-    ids=["correct", "wrong", "silent", "garbage", "segfault", "hang", "flood", "tool-error"],
+    ids=["correct", "wrong", "silent", "garbage", "too-deep", "segfault", "hang", "flood", "tool-error"],
 )
 def test_each_check_outcome_is_a_status_with_its_reason(project, script, status, reason_part):
     write_tool(project, "standin", script, timeout=2)

@@ -211,6 +211,12 @@ def test_a_malformed_last_object_line_gives_way_to_the_valid_one_before_it():
     assert parse_observations('{"dvh.x": 2}\n{"k": ' + "9" * 5000 + "}\n") == {"dvh.x": 2}
 
 
+def test_an_object_nested_beyond_the_json_parsers_recursion_limit_is_no_observation():
+    deep = '{"k": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert parse_observations(deep) is None
+    assert parse_observations('{"dvh.x": 2}\n' + deep + "\n") == {"dvh.x": 2}
+
+
 def test_an_integer_beyond_pythons_digit_limit_is_no_observation():
     assert parse_observations('{"k": ' + "9" * 5000 + "}") is None
 

@@ -116,8 +116,8 @@ def parse_observations(stdout: str) -> dict[str, Any] | None:
         if line.startswith("{") and line.endswith("}"):
             try:
                 value = json.loads(line)
-            except ValueError:  # malformed, or an integer beyond Python's digit limit
-                continue
+            except (ValueError, RecursionError):  # malformed, an integer beyond Python's digit
+                continue  # limit, or nested deeper than the parser recurses: a tool's output, not our fault
             if isinstance(value, dict):
                 return value
     return None
