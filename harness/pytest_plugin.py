@@ -330,7 +330,7 @@ class CheckItem(_ToolItem):
 def _tool_facts(run: ToolRun) -> dict:
     """What the results need of the tool; travels with every record, so a run that
     deselected the install item (``-k read-ct``) still reports the version."""
-    return run.tool_result([]).model_dump(exclude={"checks"})
+    return run.tool_result().model_dump(exclude={"checks"})
 
 
 class ResultsCollector:

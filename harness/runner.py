@@ -208,7 +208,9 @@ class ToolRun:
             return result.model_copy(update={"status": "fail", "reason": f"modified the fixture set: {shared.tampered}"})
         return result
 
-    def tool_result(self, checks: list[CheckResult]) -> ToolResult:
+    def tool_result(self) -> ToolResult:
+        """The tool's row without its checks: each check's row travels on its own record
+        and the plugin puts them under it (a run interrupted midway keeps those it has)."""
         install, env = self.install()
         m = self.manifest
         return ToolResult(
@@ -216,7 +218,7 @@ class ToolRun:
             homepage=str(m.homepage), summary=m.summary, backend=m.backend,
             version=env.version if env else None, runtime=env.details.get("runtime") if env else None,
             dependencies=env.dependencies if env else {},
-            definition=definition_digest(self.manifest_path), install=install, checks=checks,
+            definition=definition_digest(self.manifest_path), install=install,
         )
 
     def _main_row(self, check: Check) -> bool:
