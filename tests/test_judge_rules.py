@@ -74,6 +74,9 @@ CASES = [
      Verdict("ct.position", "fail", 5, "HFS", "ct.position 5 vs expected 'HFS'", None, "0 code", "code")),
     (q("dose.units", "GY", EXACT), "GRAYS", Context(),
      Verdict("dose.units", "pass", "GRAYS", "GY", "dose.units 'GRAYS' is a declared synonym of 'GY'", None, "0", "")),
+    (q("dose.units", "GY", EXACT, "code"), "GRAYS", Context(),  # a synonym's verdict keeps the unit
+     Verdict("dose.units", "pass", "GRAYS", "GY", "dose.units 'GRAYS' is a declared synonym of 'GY'", None, "0 code",
+             "code")),
     (q("dose.units", "GY", EXACT), "GY", Context(),
      Verdict("dose.units", "pass", "GY", "GY", "dose.units 'GY' matches 'GY'", None, "0", "")),
     (q("qa.ok", True, None), False, Context(), Verdict("qa.ok", "fail", False, True, "qa.ok false vs expected true",

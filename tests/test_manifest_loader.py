@@ -102,10 +102,14 @@ def test_an_unknown_capability_lists_the_valid_ones(tmp_path):
     assert message.startswith(f"{path}:13: checks.0.capability: 'read-xray' is not one of")
 
 
-def test_broken_yaml_reports_the_line(tmp_path):
-    path = write(tmp_path, GOOD.replace("name: Good", "name: [Good"))
-    (message,) = problems(path)
-    assert message.startswith(f"{path}:") and "invalid YAML" in message
+@pytest.mark.parametrize(("broken", "line", "problem"), [
+    (GOOD.replace("licence: MIT", "licence: MIT: GPL"), 5, "mapping values are not allowed here"),
+    (GOOD.replace("  backend: virtualenv", "  backend: virtualenv\n bad: 1"), 10,
+     "expected <block end>, but found '<block mapping start>'"),
+])
+def test_broken_yaml_reports_the_line_where_the_parser_found_the_problem(tmp_path, broken, line, problem):
+    path = write(tmp_path, broken)
+    assert problems(path) == [f"{path}:{line}: <file>: invalid YAML: {problem}"]
 
 
 def test_a_scalar_file_is_not_a_manifest(tmp_path):

@@ -69,6 +69,20 @@ def test_the_merged_run_spans_its_shards(tmp_path):
     assert merged.run.fixtures == {"reference": REFERENCE} and merged.run.harness_version == "0.1.0"
 
 
+def test_every_partial_shard_is_named(tmp_path):
+    a = shard(tmp_path, "a", "one", partial=True)
+    b = shard(tmp_path, "b", "two", partial=True)
+    merged, _ = merge_results([a, b])
+    assert merged.run.note == f"merged from 2 shards: {a}, {b}; partial shards: {a}, {b}"
+
+
+def test_shards_that_never_finished_merge_to_a_run_without_a_finish_time(tmp_path):
+    a = shard(tmp_path, "a", "one", started="2026-03-01T02:05:00+00:00", finished=None, partial=True)
+    b = shard(tmp_path, "b", "two", started="2026-03-01T02:01:00+00:00", finished=None, partial=True)
+    merged, _ = merge_results([a, b])
+    assert (merged.run.started, merged.run.finished) == ("2026-03-01T02:01:00+00:00", None)
+
+
 def test_times_compare_as_times_not_strings(tmp_path):
     early = shard(tmp_path, "early", "a", started="2026-03-01T03:00:00+02:00", finished="2026-03-01T03:01:00+02:00")
     late = shard(tmp_path, "late", "b", started="2026-03-01T02:00:00+00:00", finished="2026-03-01T02:01:00+00:00")

@@ -3,6 +3,7 @@ that is not there or a fault of the harness's own (an error row, never a lost on
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from pathlib import Path
 
@@ -60,6 +61,12 @@ def test_a_manifest_tolerance_looser_than_the_truths_is_an_error_row_naming_both
 def test_a_judged_row_names_the_program_it_came_from(run):
     result = run.run_check(run.manifest.checks[0])
     assert (result.status, result.program) == ("pass", "solo/checks/check.sh")
+
+
+def test_an_observed_row_names_the_program_it_came_from(run):
+    observing = dataclasses.replace(run, observe_only=True)
+    result = observing.run_check(run.manifest.checks[0])
+    assert (result.status, result.program) == ("observed", "solo/checks/check.sh")
 
 
 def test_checks_sharing_a_program_run_it_under_the_longest_of_their_timeouts(project, tmp_path):
