@@ -159,7 +159,7 @@ def test_a_file_exactly_at_the_size_limit_is_read(tmp_path):
     assert load_manifest(path).id == "good"
 
 
-def test_an_endless_file_is_read_no_further_than_one_byte_beyond_the_limit(tmp_path, monkeypatch):
+def test_an_endless_file_is_refused_without_being_read_whole(tmp_path, monkeypatch):
     import harness.manifest_loader as loader
 
     class Endless:
