@@ -7,6 +7,7 @@ a Python program run by the harness's own interpreter (:func:`write_python_tool`
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import textwrap
 from pathlib import Path
@@ -76,3 +77,17 @@ def fixture_set(root: Path, name: str, keys: dict, probes: list[str] | None = No
         truth["probes"] = probes
     (directory / "truth.json").write_text(json.dumps(truth))
     (directory / "data.dcm").write_bytes(b"\x00" * 128 + b"DICM" + b"\x00" * 64)
+
+
+def debian_install_with(details: dict | None = None, **fields):
+    """The ``debian`` backend's real install, its environment then given ``fields`` and
+    the extra ``details``: what a test needs a backend to have found (a runtime, reuse)."""
+    from harness.backends import debian
+
+    real_install = debian.install
+
+    def install(manifest, context):
+        env = real_install(manifest, context)
+        return dataclasses.replace(env, **fields, details={**env.details, **(details or {})})
+
+    return install

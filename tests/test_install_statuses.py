@@ -4,12 +4,11 @@ same failure on a connected machine is the testbed's error; neither is the tool'
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 
 import pytest
-from standins import write_python_tool
+from standins import debian_install_with, write_python_tool
 
 from harness.backends.base import InstallError, SkipTool, ToolBroken, ToolUnavailable
 from harness.cli import main
@@ -34,8 +33,9 @@ def test_what_an_installer_failure_says_about_the_network(said, meaning):
     assert network_failure(said) == meaning
 
 
-def _raises(exc: Exception):
+def _raises(exc: Exception, after: float = 0.0):
     def raise_it(*args, **kwargs):
+        time.sleep(after)
         raise exc
     return raise_it
 
@@ -126,13 +126,6 @@ def test_a_tool_that_needs_the_network_is_skipped_offline_with_the_command_that_
         f"needs the internet to download the tool; this machine is offline; to enable: {enable}"]
 
 
-def _slow_raise(exc: Exception):
-    def install(*args, **kwargs):
-        time.sleep(0.02)
-        raise exc
-    return install
-
-
 @pytest.mark.parametrize(("raised", "online"), [
     (SkipTool("needs a display"), True),
     (ToolBroken("the release is Python 2 code"), True),
@@ -144,21 +137,13 @@ def test_an_install_that_did_not_finish_records_how_long_it_tried(project, monke
     """The seconds spent before the failure: never nothing, never a clock reading."""
     monkeypatch.setattr(Host, "network", property(lambda self: online))
     began = time.monotonic()
-    tool = _run_with(project, monkeypatch, install=_slow_raise(raised))
+    tool = _run_with(project, monkeypatch, install=_raises(raised, after=0.02))
     assert 0.02 <= tool["install"]["seconds"] <= time.monotonic() - began
 
 
 @pytest.mark.parametrize(("reused", "reason"), [(True, "reused cached environment"), (False, "installed")])
 def test_an_install_that_passed_records_what_the_backend_found(project, monkeypatch, reused, reason):
-    from harness.backends import debian
-
-    real_install = debian.install
-
-    def install(manifest, context):
-        env = real_install(manifest, context)
-        return dataclasses.replace(env, reused=reused, install_seconds=1.5,
-                                   details={**env.details, "installer": "apt-get 2.6.1"})
-
+    install = debian_install_with({"installer": "apt-get 2.6.1"}, reused=reused, install_seconds=1.5)
     tool = _run_with(project, monkeypatch, install=install)
     assert tool["install"] == {"status": "pass", "reason": reason, "enable": None, "seconds": 1.5, "reused": reused,
                                "installer": "apt-get 2.6.1"}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import harness.manifest_loader as loader
 from harness.catalogue import load_catalogue, manifest_paths
 from harness.cli import main
 from harness.manifest_loader import ManifestError, load_manifest
@@ -59,8 +60,6 @@ ALIASED = GOOD.replace('judge: ["ct.*"]', 'judge: &patterns ["ct.*"]') + (
 
 @pytest.mark.parametrize(("text", "values"), [(GOOD, GOOD_VALUES), (ALIASED, GOOD_VALUES + 6)])
 def test_the_value_budget_counts_every_value_each_time_an_alias_expands_it(tmp_path, monkeypatch, text, values):
-    import harness.manifest_loader as loader
-
     path = write(tmp_path, text)
     monkeypatch.setattr(loader, "MAX_VALUES", values)
     assert load_manifest(path).id == "good"
@@ -70,8 +69,6 @@ def test_the_value_budget_counts_every_value_each_time_an_alias_expands_it(tmp_p
 
 
 def test_the_depth_bound_counts_levels_below_the_root(tmp_path, monkeypatch):
-    import harness.manifest_loader as loader
-
     path = write(tmp_path, GOOD)
     monkeypatch.setattr(loader, "MAX_DEPTH", GOOD_DEPTH)
     assert load_manifest(path).id == "good"
@@ -160,8 +157,6 @@ def test_a_file_exactly_at_the_size_limit_is_read(tmp_path):
 
 
 def test_an_endless_file_is_refused_without_being_read_whole(tmp_path, monkeypatch):
-    import harness.manifest_loader as loader
-
     class Endless:
         def __enter__(self):
             return self

@@ -16,12 +16,24 @@ GOOD = 'echo \'{"ct.rows": 4, "dose.max_gy": 70.5}\''
 
 
 @pytest.fixture
-def run(project: Path, tmp_path: Path):
+def run_of(tmp_path: Path):
+    """The run of a tool by id, its scratch copies of the fixture sets removed afterwards."""
+    made = []
+
+    def make(tool_id: str):
+        made.append(tool_run(tool_id, allow_apt=False, run_dir=tmp_path / "run"))
+        return made[-1]
+
+    yield make
+    for one in made:
+        one.guard.cleanup()
+
+
+@pytest.fixture
+def run(project: Path, run_of):
     write_tool(project, "solo", GOOD)
     fixture_set(project, "reference", {"ct.rows": 4, "dose.max_gy": 70.5})
-    one = tool_run("solo", allow_apt=False, run_dir=tmp_path / "run")
-    yield one
-    one.guard.cleanup()
+    return run_of("solo")
 
 
 def test_a_check_that_names_no_set_runs_on_the_reference_set(run):
@@ -69,7 +81,7 @@ def test_an_observed_row_names_the_program_it_came_from(run):
     assert (result.status, result.program) == ("observed", "solo/checks/check.sh")
 
 
-def test_checks_sharing_a_program_run_it_under_the_longest_of_their_timeouts(project, tmp_path):
+def test_checks_sharing_a_program_run_it_under_the_longest_of_their_timeouts(project, run_of):
     write_tool(project, "patient", "sleep 1.5; " + GOOD, timeout=1)
     manifest = project / "tool_manifests" / "patient.yaml"
     manifest.write_text(manifest.read_text() + textwrap.indent(textwrap.dedent("""\
@@ -80,15 +92,12 @@ def test_checks_sharing_a_program_run_it_under_the_longest_of_their_timeouts(pro
           judge: ["ct.rows"]
           timeout: 30
         """), "  "))
-    one = tool_run("patient", allow_apt=False, run_dir=tmp_path / "run")
-    try:
-        first = one.run_check(one.manifest.checks[0])
-        assert (first.status, first.id) == ("pass", "read")
-    finally:
-        one.guard.cleanup()
+    one = run_of("patient")
+    first = one.run_check(one.manifest.checks[0])
+    assert (first.status, first.id) == ("pass", "read")
 
 
-def test_a_failing_verdict_is_explained_by_a_finding_declared_for_this_tool(project, tmp_path, monkeypatch):
+def test_a_failing_verdict_is_explained_by_a_finding_declared_for_this_tool(project, run_of, monkeypatch):
     from harness.judging import findings
 
     write_tool(project, "solo", 'echo \'{"ct.rows": 4, "dose.max_gy": 141.0}\'')
@@ -96,10 +105,7 @@ def test_a_failing_verdict_is_explained_by_a_finding_declared_for_this_tool(proj
     doubled = findings.Declaration(id="solo-doubles-dose", title="t", explanation="e", tools=["solo"],
                                    keys=["dose.*"], rule="wrong", evidence="{observed} for {expected}")
     monkeypatch.setattr(findings, "declarations", lambda: (doubled,))
-    one = tool_run("solo", allow_apt=False, run_dir=tmp_path / "run")
-    try:
-        result = one.run_check(one.manifest.checks[0])
-    finally:
-        one.guard.cleanup()
+    one = run_of("solo")
+    result = one.run_check(one.manifest.checks[0])
     assert result.status == "fail"
     assert [(f.id, f.keys, f.evidence) for f in result.findings] == [("solo-doubles-dose", ["dose.max_gy"], "141.0 for 70.5")]

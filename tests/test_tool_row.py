@@ -3,11 +3,10 @@ field by field, with every check's row under it."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 
-from standins import write_tool
+from standins import debian_install_with, write_tool
 
 from harness.cli import main
 
@@ -17,13 +16,7 @@ GOOD = 'echo \'{"ct.rows": 4, "dose.max_gy": 70.5}\''
 def test_a_tool_row_carries_its_manifest_and_what_its_install_found(project, monkeypatch):
     from harness.backends import debian
 
-    real_install = debian.install
-
-    def install_on_a_named_runtime(manifest, context):
-        env = real_install(manifest, context)
-        return dataclasses.replace(env, details={**env.details, "runtime": "GNU Octave 7.3.0"})
-
-    monkeypatch.setattr(debian, "install", install_on_a_named_runtime)
+    monkeypatch.setattr(debian, "install", debian_install_with({"runtime": "GNU Octave 7.3.0"}))
     write_tool(project, "rowed", GOOD)
     results = project / "results.json"
     assert main(["run", "--results", str(results), "--tool", "rowed"]) == 0
