@@ -115,7 +115,7 @@ def test_the_committed_fixtures_hold_only_synthetic_identities():
 def test_the_scan_catches_realistic_data_injected_into_a_copy(tmp_path, inject):
     copy = tmp_path / "fixtures"
     shutil.copytree(FIXTURES, copy)
-    ct = copy / "dicom" / "reference" / "CT_001.dcm"
+    ct = copy / "dicom" / "reference" / "CT_1.dcm"
     dataset = pydicom.dcmread(ct)
     if inject == "name":
         dataset.PatientName = "Smith^John"
