@@ -55,6 +55,10 @@ TYPICAL_KEYS: dict[str, list[str]] = {
     "qa-analysis": [],
 }
 
+#: Conventions whose alternative value a manifest may declare its tool follows (the
+#: histogram-bin convention needs no declaration: the tool reports its bin width).
+DECLARABLE_CONVENTIONS: tuple[str, ...] = ("no-end-caps", "volume-origin", "lowest-corner")
+
 SECTIONS: tuple[str, ...] = (
     "Python Packages for Medical Physics",
     "Imaging and Visualization Libraries",
@@ -172,6 +176,17 @@ class Check(Model):
     tolerances: dict[str, Tolerance] = Field(
         default_factory=dict, description="per-key-pattern tightenings of the truth's tolerances (never looser)"
     )
+    conventions: dict[Literal[DECLARABLE_CONVENTIONS],  # type: ignore[valid-type]
+                      Annotated[StrictStr, StringConstraints(min_length=20, strip_whitespace=True)]] = Field(
+        default_factory=dict,
+        description="named conventions the tool is documented to follow -> where (its code or manual), e.g."
+                    " no-end-caps: 'dicompyler-core dicomparser.py CalculatePlaneThickness ...'; a value matching"
+                    " a convention's alternative is credited only when declared here and evidenced")
+    displayed_to: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict,
+        description="key pattern -> the step a value is shown to where the check reads it off the tool's screen"
+                    " (a label rounded to 0.01 %): half a step is allowed beyond the truth's tolerance, at most a"
+                    " tenth of that tolerance, and the verdict says so")
     read_from: dict[str, str] = Field(
         default_factory=dict,
         description="truth key -> the observation to judge it by, when one program reports a quantity from two"

@@ -15,6 +15,7 @@ from harness.judging.judge import (
     TruthError,
     load_truth,
     looser_tolerances,
+    truth_expectations,
     unmatched_patterns,
 )
 from harness.manifest import Check, Manifest, manifest_dir
@@ -57,6 +58,10 @@ def check_problems(path: Path, manifest: Manifest, data: Any, fixtures_root: Pat
             problems.append(Problem(path, line_of(data, (*where, field, _position(field, items, pattern))),
                                     f"{at}.{field}",
                                     f"pattern {pattern!r} matches no quantity of fixture set {fixture!r}"))
+        for key in truth_expectations(check, truth):
+            problems.append(Problem(path, line_of(data, (*where, "expect", key)), f"{at}.expect",
+                                    f"{key!r} is a truth quantity: a manifest cannot state its own value for it; "
+                                    "judge it instead"))
         for pattern, key in looser_tolerances(check, truth):
             problems.append(Problem(path, line_of(data, (*where, "tolerances", pattern)), f"{at}.tolerances",
                                     f"{pattern!r} is looser than the derived tolerance of {key}; "

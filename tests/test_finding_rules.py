@@ -203,3 +203,28 @@ def test_a_check_without_a_set_times_out_on_the_reference(monkeypatch):
     monkeypatch.setattr(findings, "declarations", lambda: [hang])
     check = Check(id="c", capability="read-ct", program="p.ijm", judge=["ct.*"], timeout=60)
     assert [r.evidence for r in findings.explain_timeout("imagej", check)] == ["no answer in 60 s on reference"]
+
+
+def test_a_finding_declared_for_the_checks_sets_comes_before_one_declared_for_every_set(monkeypatch):
+    from harness.judging import findings
+
+    everywhere = Declaration(id="a-method-error", title="t", explanation="e", tools=["tool"], keys=["dvh.*"],
+                             rule="wrong", evidence="{count}")
+    on_the_set = Declaration(id="z-beam-dose-taken", title="t", explanation="e", tools=["tool"], keys=["dvh.*"],
+                             sets=["dose-summation-beam"], rule="wrong", evidence="{count}")
+    monkeypatch.setattr(findings, "declarations", lambda: [everywhere, on_the_set])
+    verdicts = [wrong("dvh.S.D95_gy", 15.4, 61.8)]
+    beam = Check(id="c", capability="dvh", program="p.py", judge=["dvh.*"], fixture="dose-summation-beam")
+    assert [r.id for r in explain("tool", beam, {}, {}, verdicts)] == ["z-beam-dose-taken"]
+    reference = beam.model_copy(update={"fixture": "reference"})
+    assert [r.id for r in explain("tool", reference, {}, {}, verdicts)] == ["a-method-error"]
+
+
+def test_wrong_with_a_ratio_explains_only_the_numbers_the_cause_can_produce():
+    too_deep = declaration("wrong", ratio=[1.0, 1.6])
+    verdicts = [wrong("rtstruct.roi.Sphere.volume_cc", 10.88, 7.248), wrong("rtstruct.roi.Cone.volume_cc", 0, 3.434),
+                wrong("ct.size_voxels", [128, 120, 40], [128, 120, 60])]
+    evidence = RULES["wrong"](too_deep, verdicts, {}, {})
+    assert evidence.keys == ["rtstruct.roi.Sphere.volume_cc", "ct.size_voxels"]
+    assert RULES["wrong"](too_deep, verdicts[1:2], {}, {}) is None
+    assert RULES["wrong"](declaration("wrong"), verdicts[1:2], {}, {}).keys == ["rtstruct.roi.Cone.volume_cc"]

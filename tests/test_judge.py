@@ -137,11 +137,17 @@ def volume(value=10.853, no_end_caps=9.949):
                     alternatives=(Alternative("no-end-caps", no_end_caps, Tolerance(rel=0.03)),))
 
 
-def test_a_value_matching_a_named_convention_is_its_own_outcome():
-    verdict = compare(volume().key, 9.95, volume(), volume().tolerance)
+def test_a_value_matching_a_declared_convention_is_its_own_outcome():
+    declared = Context(declared={"no-end-caps": "tool.py"})
+    verdict = compare(volume().key, 9.95, volume(), volume().tolerance, declared)
     assert verdict.outcome == "convention" and verdict.convention == "no-end-caps"
     assert verdict.passed and verdict.expected == 10.853
-    assert "under convention no-end-caps" in verdict.message
+    assert "under convention no-end-caps (declared: tool.py)" in verdict.message
+
+
+def test_a_value_matching_an_undeclared_convention_fails():
+    verdict = compare(volume().key, 9.95, volume(), volume().tolerance)
+    assert verdict.outcome == "fail" and verdict.convention is None
 
 
 def test_the_truth_itself_takes_precedence_over_a_convention():
@@ -223,3 +229,48 @@ def test_an_integer_beyond_pythons_digit_limit_is_no_observation():
 
 def test_only_a_whole_line_between_braces_is_an_observation():
     assert parse_observations('{"dvh.x": 2}\n{"half": 1\n"half": 1}\n') == {"dvh.x": 2}
+
+
+def percentage():
+    return Quantity("dvh.CylinderSI.V79gy_pct", 9.650254, Tolerance(abs=1.46), "%")
+
+
+def test_a_value_read_off_a_rounded_label_is_allowed_half_its_display_step_and_says_so():
+    shown = Context(displayed_to={"dvh.*.V*gy_pct": 0.01})
+    verdict = compare(percentage().key, 8.19, percentage(), percentage().tolerance, shown)
+    assert verdict.outcome == "pass"
+    assert "within half the 0.01 % step the tool displays it to" in verdict.message
+    assert verdict.margin == pytest.approx(1.460254 / 1.465)
+
+
+def test_without_a_declared_display_step_the_same_label_fails():
+    verdict = compare(percentage().key, 8.19, percentage(), percentage().tolerance, Context())
+    assert verdict.outcome == "fail"
+
+
+def test_a_display_step_allows_no_more_than_half_a_step_beyond_the_tolerance():
+    shown = Context(displayed_to={"dvh.*.V*gy_pct": 0.01})
+    assert compare(percentage().key, 8.18, percentage(), percentage().tolerance, shown).outcome == "fail"
+
+
+def test_a_coarse_display_step_widens_a_tolerance_by_a_tenth_of_it_at_most():
+    shown = Context(displayed_to={"dvh.*.V*gy_pct": 10.0})
+    assert compare(percentage().key, 8.10, percentage(), percentage().tolerance, shown).outcome == "pass"
+    assert compare(percentage().key, 8.03, percentage(), percentage().tolerance, shown).outcome == "fail"
+
+
+def test_a_display_step_applies_only_to_the_keys_its_pattern_names():
+    shown = Context(displayed_to={"dvh.*.D*_gy": 0.01})
+    assert compare(percentage().key, 8.19, percentage(), percentage().tolerance, shown).outcome == "fail"
+
+
+def test_the_judge_takes_display_steps_from_the_check():
+    check = make_check(displayed_to={"dvh.*.V*gy_pct": 0.01})
+    (verdict,) = judge(check, {percentage().key: percentage()}, {percentage().key: 8.19})
+    assert verdict.outcome == "pass"
+
+
+def test_a_display_step_pattern_that_names_no_quantity_cannot_be_judged():
+    check = make_check(displayed_to={"dvh.*.V*_gy": 0.01})
+    with pytest.raises(JudgeError, match="displayed_to pattern 'dvh.\\*.V\\*_gy'"):
+        judge(check, {percentage().key: percentage()}, {percentage().key: 8.19})

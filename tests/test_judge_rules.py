@@ -95,16 +95,30 @@ CASES = [
      Verdict("k", "fail", 1, object, "k: the expected value <class 'object'> is not something the judge can compare",
              None, "0 mm", "mm")),
     (q("rtstruct.roi.C.volume_cc", 10.0, Tolerance(rel=0.02), "cm3",
-       alternatives=(Alternative("no-end-caps", 9.0, Tolerance(rel=0.02)),)), 9.1, Context(),
+       alternatives=(Alternative("no-end-caps", 9.0, Tolerance(rel=0.02)),)), 9.1,
+     Context(declared={"no-end-caps": "tool.py: end planes count half"}),
      Verdict("rtstruct.roi.C.volume_cc", "convention", 9.1, 10.0,
-             "rtstruct.roi.C.volume_cc 9.1 cm3 vs 9 cm3 (+1.11 %, tolerance 2 %) under convention no-end-caps",
+             "rtstruct.roi.C.volume_cc 9.1 cm3 vs 9 cm3 (+1.11 %, tolerance 2 %) under convention no-end-caps "
+             "(declared: tool.py: end planes count half)",
              # margin against the convention's value, deviation from the truth (the columns a reader compares)
              "no-end-caps", "2 %", "cm3", pytest.approx(0.1 / 0.18), "-9.00 %")),
-    (q("dvh.C.min_gy", 90.0, Tolerance(abs=1.0), "Gy", bin_convention=True), 91.2, Context(bin_width=0.5),
-     Verdict("dvh.C.min_gy", "convention", 91.2, 90.0,
-             "dvh.C.min_gy 91.2 Gy vs 90 Gy (+1.2 Gy, +1.3 %, tolerance 1.25 Gy) under convention histogram-bin; "
-             "within half the tool's 0.5 Gy bin", "histogram-bin", "1.25 Gy", "Gy", pytest.approx(0.96),
-             "+1.2 Gy, +1.3 %")),
+    # the same value, the convention not declared: a reader's silent choice is a FAIL
+    (q("rtstruct.roi.C.volume_cc", 10.0, Tolerance(rel=0.02), "cm3",
+       alternatives=(Alternative("no-end-caps", 9.0, Tolerance(rel=0.02)),)), 9.1, Context(),
+     Verdict("rtstruct.roi.C.volume_cc", "fail", 9.1, 10.0,
+             "rtstruct.roi.C.volume_cc 9.1 cm3 vs 10 cm3 (-9.00 %, tolerance 2 %)", None, "2 %", "cm3",
+             pytest.approx(0.9 / 0.2), "-9.00 %")),
+    (q("dvh.C.min_gy", 90.0, Tolerance(abs=1.0), "Gy", bin_convention=True), 91.04, Context(bin_width=0.1),
+     Verdict("dvh.C.min_gy", "convention", 91.04, 90.0,
+             "dvh.C.min_gy 91.04 Gy vs 90 Gy (+1.04 Gy, +1.2 %, tolerance 1.05 Gy) under convention histogram-bin; "
+             "within half of the tool's 0.1 Gy bin", "histogram-bin", "1.05 Gy", "Gy", pytest.approx(1.04 / 1.05),
+             "+1.04 Gy, +1.2 %")),
+    (q("dvh.C.D95_gy", 90.0, Tolerance(abs=1.0), "Gy", bin_convention=True, bin_share=1.0), 91.09,
+     Context(bin_width=0.1),
+     Verdict("dvh.C.D95_gy", "convention", 91.09, 90.0,
+             "dvh.C.D95_gy 91.09 Gy vs 90 Gy (+1.09 Gy, +1.2 %, tolerance 1.1 Gy) under convention histogram-bin; "
+             "within one of the tool's 0.1 Gy bin", "histogram-bin", "1.1 Gy", "Gy", pytest.approx(1.09 / 1.1),
+             "+1.09 Gy, +1.2 %")),
 ]
 
 
@@ -117,19 +131,26 @@ def test_every_field_of_a_verdict(quantity, observed, context, verdict):
 def test_a_convention_needs_the_evidence_it_names():
     needs = Alternative("no-end-caps", 9.0, Tolerance(rel=0.02), requires=(("dvh.C.volume_cc", 3.0, Tolerance(rel=0.01)),))
     quantity = q("dvh.C.D95_gy", 10.0, Tolerance(rel=0.02), "Gy", alternatives=(needs,))
-    assert compare(quantity.key, 9.0, quantity, quantity.tolerance, Context(observed={})).outcome == "fail"
-    wrong_volume = Context(observed={"dvh.C.volume_cc": 3.5})
+    declared = {"no-end-caps": "tool.py"}
+    assert compare(quantity.key, 9.0, quantity, quantity.tolerance,
+                   Context(observed={}, declared=declared)).outcome == "fail"
+    wrong_volume = Context(observed={"dvh.C.volume_cc": 3.5}, declared=declared)
     assert compare(quantity.key, 9.0, quantity, quantity.tolerance, wrong_volume).outcome == "fail"
-    right_volume = Context(observed={"dvh.C.volume_cc": 3.02})
-    assert compare(quantity.key, 9.0, quantity, quantity.tolerance, right_volume).outcome == "convention"
+    right_volume = Context(observed={"dvh.C.volume_cc": 3.02}, declared=declared)
+    verdict = compare(quantity.key, 9.0, quantity, quantity.tolerance, right_volume)
+    assert verdict.outcome == "convention"
+    assert verdict.message.endswith("(declared: tool.py; evidence: dvh.C.volume_cc 3.02)")
+    undeclared = Context(observed={"dvh.C.volume_cc": 3.02})
+    assert compare(quantity.key, 9.0, quantity, quantity.tolerance, undeclared).outcome == "fail"
 
 
 def test_a_conventions_evidence_may_be_a_declared_synonym():
     needs = Alternative("scaled", 7000.0, Tolerance(rel=0.01), requires=(("dose.units", "GY", EXACT),))
     quantity = q("dose.max_gy", 70.0, Tolerance(rel=0.01), "Gy", alternatives=(needs,))
-    grays = Context(observed={"dose.units": "GRAYS"})
+    grays = Context(observed={"dose.units": "GRAYS"}, declared={"scaled": "tool.py"})
     assert compare(quantity.key, 7000.0, quantity, quantity.tolerance, grays).outcome == "convention"
-    assert compare(quantity.key, 7000.0, quantity, quantity.tolerance, Context(observed={"dose.units": "CGY"})).outcome == "fail"
+    cgy = Context(observed={"dose.units": "CGY"}, declared={"scaled": "tool.py"})
+    assert compare(quantity.key, 7000.0, quantity, quantity.tolerance, cgy).outcome == "fail"
 
 
 def test_a_value_exactly_at_the_tolerance_passes_and_just_beyond_fails():
@@ -198,12 +219,16 @@ def test_a_missing_quantity_carries_its_tolerance_and_unit():
 
 def test_the_judge_takes_a_conventions_evidence_from_the_tools_other_observations():
     needs = Alternative("no-end-caps", 9.0, Tolerance(rel=0.02), requires=(("dvh.C.volume_cc", 3.0, Tolerance(rel=0.01)),))
-    check = Check(id="c", capability="dvh", program="p.py", judge=["dvh.C.D95_gy"])
+    check = Check(id="c", capability="dvh", program="p.py", judge=["dvh.C.D95_gy"],
+                  conventions={"no-end-caps": "tool.py: the DVH ends at the end contours"})
     truth = {"dvh.C.D95_gy": q("dvh.C.D95_gy", 10.0, Tolerance(rel=0.02), "Gy", alternatives=(needs,))}
     (with_evidence,) = judge(check, truth, {"dvh.C.D95_gy": 9.0, "dvh.C.volume_cc": 3.02})
     assert (with_evidence.outcome, with_evidence.convention) == ("convention", "no-end-caps")
     (without,) = judge(check, truth, {"dvh.C.D95_gy": 9.0})
     assert without.outcome == "fail"
+    undeclared = check.model_copy(update={"conventions": {}})
+    (silent,) = judge(undeclared, truth, {"dvh.C.D95_gy": 9.0, "dvh.C.volume_cc": 3.02})
+    assert silent.outcome == "fail"
 
 
 def test_a_list_is_judged_by_its_element_furthest_out_and_says_how_many_are_out():
@@ -237,12 +262,12 @@ def test_a_manifest_expectation_is_judged_exactly_under_its_own_key():
                                   "0", "", 0.0, "+0")
 
 
-@pytest.mark.parametrize(("width", "outcome"), [(0.5, "convention"), (0.51, "fail"), (0.0, "fail"),
-                                                (float("inf"), "fail"), ("0.5", "fail"), (None, "fail")])
-def test_the_judge_credits_a_reported_bin_width_of_at_most_half_a_gray(width, outcome):
+@pytest.mark.parametrize(("width", "outcome"), [(0.1, "convention"), (0.11, "fail"), (0.0, "fail"),
+                                                (float("inf"), "fail"), ("0.1", "fail"), (None, "fail")])
+def test_the_judge_credits_a_reported_bin_width_of_at_most_a_tenth_of_a_gray(width, outcome):
     check = Check(id="c", capability="dvh", program="p.py", judge=["dvh.C.min_gy"])
     truth = {"dvh.C.min_gy": q("dvh.C.min_gy", 90.0, Tolerance(abs=1.0), "Gy", bin_convention=True)}
-    observed = {"dvh.C.min_gy": 91.2} | ({} if width is None else {"dvh.bin_width_gy": width})
+    observed = {"dvh.C.min_gy": 91.05} | ({} if width is None else {"dvh.bin_width_gy": width})
     (verdict,) = judge(check, truth, observed)
     assert verdict.outcome == outcome
 
@@ -275,7 +300,8 @@ def test_a_later_convention_is_tried_when_an_earlier_one_lacks_its_evidence():
     unproven = Alternative("scaled", 6000.0, Tolerance(rel=0.01), requires=(("dose.units", "CGY", EXACT),))
     proven = Alternative("no-end-caps", 59.0, Tolerance(rel=0.01))
     quantity = q("dvh.C.D95_gy", 60.0, Tolerance(rel=0.001), "Gy", alternatives=(unproven, proven))
-    verdict = compare(quantity.key, 59.1, quantity, quantity.tolerance, Context(observed={}))
+    declared = {"scaled": "tool.py", "no-end-caps": "tool.py"}
+    verdict = compare(quantity.key, 59.1, quantity, quantity.tolerance, Context(observed={}, declared=declared))
     assert (verdict.outcome, verdict.convention) == ("convention", "no-end-caps")
 
 

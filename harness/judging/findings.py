@@ -19,7 +19,9 @@ Rules (the ``rule`` of a declaration, with its ``parameters``):
 ``rounded``
     the tool reported the expected value rounded to ``decimals``.
 ``wrong``
-    any failing verdict among the keys (a cause known for that tool, with its evidence).
+    any failing verdict among the keys (a cause known for that tool, with its evidence);
+    with ``ratio: [low, high]`` only numbers whose observed / expected lies within it
+    (the effect the cause can have: a volume 1.5 times too large is not one of 0).
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 from ruamel.yaml import YAML
@@ -138,6 +141,11 @@ def _rounded(declaration: Declaration, verdicts: list[Verdict], truth: dict[str,
 
 def _wrong(declaration: Declaration, verdicts: list[Verdict], truth: dict[str, Quantity],
            observed: dict[str, Any]) -> Evidence | None:
+    bounds = declaration.parameters.get("ratio")
+    if bounds is not None:
+        low, high = (float(b) for b in bounds)
+        verdicts = [v for v in verdicts if not (_is_number(v.observed) and _is_number(v.expected))
+                    or (v.expected != 0 and low <= v.observed / v.expected <= high)]
     if not verdicts:
         return None
     first = verdicts[0]
@@ -222,11 +230,13 @@ def explain(tool_id: str, check: Check, truth: dict[str, Quantity], observed: di
     """The findings that explain this check's failing verdicts; each verdict goes to the
     first finding whose rule recognises it: those that match the tool's own error message
     first (a value the tool never showed is explained by why it did not, not by how a
-    shown one would have been wrong), then in id order."""
+    shown one would have been wrong), then those declared for the check's fixture sets
+    (a beam dose taken for the plan's is what went wrong on that set, before a method
+    error the tool makes everywhere), then in id order."""
     failing = [v for v in verdicts if not v.passed]
     explained: set[str] = set()
     refs = []
-    for declaration in sorted(declarations(), key=lambda d: d.rule != "tool-error"):
+    for declaration in sorted(declarations(), key=lambda d: (d.rule != "tool-error", d.sets == ["*"])):
         candidates = [v for v in failing if v.key not in explained
                       and declaration.covers(tool_id, v.key, check.fixture or "reference")]
         if not candidates:

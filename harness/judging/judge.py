@@ -12,14 +12,22 @@ FAIL. Comparisons are type-strict: ``true`` is not ``1``, ``"5"`` is not ``5``.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.judging.conventions import BIN_WIDTH_KEY, HISTOGRAM_BIN, MAX_BIN_WIDTH_GY, synonym_of
+from harness.judging.conventions import (
+    AUXILIARY_KEYS,
+    BIN_WIDTH_KEY,
+    HISTOGRAM_BIN,
+    MAX_BIN_WIDTH_GY,
+    synonym_of,
+)
 from harness.manifest import Check, Tolerance
 
 ERRORS_KEY = "_errors"
@@ -40,6 +48,10 @@ class Alternative:
         return all(key in observed and _compare_value(key, observed[key], value, tolerance, "").passed
                    for key, value, tolerance in self.requires)
 
+    def evidence(self, observed: dict[str, Any]) -> str:
+        """The observations that show it, as the verdict quotes them."""
+        return ", ".join(f"{key} {_show(observed.get(key), 40)}" for key, _value, _tolerance in self.requires)
+
 
 @dataclass(frozen=True)
 class Quantity:
@@ -50,8 +62,11 @@ class Quantity:
     tolerance: Tolerance | None
     unit: str = ""
     alternatives: tuple[Alternative, ...] = ()
-    #: the histogram-bin convention applies (a DVH extreme)
+    #: the histogram-bin convention applies (a DVH dose read off a histogram)
     bin_convention: bool = False
+    #: how much of the tool's bin width the convention adds: half for an extreme (a bin
+    #: centre or edge), one for a Dx or a mean (read anywhere within a bin)
+    bin_share: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -94,15 +109,16 @@ def load_truth(set_dir: Path) -> dict[str, Quantity]:
 
 
 def _quantity(key: str, q: dict) -> Quantity:
-    alternatives, binned = [], False
+    alternatives, binned, share = [], False, 0.5
     for name, alt in (q.get("conventions") or {}).items():
         if name == HISTOGRAM_BIN.name:
-            binned = True
+            binned, share = True, (1.0 if "widen_by_one_of" in alt else 0.5)
         elif "value" in alt:
             requires = tuple((key, need["value"], _tolerance(need.get("tolerance")))
                              for key, need in (alt.get("requires") or {}).items())
             alternatives.append(Alternative(name, alt["value"], _tolerance(alt.get("tolerance")), requires))
-    return Quantity(key, q["value"], _tolerance(q.get("tolerance")), q.get("unit", ""), tuple(alternatives), binned)
+    return Quantity(key, q["value"], _tolerance(q.get("tolerance")), q.get("unit", ""), tuple(alternatives), binned,
+                    share)
 
 
 def _tolerance(spec: dict | None) -> Tolerance | None:
@@ -130,7 +146,8 @@ def judged_keys(check: Check, truth: dict[str, Quantity]) -> list[str]:
 def unmatched_patterns(check: Check, truth: dict[str, Quantity]) -> list[tuple[str, str]]:
     """``(field, pattern)`` for every judge, optional or tolerance pattern that names no
     quantity of the truth: a typo there would silently drop what it was meant to judge."""
-    fields = {"judge": check.judge, "optional": check.optional, "tolerances": list(check.tolerances)}
+    fields = {"judge": check.judge, "optional": check.optional, "tolerances": list(check.tolerances),
+              "displayed_to": list(check.displayed_to)}
     return [(name, pattern) for name, patterns in fields.items() for pattern in patterns
             if not any(fnmatch.fnmatchcase(key, pattern) for key in truth)]
 
@@ -155,6 +172,12 @@ def _allowance(tolerance: Tolerance | None, value: Any) -> float:
     return max(tolerance.abs or 0.0, (tolerance.rel or 0.0) * magnitude)
 
 
+def truth_expectations(check: Check, truth: dict[str, Quantity]) -> list[str]:
+    """``expect`` keys that name a truth quantity: an exact expectation of the manifest's
+    own would replace the truth's value, so a manifest could declare a wrong value right."""
+    return [key for key in check.expect if key in truth]
+
+
 def expectations(check: Check) -> dict[str, Quantity]:
     """The check's own exact expectations, judged like truth quantities."""
     return {key: Quantity(key, value, None) for key, value in check.expect.items()}
@@ -169,9 +192,17 @@ def judge(check: Check, truth: dict[str, Quantity], observed: dict[str, Any]) ->
     if missing:
         raise JudgeError("; ".join(f"{name} pattern {pattern!r} matches no quantity of the truth"
                                    for name, pattern in missing))
+    if overriding := truth_expectations(check, truth):
+        raise JudgeError(f"expect names the truth quantity {', '.join(overriding)}: a manifest cannot state "
+                         "its own value for it (judge it instead)")
     observed = with_read_from(check, observed)
+    if misnamed := misnamed_keys(check, truth, observed):
+        raise JudgeError("; ".join(f"the check program reported {wrong!r}, which names no quantity of the truth, "
+                                   f"instead of {key!r}: did you mean {key!r}? (the check's mistake, not the tool's)"
+                                   for key, wrong in misnamed.items()))
     errors = observed.get(ERRORS_KEY) if isinstance(observed.get(ERRORS_KEY), dict) else {}
-    context = Context(bin_width=_reported_bin_width(observed), observed=observed)
+    context = Context(bin_width=_reported_bin_width(observed), observed=observed, declared=dict(check.conventions),
+                      displayed_to=dict(check.displayed_to))
     quantities = {**{k: truth[k] for k in judged_keys(check, truth)}, **expectations(check)}
     verdicts = []
     for key, quantity in quantities.items():
@@ -187,6 +218,59 @@ def judge(check: Check, truth: dict[str, Quantity], observed: dict[str, Any]) ->
         tolerance = tolerance_for(check, quantity)
         verdicts.append(compare(key, observed[key], quantity, tolerance, context))
     return verdicts
+
+
+def misnamed_keys(check: Check, truth: dict[str, Quantity], observed: dict[str, Any]) -> dict[str, str]:
+    """Judged truth keys the check did not report, each with the observed key that names
+    no quantity and is so close to it that it must have been meant (``dose.max_cgy`` for
+    ``dose.max_gy``): the check program's typo would otherwise read as the tool's FAIL."""
+    stray = [k for k in observed if isinstance(k, str) and not k.startswith("_") and k not in truth
+             and k not in AUXILIARY_KEYS and k not in check.expect]
+    if not stray:
+        return {}
+    out = {}
+    for key in judged_keys(check, truth):
+        if key in observed or any(fnmatch.fnmatchcase(key, p) for p in check.optional):
+            continue
+        close = [k for k in difflib.get_close_matches(key, stray, n=3, cutoff=0.8) if _misspelt(key, k)]
+        if close:
+            out[key] = close[0]
+    return out
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _misspelt(meant: str, written: str) -> bool:
+    """One typo (an edit of one character), or the same quantity in another unit
+    (``volume_cc`` written ``volume_mm3``); ``dose.mean_gy`` is not ``dose.min_gy``."""
+    if _NUMBER.sub("#", meant) == _NUMBER.sub("#", written):
+        return False  # the same quantity at another level (V13gy for V63gy, V-1gy for V71gy)
+    stem, _, unit = meant.rpartition("_")
+    other_stem, _, other_unit = written.rpartition("_")
+    if stem and stem == other_stem and unit != other_unit and {unit, other_unit} <= _UNITS:
+        return True
+    return _one_edit(meant, written)
+
+
+#: Unit suffixes of observation keys: the same stem with another of these is the same quantity.
+_UNITS = {"gy", "cgy", "mgy", "cc", "ml", "mm3", "cm3", "mm", "cm", "m", "pct", "percent", "fraction", "deg", "rad",
+          "mu", "hu"}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One character changed, added or dropped, and not a digit: ``V13gy_pct`` beside a
+    missing ``V63gy_pct`` is another dose level the tool reported, not a typo."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        changed = [(x, y) for x, y in zip(a, b) if x != y]
+        return len(changed) == 1 and not (changed[0][0].isdigit() and changed[0][1].isdigit())
+    short, long = sorted((a, b), key=len)
+    for i in range(len(long)):
+        if long[:i] + long[i + 1:] == short:
+            return not long[i].isdigit()
+    return False
 
 
 def with_read_from(check: Check, observed: dict[str, Any]) -> dict[str, Any]:
@@ -208,6 +292,14 @@ class Context:
 
     bin_width: float | None = None
     observed: dict[str, Any] | None = None
+    #: convention name -> where the tool is documented to follow it (the check's manifest)
+    declared: dict[str, str] | None = None
+    #: key pattern -> the step the tool displays a value to (the check's manifest)
+    displayed_to: dict[str, float] | None = None
+
+    def display_step(self, key: str) -> float | None:
+        return next((step for pattern, step in (self.displayed_to or {}).items()
+                     if fnmatch.fnmatchcase(key, pattern)), None)
 
 
 def _reported_bin_width(observed: dict[str, Any]) -> float | None:
@@ -240,18 +332,36 @@ def compare(key: str, observed: Any, quantity: Quantity, tolerance: Tolerance | 
     plain = _compare_value(key, observed, quantity.value, tolerance, quantity.unit)
     if plain.passed:
         return plain
+    if (step := context.display_step(key)) and _is_number(observed) and tolerance is not None:
+        # a value read off a label rounded to ``step`` is known to half a step, no better:
+        # allowed on top of the truth's tolerance, never more than a tenth of it
+        allowance = _allowance(tolerance, quantity.value)
+        shown = _compare_value(key, observed, quantity.value,
+                               Tolerance(abs=allowance + min(step / 2, allowance / 10)), quantity.unit)
+        if shown.passed:
+            return Verdict(key, "pass", observed, quantity.value,
+                           f"{plain.message}; within half the {step:g} {quantity.unit} step the tool displays it to",
+                           tolerance=plain.tolerance, unit=quantity.unit, margin=shown.margin,
+                           deviation=shown.deviation)
+    declared = context.declared or {}
     for alternative in quantity.alternatives:
-        if not alternative.evidenced_by(context.observed or {}):
+        # credited only when the manifest says, citing the tool, that it follows the
+        # convention, and the tool's own other observations show it
+        if alternative.name not in declared or not alternative.evidenced_by(context.observed or {}):
             continue
         alt = _compare_value(key, observed, alternative.value, alternative.tolerance, quantity.unit)
         if alt.passed:
-            return _as_convention(alt, alternative.name, quantity.value)
+            evidence = alternative.evidence(context.observed or {})
+            return _as_convention(alt, alternative.name, quantity.value,
+                                  f" (declared: {_show(declared[alternative.name], 120)[1:-1]}"
+                                  + (f"; evidence: {evidence}" if evidence else "") + ")")
     if quantity.bin_convention and context.bin_width and _is_number(observed) and tolerance is not None:
-        widened = Tolerance(abs=_allowance(tolerance, quantity.value) + context.bin_width / 2.0)
+        widened = Tolerance(abs=_allowance(tolerance, quantity.value) + context.bin_width * quantity.bin_share)
         binned = _compare_value(key, observed, quantity.value, widened, quantity.unit)
         if binned.passed:
+            share = "half" if quantity.bin_share == 0.5 else "one"
             return _as_convention(binned, HISTOGRAM_BIN.name, quantity.value,
-                                  f"; within half the tool's {context.bin_width:g} Gy bin")
+                                  f"; within {share} of the tool's {context.bin_width:g} Gy bin")
     return plain
 
 

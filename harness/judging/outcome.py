@@ -9,9 +9,13 @@ The rules, in order (the first that applies decides):
 what happened                              status    why
 =========================================  ========  ====================================
 the program could not be started           error     our testbed's fault, not the tool's
+it died in its own code (Python traceback  error     the check program's mistake, not the
+whose innermost frame is the program)                tool's: never blamed on the tool
 it timed out                               fail      the tool hung (xfail if known)
 it printed no JSON observations            fail      crash, garbage, silence (xfail if known)
 it says the testbed lacks something        error     ``_testbed``: a file the checkout should hold
+it misnamed a judged key (``dose.max_cgy``  error     the check program's typo, with a
+for ``dose.max_gy``)                                 did-you-mean
 a judged quantity is wrong or missing      fail      xfail if the check is marked known
 nothing judged was reported                fail      a pass must rest on something
 it printed, then crashed or exited non-0   fail      a crash is a failure, whatever it printed
@@ -25,6 +29,8 @@ a broken testbed.
 from __future__ import annotations
 
 import math
+import re
+from pathlib import PurePosixPath
 from typing import Any
 
 from harness.judging.findings import explain, explain_timeout
@@ -111,6 +117,10 @@ def _process_outcome(check: Check, facts: ProcessFacts, observed: dict[str, Any]
     process itself decides it, else None."""
     if facts.launch_error:
         return CheckResult(status="error", reason=f"could not start the check: {facts.launch_error}", **common)
+    if (observed is None or facts.returncode) and (own := check_program_crash(facts, common.get("program"))):
+        # the check program's own mistake is never the tool's failure
+        return CheckResult(status="error", reason=f"the check program failed in its own code: {own}",
+                           observed=observed or {}, **common)
     if facts.timed_out:
         hit = f"; {facts.limit_hit}" if facts.limit_hit else ""
         return _xfail_or(check, CheckResult(status="fail", **common, findings=explain_timeout(tool_id, check),
@@ -135,6 +145,25 @@ def _record(v: Verdict) -> VerdictRecord:
                          observed=v.observed, expected=v.expected, tolerance=v.tolerance, unit=v.unit,
                          margin=None if margin is None else round(margin, 6), deviation=v.deviation,
                          message=v.message)
+
+
+_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
+_TRACEBACK = "Traceback (most recent call last):"
+
+
+def check_program_crash(facts: ProcessFacts, program: str | None) -> str | None:
+    """Where a Python check program died in its own code: the innermost frame of the last
+    traceback on stderr is the program itself (not the tool's library), as
+    ``read_ct.py line 42: KeyError: 'dose'``; None otherwise."""
+    if not program or _TRACEBACK not in facts.stderr_tail:
+        return None
+    last = facts.stderr_tail.rsplit(_TRACEBACK, 1)[1]
+    frames = _FRAME.findall(last)
+    name = PurePosixPath(program).name
+    if not frames or not frames[-1][0].replace("\\", "/").endswith(f"checks/{name}"):
+        return None
+    lines = [line.strip() for line in last.splitlines() if line.strip()]
+    return f"{name} line {frames[-1][1]}: {lines[-1][:200]}"
 
 
 def crash_after_output(facts: ProcessFacts) -> str | None:
