@@ -116,6 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     verify = fixtures_sub.add_parser("verify", help="rebuild in a temporary directory and compare byte for byte")
     verify.add_argument("--set", action="append", metavar="NAME", help="only this set (repeatable; default: all)")
 
+    power = sub.add_parser(
+        "power", help="plant plausible reader bugs into a correct reader and count how many the fixtures catch",
+        description="Runs a reference reader written from the DICOM standard on every fixture set (it must pass "
+                    "every judged quantity), then each planted reader bug (a mirror, a transposed dose, "
+                    "DoseGridScaling ignored, ...) on the reference set and on the set built to expose it, through "
+                    "the same judge as the catalogue. Exit status 1 when a bug passes or the reference reader fails.")
+    power.add_argument("--set", action="append", metavar="NAME", dest="sets",
+                       help="run the reference reader on this set only (repeatable; default: every set)")
+
     data = sub.add_parser("data", help="your own DICOM-RT exports: what rtcompat run --data would find")
     data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     inspect = data_sub.add_parser("inspect", help="index DIR (headers only) and print its sets and what each lacks")
@@ -243,6 +252,23 @@ def _chosen_tools(paths: list[Path], chosen: list[str]) -> tuple[list[Path], lis
     return list(dict.fromkeys(known[t.partition("@")[0]] for t in chosen)), versions
 
 
+def cmd_power(args: argparse.Namespace) -> int:
+    from harness.paths import fixtures_dir
+    from harness.power.suite import run
+
+    root = fixtures_dir(project_root())
+    if args.sets:
+        _known_sets(project_root(), args.sets)
+    report = run(root, sets=args.sets, progress=lambda line: print(f"  {line}", flush=True))
+    for set_name, verdict in report.control_failures:
+        print(f"reference reader FAILS on {set_name}: {verdict.message}")
+    for result in report.bugs:
+        print(f"{'caught' if result.caught else 'MISSED':7s} {result.bug.id}: {result.evidence}")
+    print(f"{report.caught} of {len(report.bugs)} planted reader bugs caught; the reference reader passes "
+          f"{len(report.control) - len({s for s, _ in report.control_failures})} of {len(report.control)} sets")
+    return 0 if report.caught == len(report.bugs) and not report.control_failures else 1
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import pytest
 
@@ -278,6 +304,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         pytest_args += ["--rtcompat-version", key]
     if (args.tool or args.sets or args.pytest_args) and not args.data:
         pytest_args.append("--rtcompat-update")  # a partial run updates its own rows and keeps the others
+    elif not args.data:
+        pytest_args.append("--rtcompat-power")  # the whole catalogue: say what its passes are worth
     if args.workers:
         pytest_args += ["-n", str(args.workers), "--dist", "loadgroup"]
     pytest_args += ["-v", "-rfEsx"] if args.verbose else ["-p", "no:terminal"]
@@ -560,6 +588,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "list": cmd_list, "validate": cmd_validate, "new": cmd_new, "schema": cmd_schema, "run": cmd_run,
+    "power": cmd_power,
     "report": cmd_report, "doctor": cmd_doctor, "check": cmd_check, "shell": cmd_shell, "cache": cmd_cache, "fixtures": cmd_fixtures, "engine": cmd_engine,
     "matrix": cmd_matrix, "merge": cmd_merge, "data": cmd_data,
 }

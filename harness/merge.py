@@ -265,6 +265,7 @@ def merged_run(shards: list[Shard], warnings: list[str], incomplete: bool = Fals
         fixtures=fixtures,
         partial=incomplete or any(run.partial for _, run in runs),
         note=_note(runs, warnings),
+        power=next((run.power for _, run in reversed(by_start) if run.power is not None), None),
     )
 
 

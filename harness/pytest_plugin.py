@@ -23,7 +23,13 @@ import pytest
 
 from harness import __version__, scratch
 from harness.backends.base import InstallContext
-from harness.catalogue import Entry, installed, load_catalogue, load_entry, manifest_paths
+from harness.catalogue import (
+    Entry,
+    installed,
+    load_catalogue,
+    load_entry,
+    manifest_paths,
+)
 from harness.fixture_guard import FixtureGuard, FixtureTampered, fixture_checksums
 from harness.fixture_sets import REFERENCE, Planned, discover, plan
 from harness.host import Host
@@ -32,10 +38,26 @@ from harness.limits import sweep_stale_cgroups
 from harness.manifest import Manifest
 from harness.owndata.index import DataDirError
 from harness.owndata.run import OwnDataError, OwnDataRun, check_output_dir
-from harness.paths import cache_dir, fixtures_dir, manifests_dir, project_root, reports_dir, results_dir
+from harness.paths import (
+    cache_dir,
+    fixtures_dir,
+    manifests_dir,
+    project_root,
+    reports_dir,
+    results_dir,
+)
 from harness.redact import Redactor
-from harness.results import (CheckResult, InstallResult, Results, ResultsError, RunInfo, ToolResult, read_results,
-                             write_results)
+from harness.results import (
+    CheckResult,
+    InstallResult,
+    PowerSummary,
+    Results,
+    ResultsError,
+    RunInfo,
+    ToolResult,
+    read_results,
+    write_results,
+)
 from harness.runner import ToolRun
 
 PROPERTY = "rtcompat"
@@ -70,6 +92,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="where the own-data report goes (default: results/own-data/)")
     group.addoption("--rtcompat-keep-roi-names", action="store_true", default=False,
                     help="keep ROI names in the own-data report (default: ROI-<number>)")
+    group.addoption("--rtcompat-power", action="store_true", default=False,
+                    help="after the run, plant reader bugs into a reference reader and record how many the "
+                         "fixtures catch (the report's Method states it)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -364,10 +389,25 @@ class ResultsCollector:
             return
         path = Path(session.config.getoption("rtcompat_results")
                     or results_dir(self.state.root) / "latest.json")
+        if session.config.getoption("rtcompat_power") and not results.run.partial:
+            results = results.model_copy(update={"run": results.run.model_copy(
+                update={"power": self._power()})})
         if session.config.getoption("rtcompat_update"):
             results, self.notes = update_rows(path, results)
         write_results(results, path)
         self.written = path
+
+    def _power(self) -> PowerSummary | None:
+        """The discriminating-power suite on this run's fixture sets; a failure of it is
+        said, never taken for the tools' (the report then states no figure)."""
+        from harness.power.suite import summary_of
+
+        print("rtcompat: planting reader bugs into the reference reader (discriminating power)...", flush=True)
+        try:
+            return summary_of(self.state.fixtures_root)
+        except Exception as exc:  # ours: the tools' rows stand without the figure
+            self.notes.append(f"rtcompat: the discriminating-power suite failed: {type(exc).__name__}: {exc}")
+            return None
 
     def _finish_own_data(self, results: Results, partial: bool) -> None:
         own = self.state.own
@@ -426,6 +466,8 @@ def update_rows(path: Path, results: Results) -> tuple[Results, list[str]]:
         return results, []
     if earlier.run.fixtures != results.run.fixtures:
         return results, [f"{path}: earlier rows were judged against other fixtures; only this run's rows are kept"]
+    if results.run.power is None and earlier.run.power is not None:  # same fixtures: the figure holds
+        results = results.model_copy(update={"run": results.run.model_copy(update={"power": earlier.run.power})})
     mine = {tool.key for tool in results.tools}
     kept = [tool.model_copy(update={"produced": tool.produced or earlier.run.started})
             for tool in earlier.tools if tool.key not in mine]

@@ -182,6 +182,31 @@ class ToolResult(Record):
         return text + (f" on {self.runtime}" if self.runtime else "")
 
 
+class PlantedBugRecord(Record):
+    """One planted reader bug and whether the fixtures caught it."""
+
+    id: str
+    title: str
+    concerns: str = "reference"
+    seen: str = ""
+    caught: bool
+    evidence: str = ""
+
+
+class PowerSummary(Record):
+    """The discriminating-power suite on this run's fixtures (harness.power)."""
+
+    caught: int
+    planted: int
+    control_sets: int
+    control_failures: list[str] = Field(default_factory=list)
+    bugs: list[PlantedBugRecord] = Field(default_factory=list)
+
+    @property
+    def missed(self) -> list[PlantedBugRecord]:
+        return [b for b in self.bugs if not b.caught]
+
+
 class RunInfo(Record):
     started: str
     finished: str | None = None
@@ -193,6 +218,7 @@ class RunInfo(Record):
     partial: bool = False
     stopped: str | None = Field(None, description="why the run stopped early (a tampered fixture set)")
     note: str = ""
+    power: PowerSummary | None = Field(None, description="how many planted reader bugs the fixtures catch")
 
 
 class Results(Record):

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from standins import write_tool
+
 from harness.cli import main
 
 GOOD_JSON = 'echo \'{"ct.rows": 4, "dose.max_gy": 70.5}\''
@@ -107,3 +107,34 @@ def test_results_record_the_run_and_the_fixture_checksum(project):
     run = json.loads(results.read_text())["run"]
     assert set(run["fixtures"]) == {"tiny"} and len(run["fixtures"]["tiny"]) == 64
     assert run["partial"] is False and run["harness_version"]
+
+
+def test_a_whole_catalogue_run_records_the_discriminating_power_and_a_partial_one_does_not(project, monkeypatch):
+    from harness.power import suite
+    from harness.results import PowerSummary
+
+    summary = PowerSummary(caught=1, planted=1, control_sets=1,
+                           bugs=[{"id": "mirror-x", "title": "mirrored", "caught": True, "evidence": "ct.hu"}])
+    calls = []
+    monkeypatch.setattr(suite, "summary_of", lambda root: calls.append(root) or summary)
+    write_tool(project, "fine", GOOD_JSON)
+    results = project / "results.json"
+    assert main(["run", "--results", str(results)]) == 0
+    assert json.loads(results.read_text())["run"]["power"]["caught"] == 1 and len(calls) == 1
+    # a partial run keeps the earlier figure (same fixtures) without running the suite again
+    assert main(["run", "--results", str(results), "--tool", "fine"]) == 0
+    assert json.loads(results.read_text())["run"]["power"]["planted"] == 1 and len(calls) == 1
+
+
+def test_a_failing_power_suite_leaves_the_rows_and_states_no_figure(project, monkeypatch, capsys):
+    from harness.power import suite
+
+    def broken(root):
+        raise RuntimeError("no reference set here")
+
+    monkeypatch.setattr(suite, "summary_of", broken)
+    write_tool(project, "fine", GOOD_JSON)
+    results = project / "results.json"
+    assert main(["run", "--results", str(results)]) == 0
+    data = json.loads(results.read_text())
+    assert data["run"]["power"] is None and data["tools"][0]["checks"][0]["status"] == "pass"

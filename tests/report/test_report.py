@@ -199,3 +199,41 @@ def test_a_tool_without_checks_shows_its_install_status_and_reason_across_the_ma
     row = next(line for line in markdown.splitlines() if line.startswith("| [Other]"))
     assert "**skip**: no mirror" in row
     assert 'colspan="' in html and "no mirror" in html
+
+
+def _with_power(missed: bool) -> Results:
+    from harness.results import PlantedBugRecord, PowerSummary
+
+    bugs = [PlantedBugRecord(id="mirror-x", title="images mirrored left/right", caught=True,
+                             seen="rt-utils#84", evidence="reference: ct.hu.bone_insert 0 HU vs 1000 HU"),
+            PlantedBugRecord(id="transposed-dose", title="dose rows and columns " + PAYLOAD, caught=not missed,
+                             evidence="reference: dose.at.origin_gy 60 Gy vs 70 Gy" if not missed else "")]
+    power = PowerSummary(caught=1 if missed else 2, planted=2, control_sets=20, bugs=bugs)
+    results = results_with()
+    return results.model_copy(update={"run": results.run.model_copy(update={"power": power})})
+
+
+def test_the_method_states_how_many_planted_reader_bugs_the_fixtures_catch(tmp_path):
+    render_reports(_with_power(missed=False), tmp_path)
+    markdown = (tmp_path / "compatibility.md").read_text()
+    assert "What a pass is worth: 2 of 2 planted reader bugs caught" in markdown
+    assert "passes every judged quantity of 20 of 20 fixture sets" in markdown
+    assert ("| `mirror-x` | images mirrored left/right | rt-utils#84 | `reference` "
+            "| reference: ct.hu.bone\\_insert 0 HU vs 1000 HU |") in markdown
+    assert "| `transposed-dose` | dose rows and columns " in markdown and "| - | `reference` |" in markdown
+    html = (tmp_path / "index.html").read_text()
+    assert "2 of 2 planted reader bugs caught" in html and "<td>rt-utils#84</td>" in html
+
+
+def test_a_bug_the_fixtures_miss_is_named_in_the_method(tmp_path):
+    render_reports(_with_power(missed=True), tmp_path)
+    markdown = (tmp_path / "compatibility.md").read_text()
+    html = (tmp_path / "index.html").read_text()
+    assert "1 of 2 planted reader bugs caught" in markdown and "**Not caught: transposed-dose (" in markdown
+    assert "<script>alert" not in html and "<strong>Not caught: transposed-dose" in html
+    assert "| **not caught** |" in markdown
+
+
+def test_a_run_without_the_suite_states_no_figure(tmp_path):
+    render_reports(results_with(), tmp_path)
+    assert "planted reader bugs" not in (tmp_path / "compatibility.md").read_text()
