@@ -16,6 +16,7 @@ from typing import Any
 
 from harness.judging.judge import (
     Alternative,
+    Context,
     Quantity,
     Verdict,
     _finite,
@@ -74,14 +75,15 @@ def _fmt(value: float | None) -> str:
 
 
 def form(key: str, reported: dict[str, Any], rule: Rule, alternatives: tuple[Alternative, ...] = (),
-         voices: dict[str, str] | None = None) -> Consensus:
+         voices: dict[str, str] | None = None, declared: dict[str, dict[str, str]] | None = None) -> Consensus:
     """The consensus of ``reported`` (tool -> value) for ``key``; a tool off the consensus
     but on one of the named ``alternatives`` follows that convention (not an outlier).
 
     Tools whose numbers come from the same code speak with one voice (``voices`` maps a
     tool to the implementation it speaks for; by default every tool is its own): an
     application and the library it shows agreeing are one opinion, not a majority. Every
-    tool is still judged against the consensus on its own."""
+    tool is still judged against the consensus on its own, credited with a convention
+    only where its manifest declares it (``declared``: tool -> convention -> source)."""
     voice_of = {tool: (voices or {}).get(tool, tool) for tool in reported}
     spoken: dict[str, list[Any]] = {}
     for tool, value in reported.items():
@@ -107,7 +109,8 @@ def form(key: str, reported: dict[str, Any], rule: Rule, alternatives: tuple[Alt
                                  f"{shared}")
     value = _centre([said[voice] for voice in agreeing_voices])
     quantity = Quantity(key, value, rule.tolerance, rule.unit, alternatives=alternatives)
-    verdicts = {tool: compare(key, got, quantity, rule.tolerance) for tool, got in reported.items()}
+    verdicts = {tool: compare(key, got, quantity, rule.tolerance, Context(declared=(declared or {}).get(tool, {})))
+                for tool, got in reported.items()}
     return Consensus(key, rule, reported, value=value, formed=True, agreeing=agreeing, verdicts=verdicts)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from harness.judging.conventions import NO_END_CAPS
 from harness.judging.judge import (
     Alternative,
+    Context,
     Quantity,
     Verdict,
     compare,
@@ -43,7 +44,7 @@ from harness.owndata.model import (
     OwnVerdict,
     VendorRecord,
 )
-from harness.owndata.origins import origin_readings
+from harness.owndata.origins import INFERIOR_SLICE, origin_readings
 from harness.owndata.tolerances import compared, rule_for
 from harness.owndata.vendor import read_vendor_reference, roi_names
 from harness.results import CheckResult, ToolResult
@@ -149,19 +150,27 @@ def judge_set(dataset: DataSet, set_dir: Path, tools: list[ToolResult], manifest
         for key, value in values.items():
             per_key.setdefault(key, {}).setdefault(tool.key, value)
 
+    # the conventions each tool's manifest declares it follows, citing where (see judge.compare),
+    # and for every tool the readings the reference sets' truth itself is defined by: on own
+    # data the consensus may land on a convention, and a tool reading the file as the
+    # standard does is never its outlier for that
+    declared = {key: {**STANDARD_READINGS,
+                      **{name: source for check in manifest.checks for name, source in check.conventions.items()}}
+                for key, manifest in manifests.items() if manifest is not None}
     verdicts: dict[tuple[str, str], OwnVerdict] = {}
     for key, value in vendor_values.items():
         quantity = Quantity(key, value.value, value.tolerance, value.unit,
                             alternatives=_alternatives(conventions, key, value.tolerance))
         for tool_key, got in per_key.get(key, {}).items():
-            verdicts[(tool_key, key)] = _own(compare(key, got, quantity, value.tolerance), "vendor")
+            verdicts[(tool_key, key)] = _own(compare(key, got, quantity, value.tolerance,
+                                                     Context(declared=declared.get(tool_key, {}))), "vendor")
     consensus_records = []
     voices = independent_voices(manifests)
     for key in sorted(per_key):
         if key in vendor_values:
             continue
         rule = rule_for(key, reference_truth)
-        consensus = form(key, per_key[key], rule, _alternatives(conventions, key, rule.tolerance), voices)
+        consensus = form(key, per_key[key], rule, _alternatives(conventions, key, rule.tolerance), voices, declared)
         for tool_key, verdict in consensus.verdicts.items():
             verdicts[(tool_key, key)] = _own(verdict, "consensus")
         consensus_records.append(ConsensusRecord(
@@ -181,6 +190,13 @@ def judge_set(dataset: DataSet, set_dir: Path, tools: list[ToolResult], manifest
                                        tolerance=describe_tolerance(v.tolerance, v.unit))
                           for k, v in sorted(vendor_values.items())],
                   consensus=consensus_records, checks=checks)
+
+
+#: Readings the reference truth defines its quantities by (see its notes): credited to any tool.
+STANDARD_READINGS = {
+    INFERIOR_SLICE: "the reference sets' own reading: the most inferior slice's ImagePositionPatient",
+    HALF_SLICE_CAPS: "the reference sets' own reading: each contour's area times the slice spacing",
+}
 
 
 def readings(set_dir: Path, rois: RoiNames) -> dict[str, dict[str, Any]]:

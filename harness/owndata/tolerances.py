@@ -1,11 +1,13 @@
 """How close two tools must come on own data, with the reason for each tolerance.
 
-Own data has no analytic truth to derive a tolerance from, so every rule here is the
-reference set's, carried over by kind of quantity: a header fact keeps the reference
-set's tolerance for the same key; a dose at a point, the reference set's for its points;
-a DVH value, the reference set's published rule (3 % of the value); a structure volume,
-the widest tolerance the reference set derived for any of its shapes (own shapes are not
-known analytically, so the most forgiving derivation applies).
+Own data has no analytic truth to derive a tolerance from, so the rules here are carried
+over by kind of quantity: a header fact keeps the reference set's tolerance for the same
+key; a dose at a point, 1 % of the value (0.01 Gy at least: a clinical dose is not
+linear, so tools interpolating it differently legitimately disagree beyond the reference
+set's exact 0.01 Gy); a DVH value, the published acceptance rule (3 % of the value,
+Nelms et al. 2015); a structure volume, the widest tolerance the reference set derived
+for any of its shapes (own shapes are not known analytically, so the most forgiving
+derivation applies).
 """
 
 from __future__ import annotations
@@ -59,10 +61,13 @@ def rule_for(key: str, reference: dict[str, Quantity]) -> Rule:
                                                   f"derived for a structure volume (an own shape is not known "
                                                   f"analytically)")
     if _DVH_DOSE.match(key):
-        return Rule(Tolerance(rel=DVH_RULE), "Gy", "3 % of the value (the reference set's rule for DVH doses)")
+        return Rule(Tolerance(rel=DVH_RULE), "Gy", "3 % of the value (the published acceptance rule for DVH doses)")
     if _DVH_VOLUME_PCT.match(key):
-        return Rule(Tolerance(rel=DVH_RULE), "%", "3 % of the value (the reference set's rule for DVH volumes)")
-    for family in ("dose.at.", "ct.hu."):
+        return Rule(Tolerance(rel=DVH_RULE), "%", "3 % of the value (the published acceptance rule for DVH volumes)")
+    if key.startswith("dose.at."):
+        return Rule(Tolerance(abs=0.01, rel=0.01), "Gy", "1 % of the value, 0.01 Gy at least (tools interpolate a "
+                                                         "clinical dose, which is not linear, differently)")
+    for family in ("ct.hu.",):
         if key.startswith(family):
             return _family(reference, family + "*", key)
     if match := _ROI_FIELD.match(key):

@@ -41,7 +41,14 @@ def against_truth(truth, key: str, value):
     quantity = truth[key]
     if key == "rtstruct.roi_names" and isinstance(value, list):
         return compare(key, sorted(value), replace(quantity, value=sorted(quantity.value)), quantity.tolerance)
-    return compare(key, value, quantity, quantity.tolerance)
+    verdict = compare(key, value, quantity, quantity.tolerance)
+    # a consensus of tools that follow a named convention (a reoriented volume's origin)
+    # agrees with the truth under it; the tools' declarations are not part of own data
+    for alternative in () if verdict.passed else quantity.alternatives:
+        other = compare(key, value, replace(quantity, value=alternative.value, alternatives=()), alternative.tolerance)
+        if other.passed:
+            return other
+    return verdict
 
 
 @pytest.fixture(scope="module", params=VARIANTS)
