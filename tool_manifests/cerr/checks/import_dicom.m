@@ -57,7 +57,10 @@ if ok
     obs('ct.rows') = size(A,1); obs('ct.columns') = size(A,2); obs('ct.slices') = size(A,3);
     obs('ct.pixel_spacing_mm') = 10 * [si(1).grid1Units si(1).grid2Units];   % CERR units are cm
     z = [si.zValue];
-    obs('ct.slice_thickness_mm') = 10 * median(diff(z));
+    obs('ct.slice_spacing_mm') = 10 * median(abs(diff(z)));    % where CERR puts its slices
+    % CERR's sliceThickness is the slab it gives each slice (set from the slice positions),
+    % not the file's SliceThickness attribute: kept for the record, not judged as that
+    obs('cerr.scan.slice_thickness_mm') = 10 * si(1).sliceThickness;
     obs('cerr.scan.voxel_thickness_mm') = 10 * si(1).voxelThickness;
     hu = double(A(:)) - double(si(1).CTOffset);       % CERR stores HU + CTOffset
     obs('set.patient_id') = si(1).patientID;
@@ -86,19 +89,24 @@ if ok
     errs('structure_readout') = rtc_msg(ME);
   end
   nDose = 0;
+  doseNum = 1;
   try
     ds = planC{indexS.dose}; nDose = numel(ds);
     obs('cerr.dose_count') = nDose;
+    % the plan's dose, as a user picks it among CERR's doses: DoseSummationType PLAN
+    for k = 1:nDose
+      if strcmpi(strtrim(ds(k).doseSummationType), 'PLAN'), doseNum = k; break; end
+    end
     if nDose > 0
-      D = getDoseArray(1, planC);
+      D = getDoseArray(doseNum, planC);
       obs('dose.max_gy') = double(max(D(:)));
       obs('dose.min_gy') = double(min(D(:)));
       obs('dose.mean_gy') = double(mean(D(:)));
       obs('dose.size_voxels') = [size(D,2) size(D,1) size(D,3)];
-      obs('dose.pixel_spacing_mm') = 10 * abs([ds(1).verticalGridInterval ds(1).horizontalGridInterval]);
-      obs('dose.units') = ds(1).doseUnits;   % CERR maps DICOM 'GY' to 'GRAYS' on purpose (a declared synonym)
-      obs('dose.type') = ds(1).doseType;
-      obs('dose.summation_type') = ds(1).doseSummationType;
+      obs('dose.pixel_spacing_mm') = 10 * abs([ds(doseNum).verticalGridInterval ds(doseNum).horizontalGridInterval]);
+      obs('dose.units') = ds(doseNum).doseUnits;   % CERR maps DICOM 'GY' to 'GRAYS' on purpose (a declared synonym)
+      obs('dose.type') = ds(doseNum).doseType;
+      obs('dose.summation_type') = ds(doseNum).doseSummationType;
     else
       errs('dose') = 'planC has no dose (RTDOSE not imported)';
     end
@@ -112,7 +120,7 @@ if ok
     for i = 1:numel(planC{indexS.structures})
       nm = strtrim(planC{indexS.structures}(i).structureName);
       try
-        [dosesV, volsV] = getDVH(i, 1, planC);
+        [dosesV, volsV] = getDVH(i, doseNum, planC);
         [binsV, histV] = doseHist(dosesV, volsV, bw);
         obs(['dvh.' nm '.mean_gy']) = calc_meanDose(binsV, histV);
         obs(['dvh.' nm '.max_gy'])  = calc_maxDose(binsV, histV);

@@ -102,7 +102,9 @@ if cts:
     })
     out["set.frame_of_reference_uid"] = first(ct, "FrameOfReferenceUID")
 
-for dose in by_modality.get("RTDOSE", [])[:1]:
+# The plan's dose: DoseSummationType PLAN when the export holds beam doses beside it.
+doses = by_modality.get("RTDOSE", [])
+for dose in ([d for d in doses if first(d, "DoseSummationType") == "PLAN"] or doses)[:1]:
     out.update({
         "dose.rows": int(first(dose, "Rows")), "dose.columns": int(first(dose, "Columns")),
         "dose.frames": int(first(dose, "NumberOfFrames") or 1),

@@ -269,6 +269,8 @@ def main():
     if cols:
         unit = [[c / (sum(x * x for x in col) ** 0.5) for c in col] for col in cols]
         observed["ct.orientation"] = [round(v, 6) + 0.0 for v in unit[0] + unit[1]]
+        if len(unit) >= 3:  # the volume's column, row and slice axes: how ITK-SNAP laid it out
+            observed["ct.volume_directions"] = [round(v, 6) + 0.0 for v in unit[0] + unit[1] + unit[2]]
     for name in points:
         got = results.get("point." + name)
         if not got:

@@ -46,6 +46,27 @@ if ok || (exist('h','var') && isstruct(h.ct) && isfield(h.ct,'cubeDim'))
   catch ME
     errs('ct_readout') = rtc_msg(ME);
   end
+  % HU at the points of points.json through matRad's own world coordinates (ct.x along the
+  % cube's columns, ct.y along its rows, ct.z along its slices): the nearest voxel
+  try
+    ct = h.ct;
+    if isfield(ct, 'x')
+      % the patient directions of the cube's column, row and slice axes, as matRad lays it out
+      obs('ct.volume_directions') = [sign(ct.x(end) - ct.x(1)) 0 0 0 sign(ct.y(end) - ct.y(1)) 0 ...
+                                     0 0 sign(ct.z(end) - ct.z(1))];
+      P = jsondecode(fileread(fullfile(fix, 'points.json')));
+      if isfield(P, 'ct')
+        names = fieldnames(P.ct);
+        for k = 1:numel(names)
+          p = P.ct.(names{k});
+          [~, c] = min(abs(ct.x - p(1))); [~, r] = min(abs(ct.y - p(2))); [~, s] = min(abs(ct.z - p(3)));
+          obs(['ct.hu.' names{k}]) = double(ct.cubeHU{1}(r, c, s));
+        end
+      end
+    end
+  catch ME
+    errs('ct.hu') = rtc_msg(ME);
+  end
 end
 if ok
   try

@@ -16,7 +16,12 @@ try
   out('octave.dicom_version') = pkg('list', 'dicom'){1}.version;
   f = dir([d 'RD*.dcm']);
   if isempty(f), error('no RD*.dcm in %s', d); end
+  % the plan's dose, as a user picks it: DoseSummationType PLAN when beam doses sit beside it
   fn = [d f(1).name];
+  for k = 1:numel(f)
+    candidate = dicominfo([d f(k).name]);
+    if strcmp(rtc_trim(candidate.DoseSummationType), 'PLAN'), fn = [d f(k).name]; break; end
+  end
   t0 = tic;
   info = dicominfo(fn);
   raw = dicomread(fn);
@@ -34,6 +39,7 @@ try
   out('dose.pixel_spacing_mm') = ps;
   org = double(info.ImagePositionPatient(:)');
   out('dose.origin_mm') = org;
+  out('dose.orientation') = double(info.ImageOrientationPatient(:)');
   offs = double(info.GridFrameOffsetVector(:)');
   out('dose.grid_frame_offsets_mm') = offs;
   if numel(offs) > 1, out('dose.frame_spacing_mm') = (offs(end) - offs(1)) / (numel(offs) - 1); end

@@ -5,6 +5,8 @@ Drives the tool's own CLI (the wheel's console script next to sys.executable):
   plastimatch convert --input DIR --output-img ct.nrrd --output-dose-img dose.nrrd
                       --output-ss-img ss.nrrd --output-ss-list ss.txt --output-prefix structs
   plastimatch header / stats   (geometry, dose max/min, voxel counts of each structure mask)
+  plastimatch probe --location "x y z;..."   (HU and dose at the probe points, through
+                                              plastimatch's own image geometry)
   plastimatch dvh --input DIR --output-csv dvh.csv --bin-width B --num-bins N --normalization vox
 Dx / mean are read off plastimatch's own cumulative DVH table (no re-computation from voxels).
 Prints ONE JSON line at the end. Judges nothing.
@@ -51,6 +53,21 @@ def stats(path, *extra):
     return dict(zip(("min", "mean", "max", "nonzero", "numvox"), (float(x) for x in m.groups())))
 
 
+def probe(path, points):
+    """plastimatch's value at each named patient point (mm), through its own geometry."""
+    names = list(points)
+    out = run("probe", "--location", ";".join(" ".join(repr(float(v)) for v in points[n]) for n in names), path)
+    values = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*(\d+):.*;\s*(\S+)\s*$", line)
+        if m and m.group(2) == "N/A":  # plastimatch's answer: the point is outside its image
+            ERR[f"probe.{names[int(m.group(1))]}"] = (f"plastimatch probe: N/A at {points[names[int(m.group(1))]]} "
+                                                     f"(outside its image of {os.path.basename(path)})")
+        elif m:
+            values[names[int(m.group(1))]] = float(m.group(2))
+    return values
+
+
 def stage(name, fn):
     try:
         fn()
@@ -58,8 +75,12 @@ def stage(name, fn):
         ERR[name] = f"{type(e).__name__}: {e}"
 
 
+POINTS = {}
+
+
 def main(d):
     from importlib.metadata import version
+    POINTS.update(json.load(open(os.path.join(d, "points.json"))))
     META["tool"] = "plastimatch"
     META["tool_version"] = version("plastimatch")
     META["binary_version"] = run("--version").strip()
@@ -82,7 +103,11 @@ def main(d):
         OUT["ct.origin_mm"] = [float(x) for x in h["Origin"].split()]
         dirs = [float(x) for x in h["Direction"].split()]
         OUT["ct.orientation"] = [dirs[0], dirs[3], dirs[6], dirs[1], dirs[4], dirs[7]]
+        # the directions of the volume's column, row and slice axes: how plastimatch laid it out
+        OUT["ct.volume_directions"] = [dirs[i] for i in (0, 3, 6, 1, 4, 7, 2, 5, 8)]
         OUT["ct.hu.mean"] = stats(p("ct.nrrd"))["mean"]
+        for n, v in probe(p("ct.nrrd"), POINTS["ct"]).items():
+            OUT[f"ct.hu.{n}"] = v
     stage("ct", ct)
 
     def dose():
@@ -94,6 +119,10 @@ def main(d):
         OUT["dose.pixel_spacing_mm"] = [sp[1], sp[0]]
         OUT["dose.frame_spacing_mm"] = sp[2]
         OUT["dose.origin_mm"] = [float(x) for x in h["Origin"].split()]
+        dirs = [float(x) for x in h["Direction"].split()]
+        OUT["dose.orientation"] = [dirs[0], dirs[3], dirs[6], dirs[1], dirs[4], dirs[7]]
+        for n, v in probe(p("dose.nrrd"), POINTS["dose"]).items():
+            OUT[f"dose.at.{n}_gy"] = v
         s = stats(p("dose.nrrd"))
         OUT["dose.max_gy"], OUT["dose.min_gy"] = s["max"], s["min"]
     stage("dose", dose)

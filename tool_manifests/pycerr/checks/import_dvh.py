@@ -28,6 +28,7 @@ _POINTS = json.loads(open(os.path.join(sys.argv[1], "points.json")).read())
 HU_POINTS_MM = {k: tuple(v) for k, v in _POINTS["ct"].items()}
 DOSE_POINTS_MM = {k: tuple(v) for k, v in _POINTS["dose"].items()}
 BODY_MEAN_RADIUS_MM = _POINTS["body_interior"]["radius_mm"]
+BODY_MEAN_CENTRE_MM = _POINTS["body_interior"]["centre"]
 
 
 OUT = {}
@@ -118,6 +119,8 @@ def main(fixture_dir):
         OUT["ct.patient_position"] = str(si.patientPosition)
         img = s.getSitkImage()
         OUT["ct.origin_mm"] = [float(v) for v in img.GetOrigin()]
+        # the directions of the exported volume's column, row and slice axes
+        OUT["ct.volume_directions"] = [float(img.GetDirection()[i]) for i in (0, 3, 6, 1, 4, 7, 2, 5, 8)]
         META["ct.sitk_size"] = list(img.GetSize())
         META["ct.sitk_spacing"] = [float(v) for v in img.GetSpacing()]
 
@@ -133,15 +136,17 @@ def main(fixture_dir):
             x, y, z = dcm2cerr(p)
             r = int(np.argmin(np.abs(yV - y))); c = int(np.argmin(np.abs(xV - x))); k = int(np.argmin(np.abs(zV - z)))
             OUT[f"ct.hu.{name}"] = float(a[r, c, k])
-        # in-plane disc about DICOM (0,0): map CERR voxel centres to DICOM
+        # in-plane disc about the body axis points.json names: map CERR voxel centres to DICOM
         M = np.asarray(s.cerrToDcmTransM, dtype=float)
         X, Y = np.meshgrid(xV, yV)  # [row, col]
         k0 = len(zV) // 2
         pts = np.stack([X.ravel(), Y.ravel(), np.full(X.size, zV[k0]), np.ones(X.size)])
         d = M @ pts
-        disc = (np.hypot(d[0], d[1]) <= BODY_MEAN_RADIUS_MM).reshape(X.shape)
+        disc = (np.hypot(d[0] - BODY_MEAN_CENTRE_MM[0], d[1] - BODY_MEAN_CENTRE_MM[1])
+                <= BODY_MEAN_RADIUS_MM).reshape(X.shape)
         OUT["ct.hu.body_mean"] = float(a[disc, :].mean())
-        META["ct.hu.body_mean_def"] = f"all slices, in-plane |(x,y)|<={BODY_MEAN_RADIUS_MM} mm (DICOM)"
+        META["ct.hu.body_mean_def"] = (f"all slices, in-plane within {BODY_MEAN_RADIUS_MM} mm of "
+                                       f"{BODY_MEAN_CENTRE_MM[:2]} (DICOM)")
 
     # ---------------- RTSTRUCT
     names = [str(st.structureName) for st in planC.structure]
@@ -154,8 +159,9 @@ def main(fixture_dir):
         s = planC.scan[0]
         xV, yV, zV = s.getScanXYZVals()
         dx, dy = abs(xV[1] - xV[0]), abs(yV[1] - yV[0])
-        # slab per slice: pyCERR uses sliceThickness per scanInfo in getDVH; do the same
-        thick = np.asarray([si.sliceThickness for si in s.scanInfo], dtype=float)
+        # slab per slice: pyCERR's raster segments carry each slice's voxelThickness (the distance
+        # between its neighbours' centres), which getDVH's voxel volumes use; do the same
+        thick = np.asarray([si.voxelThickness for si in s.scanInfo], dtype=float)
         for i, name in enumerate(names):
             try:
                 m = rs.getStrMask(i, planC)
@@ -167,9 +173,13 @@ def main(fixture_dir):
                 ERR[f"rtstruct_volume.{name}"] = f"{type(e).__name__}: {e}"
 
     # ---------------- RTDOSE
+    # The plan's dose, as a user picks it among pyCERR's doses: DoseSummationType PLAN.
+    plan_dose = next((i for i, d in enumerate(planC.dose) if str(getattr(d, "doseSummationType", "")) == "PLAN"), 0)
+    META["dose.index"] = plan_dose
+
     @stage("dose")
     def _dose():
-        d = planC.dose[0]
+        d = planC.dose[plan_dose]
         arr = np.asarray(d.doseArray, dtype=float)
         OUT["dose.max_gy"] = float(arr.max())
         OUT["dose.min_gy"] = float(arr.min())
@@ -183,11 +193,13 @@ def main(fixture_dir):
         OUT["dose.scaling"] = float(d.doseScale)
         OUT["dose.pixel_spacing_mm"] = [abs(float(d.verticalGridInterval)) * 10, abs(float(d.horizontalGridInterval)) * 10]
         OUT["dose.origin_mm"] = [float(v) for v in np.ravel(d.imagePositionPatient)]
+        if np.size(getattr(d, "imageOrientationPatient", [])) == 6:
+            OUT["dose.orientation"] = [float(v) for v in np.ravel(d.imageOrientationPatient)]
         META["dose.array_shape"] = list(arr.shape)
 
     @stage("dose_at")
     def _dose_at():
-        d = planC.dose[0]
+        d = planC.dose[plan_dose]
         M = np.asarray(d.cerrToDcmTransM if np.size(d.cerrToDcmTransM) else planC.scan[0].cerrToDcmTransM, dtype=float)
         inv = np.linalg.inv(M)
         for name, p in DOSE_POINTS_MM.items():
@@ -200,7 +212,7 @@ def main(fixture_dir):
     if planC.dose:
         for i, name in enumerate(names):
             try:
-                dosesV, volsV, isErr = dvh.getDVH(i, 0, planC)
+                dosesV, volsV, isErr = dvh.getDVH(i, plan_dose, planC)
                 if isErr or len(dosesV) == 0:
                     ERR[f"dvh.{name}"] = f"getDVH isError={isErr}, voxels={len(dosesV)}"
                     continue

@@ -50,6 +50,7 @@ try:
     observed.update({
         "dose.rows": int(ds.Rows), "dose.columns": int(ds.Columns), "dose.frames": int(ds.NumberOfFrames),
         "dose.pixel_spacing_mm": spacing, "dose.origin_mm": origin,
+        "dose.orientation": [float(v) for v in ds.ImageOrientationPatient],
         "dose.frame_spacing_mm": float(np.median(np.diff(offsets))) if len(offsets) > 1 else 0.0,
         "dose.size_voxels": [int(ds.Columns), int(ds.Rows), int(ds.NumberOfFrames)],
         "dose.grid_frame_offsets_mm": offsets, "dose.units": str(ds.DoseUnits), "dose.type": str(ds.DoseType),

@@ -22,15 +22,17 @@ try:
         "ct.image_count": len(names), "ct.size_voxels": list(image.GetSize()),
         "ct.pixel_spacing_mm": [spacing[1], spacing[0]], "ct.slice_spacing_mm": spacing[2],
         "ct.origin_mm": list(image.GetOrigin()),
-        # ITK's direction matrix holds the axes as columns (row-major flat): IOP is columns 0 and 1.
+        # ITK's direction matrix holds the axes as columns (row-major flat): IOP is columns 0 and 1,
+        # and column 2 is the direction the volume's slices run (the evidence for its origin).
         "ct.orientation": [image.GetDirection()[i] for i in (0, 3, 6, 1, 4, 7)],
+        "ct.volume_directions": [image.GetDirection()[i] for i in (0, 3, 6, 1, 4, 7, 2, 5, 8)],
     })
     for name, xyz in points["ct"].items():
         observed[f"ct.hu.{name}"] = float(image[image.TransformPhysicalPointToIndex(xyz)])
     array = sitk.GetArrayViewFromImage(image)
     centre = image.TransformPhysicalPointToContinuousIndex(points["body_interior"]["centre"])
     jj, ii = np.mgrid[0:array.shape[1], 0:array.shape[2]]
-    inside = np.hypot(ii - centre[0], jj - centre[1]) * spacing[0] <= points["body_interior"]["radius_mm"]
+    inside = np.hypot((ii - centre[0]) * spacing[0], (jj - centre[1]) * spacing[1]) <= points["body_interior"]["radius_mm"]
     observed["ct.hu.body_mean"] = float(array[:, inside].mean())
 except Exception as exc:
     errors["ct"] = f"{type(exc).__name__}: {exc}"

@@ -18,6 +18,7 @@ try:
     observed.update({
         "dose.size_voxels": list(image.GetSize()), "dose.pixel_spacing_mm": [spacing[1], spacing[0]],
         "dose.frame_spacing_mm": spacing[2], "dose.origin_mm": list(image.GetOrigin()),
+        "dose.orientation": [image.GetDirection()[i] for i in (0, 3, 6, 1, 4, 7)],
     })
     stats = sitk.StatisticsImageFilter()
     stats.Execute(image)

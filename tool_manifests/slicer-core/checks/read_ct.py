@@ -22,9 +22,11 @@ import sys
 import traceback
 
 _POINTS = json.loads(open(os.path.join(sys.argv[1], "points.json")).read())
-HU_POINTS_MM = {k: tuple(v) for k, v in _POINTS["ct"].items()}
-DOSE_POINTS_MM = {k: tuple(v) for k, v in _POINTS["dose"].items()}
-BODY_MEAN_RADIUS_MM = _POINTS["body_interior"]["radius_mm"]
+# a set without a dose (own data: a CT with its structures) names no dose points
+HU_POINTS_MM = {k: tuple(v) for k, v in _POINTS.get("ct", {}).items()}
+DOSE_POINTS_MM = {k: tuple(v) for k, v in _POINTS.get("dose", {}).items()}
+BODY_MEAN_RADIUS_MM = _POINTS.get("body_interior", {}).get("radius_mm")
+BODY_MEAN_CENTRE_MM = _POINTS.get("body_interior", {}).get("centre")
 
 
 OUT, ERR, META = {}, {}, {}
@@ -107,7 +109,9 @@ def main(fixture_dir):
         node.GetIJKToRASDirectionMatrix(m)
         rowdir = ras2lps([m.GetElement(r, 0) for r in range(3)])  # +i (along a row)
         coldir = ras2lps([m.GetElement(r, 1) for r in range(3)])  # +j (down a column)
+        slicedir = ras2lps([m.GetElement(r, 2) for r in range(3)])  # +k (the slices' order)
         OUT["ct.orientation"] = [round(v, 9) + 0.0 for v in rowdir + coldir]
+        OUT["ct.volume_directions"] = [round(v, 9) + 0.0 for v in rowdir + coldir + slicedir]
         META["ct.scalar_type"] = im.GetScalarTypeAsString()
 
     @stage("ct_hu")
@@ -122,22 +126,29 @@ def main(fixture_dir):
         for name, (x, y, z) in HU_POINTS_MM.items():
             ijk = m.MultiplyPoint((-x, -y, z, 1.0))
             i, j, k = [int(round(v)) for v in ijk[:3]]
-            OUT[f"ct.hu.{name}"] = float(a[k, j, i])
+            if 0 <= i < nx and 0 <= j < ny and 0 <= k < nz:
+                OUT[f"ct.hu.{name}"] = float(a[k, j, i])
+            else:  # where slicer-core put the volume, the point is outside it
+                ERR[f"ct.hu.{name}"] = f"({x}, {y}, {z}) mm falls at voxel {(i, j, k)}, outside the {nx}x{ny}x{nz} volume"
         mi = vtk.vtkMatrix4x4()
         node.GetIJKToRASMatrix(mi)
         I, J = np.meshgrid(np.arange(nx), np.arange(ny))
         pts = np.stack([I.ravel(), J.ravel(), np.zeros(I.size), np.ones(I.size)])
         M = np.array([[mi.GetElement(r, c) for c in range(4)] for r in range(4)])
         ras = M @ pts
-        disc = (np.hypot(ras[0], ras[1]) <= BODY_MEAN_RADIUS_MM).reshape(ny, nx)
-        OUT["ct.hu.body_mean"] = float(a[:, disc].mean())
-        META["ct.hu.body_mean_def"] = f"all slices, in-plane |(x,y)|<={BODY_MEAN_RADIUS_MM} mm"
+        if BODY_MEAN_CENTRE_MM is not None:  # LPS x, y are minus RAS's
+            disc = (np.hypot(-ras[0] - BODY_MEAN_CENTRE_MM[0], -ras[1] - BODY_MEAN_CENTRE_MM[1])
+                    <= BODY_MEAN_RADIUS_MM).reshape(ny, nx)
+            OUT["ct.hu.body_mean"] = float(a[:, disc].mean())
+            META["ct.hu.body_mean_def"] = (f"all slices, in-plane within {BODY_MEAN_RADIUS_MM} mm of "
+                                           f"{BODY_MEAN_CENTRE_MM[:2]} (LPS)")
 
     @stage("dose_volume")
     def _dose():
-        rd = sorted(glob.glob(os.path.join(fixture_dir, "RD*.dcm")))
-        if not rd:
-            raise RuntimeError("no RD*.dcm in fixture dir")
+        # the plan's dose: RD.dcm by the fixture sets' naming (beam doses sit beside it)
+        rd = [os.path.join(fixture_dir, "RD.dcm")]
+        if not os.path.isfile(rd[0]):
+            raise RuntimeError("no RD.dcm in fixture dir")
         node = load(rd[:1], "RD", 4)  # 4 = single file
         im = node.GetImageData()
         nx, ny, nz = im.GetDimensions()
@@ -147,6 +158,10 @@ def main(fixture_dir):
         OUT["dose.pixel_spacing_mm"] = [float(sp[1]), float(sp[0])]
         OUT["dose.frame_spacing_mm"] = float(sp[2])
         OUT["dose.origin_mm"] = ras2lps(node.GetOrigin())
+        m = vtk.vtkMatrix4x4()
+        node.GetIJKToRASDirectionMatrix(m)
+        OUT["dose.orientation"] = [round(v, 9) + 0.0 for v in ras2lps([m.GetElement(r, 0) for r in range(3)])
+                                   + ras2lps([m.GetElement(r, 1) for r in range(3)])]
         a = vtk_to_numpy(im.GetPointData().GetScalars())
         META["dose.stored_max"] = float(a.max())
         META["dose.stored_min"] = float(a.min())
