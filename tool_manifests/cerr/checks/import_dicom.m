@@ -10,6 +10,20 @@
 1;
 addpath(fullfile(fileparts(mfilename('fullpath')), '..', '..', '_octave'));  % rtc_args, rtc_emit, rtc_msg
 
+function v = cerr_virtual(p_mm, scan)
+  % A DICOM patient point (mm) in CERR's virtual coordinates (cm), the way CERR maps
+  % contour points at import: convertCoordinates by the scan's orientation
+  % (populate_planC_structures_field.m), then, for a scan outside the four standard
+  % orientations, through the image-to-physical and image-to-virtual matrices
+  % dcmdir2planC.m stores on the scan (without rounding onto a slice, as for contours).
+  v = convertCoordinates(p_mm(:)', scan.scanInfo(1).imageOrientationPatient) / 10;
+  if isfield(scan, 'Image2VirtualPhysicalTransM') && ~isempty(scan.Image2VirtualPhysicalTransM)
+    q = v; q(3) = -q(3);
+    w = scan.Image2VirtualPhysicalTransM * (scan.Image2PhysicalTransM \ [q 1]');
+    v = w(1:3)';
+  end
+end
+
 t0 = tic;
 obs = containers.Map('KeyType','char','ValueType','any');
 errs = containers.Map('KeyType','char','ValueType','any');
@@ -112,6 +126,38 @@ if ok
     end
   catch ME
     errs('dose_readout') = rtc_msg(ME);
+  end
+  % HU and dose at the points of points.json, through CERR's own coordinate mapping and
+  % its own samplers (getScanAt, getDoseAt): a misplaced CT or dose moves these values.
+  probes = struct();
+  try
+    probes = jsondecode(fileread(fullfile(fix, 'points.json')));
+  catch ME
+    errs('points') = rtc_msg(ME);
+  end
+  if isfield(probes, 'ct')
+    try
+      sc1 = planC{indexS.scan}(1);
+      names = fieldnames(probes.ct);
+      for k = 1:numel(names)
+        v = cerr_virtual(probes.ct.(names{k}), sc1);
+        obs(['ct.hu.' names{k}]) = double(getScanAt(1, v(1), v(2), v(3), planC)) - double(sc1.scanInfo(1).CTOffset);
+      end
+    catch ME
+      errs('ct.hu') = rtc_msg(ME);
+    end
+  end
+  if isfield(probes, 'dose') && nDose > 0
+    try
+      sc1 = planC{indexS.scan}(1);
+      names = fieldnames(probes.dose);
+      for k = 1:numel(names)
+        v = cerr_virtual(probes.dose.(names{k}), sc1);
+        obs(['dose.at.' names{k} '_gy']) = double(getDoseAt(doseNum, v(1), v(2), v(3), planC));
+      end
+    catch ME
+      errs('dose.at') = rtc_msg(ME);
+    end
   end
   if nDose > 0
     optS = planC{indexS.CERROptions};
