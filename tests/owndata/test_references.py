@@ -199,6 +199,24 @@ def test_statistics_the_curve_contradicts_are_replaced_and_said():
         "curves' values are used")
 
 
+def test_the_contradiction_note_counts_rois_and_values_and_says_how_many_read_as_percent():
+    two_rois = [(4, "DVHMaximumDose", 133.3, 20.0, 0.1), (7, "DVHMeanDose", 12.0, 12.1, 0.1)]
+    assert contradiction_note(two_rois, 15.0) == (
+        "the vendor DVHs of 2 ROIs state DVHMaximumDose, DVHMeanDose that their own DVH Data contradict (2 values; "
+        "ROI 4: DVHMaximumDose 133.3 vs 20 Gy from the curve); 1 of 2 read as percent of the plan's 15 Gy "
+        "prescription; the curves' values are used")
+    assert contradiction_note(two_rois[:1], None) == (
+        "the vendor DVHs of 1 ROI state DVHMaximumDose that their own DVH Data contradict (1 value; ROI 4: "
+        "DVHMaximumDose 133.3 vs 20 Gy from the curve); the curves' values are used")
+
+
+@pytest.mark.parametrize(("stated", "as_percent"), [(103.0, True), (97.1, True), (103.04, False), (97.0, False)])
+def test_a_statistic_reads_as_percent_within_two_bins_and_one_percent_of_itself(stated, as_percent):
+    # 10 Gy from the curve is 100 % of a 10 Gy prescription; two 0.1 Gy bins are 2 %, and 1 % of the value on top
+    note = contradiction_note([(1, "DVHMaximumDose", stated, 10.0, 0.1)], 10.0)
+    assert ("all read as percent of the plan's 10 Gy prescription" in note) is as_percent
+
+
 @pytest.mark.parametrize(("attribute", "value", "why"), [
     ("DoseUnits", "RELATIVE", "dose units RELATIVE (only absolute GY DVHs are compared)"),
     ("DVHVolumeUnits", "PER_U", "volume units PER_U (CM3 or PERCENT are compared)"),

@@ -105,6 +105,14 @@ def test_a_factor_reads_as_a_factor_and_a_quantity_as_its_name_and_unit():
     assert physical(verdict(key="rtstruct.roi.Sphere.volume_cc", observed=None, passed=False)) == \
         "Sphere volume not reported"
     assert short_key("dvh.PTV.1.D0.03cc_gy") == "PTV.1 D0.03cc" and short_key("dvh.Cone.V70gy_pct") == "Cone V70Gy"
+    # a percentage is written against its number, a count has no unit
+    assert physical(verdict(key="dvh.Cone.V70gy_pct", passed=False, observed=95.5, expected=99.0, unit="%")) == \
+        "Cone V70Gy: 95.5%, expected 99%"
+    assert physical(verdict(key="ct.rows", passed=False, observed=100, expected=120, unit="")) == \
+        "CT rows: 100, expected 120"
+    # both values rounded to the tolerance, as the report prints them
+    assert physical(verdict(key="dvh.Sphere.D95_gy", passed=False, observed=61.648409, expected=63.351234,
+                            tolerance="1.85 Gy")) == "Sphere D95: 61.6 Gy, expected 63.4 Gy"
 
 
 def test_one_crash_is_one_line_with_the_count_of_quantities_it_hid():
