@@ -8,7 +8,9 @@ named for the one thing it decides (which way slices are stacked, where the firs
 voxel is, how stored values become Gy).
 
 It observes what the check programs observe, from the same files and ``points.json``
-only, never the truth, and reports it under the truth's keys. PS3.3 references:
+only, never the truth, and reports it under the truth's keys. It shares no code with the
+generator (:mod:`harness.fixtures`), not even a shoelace area, so that a mistake there
+cannot hide in both. PS3.3 references:
 C.7.6.2.1.1 (Image Plane: ImagePositionPatient is the centre of the first voxel,
 PixelSpacing is row spacing then column spacing), C.11.1.1.2 (Modality LUT: HU =
 stored x RescaleSlope + RescaleIntercept), C.8.8.3.2 (RT Dose: GridFrameOffsetVector,
