@@ -32,16 +32,24 @@ def load_entry(path: Path) -> Entry:
     """The manifest at ``path``, or why it cannot be used. Two manifest files whose ids
     differ only by case or extension (``x.yaml`` and ``x.yml``, ``Good`` and ``good``)
     would share a badge, a report row and a CI job: both are refused, naming each other."""
-    clashes = [other for other in manifest_paths(path.parent)
-               if other != path and other.stem.casefold() == path.stem.casefold()]
+    clashes = clash_problems(path)
     if clashes:
-        names = ", ".join(other.name for other in clashes)
-        return Entry(path, None, (Problem(path, 1, "id", f"{path.name} and {names} name the same tool id "
-                                                        "(ids must be unique ignoring case and extension)"),))
+        return Entry(path, None, tuple(clashes))
     try:
         return Entry(path, load_manifest(path))
     except ManifestError as exc:
         return Entry(path, None, tuple(exc.problems))
+
+
+def clash_problems(path: Path) -> list[Problem]:
+    """Another manifest file beside ``path`` whose name differs only by case or extension."""
+    clashes = [other for other in manifest_paths(path.parent)
+               if other != path and other.stem.casefold() == path.stem.casefold()]
+    if not clashes:
+        return []
+    names = ", ".join(other.name for other in clashes)
+    return [Problem(path, 1, "id", f"{path.name} and {names} name the same tool id "
+                                   "(ids must be unique ignoring case and extension)")]
 
 
 def load_catalogue(paths: list[Path] | None = None) -> list[Entry]:

@@ -8,9 +8,12 @@ them. The copy is checksummed before and after every check; a check that writes 
 it is reported and the copy restored, so one misbehaving tool cannot skew the next.
 
 The committed set is checksummed when the run first uses it, and its truth is read
-then, once: verdicts are judged against that snapshot. Before each check is judged the
-committed files are checksummed again, and a change stops the run with an error
-naming the file (:class:`FixtureTampered`), since every later verdict would be suspect.
+then, once, together with the set's bytes: verdicts are judged against that snapshot.
+Before each check is judged the committed files are checksummed again; a change is
+undone from the snapshot (changed files rewritten, added ones removed) and stops the run
+with an error naming the file and the tool whose check ran last
+(:class:`FixtureTampered`), since every later verdict would be suspect. The working
+tree is left as the run found it, whoever wrote into it.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ class FixtureGuard:
         self.scratch = scratch or Path(tempfile.mkdtemp(prefix="rtcompat-fixtures-"))
         self._digests: dict[str, dict[str, str]] = {}
         self._committed: dict[str, dict[str, str]] = {}
+        self._committed_bytes: dict[str, dict[str, bytes]] = {}
         self._truth: dict[str, dict[str, Quantity]] = {}
 
     def source_dir(self, name: str) -> Path:
@@ -76,12 +80,13 @@ class FixtureGuard:
     def truth(self, name: str) -> dict[str, Quantity]:
         """The set's truth as it was when the run first used the set."""
         if name not in self._truth:
-            self._committed[name] = file_digests(self.source_dir(name))
+            self._committed[name], self._committed_bytes[name] = _snapshot(self.source_dir(name))
             self._truth[name] = load_truth(self.source_dir(name))
         return self._truth[name]
 
-    def verify_committed(self, name: str) -> None:
-        """Raise FixtureTampered if the committed set differs from when the run began."""
+    def verify_committed(self, name: str, suspect: str | None = None) -> None:
+        """Raise FixtureTampered if the committed set differs from when the run began,
+        after putting it back as it was; ``suspect`` names the check that ran last."""
         if name not in self._committed:
             return
         now = file_digests(self.source_dir(name))
@@ -89,9 +94,34 @@ class FixtureGuard:
         changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
         if changed:
             shown = ", ".join(str(self.source_dir(name) / k) for k in changed[:5])
-            raise FixtureTampered(f"the committed fixture set {name!r} changed during the run: {shown}"
+            restored = self._restore_committed(name, changed)
+            raise FixtureTampered(f"the committed fixture set {name!r} changed during the run"
+                                  + (f", after {suspect}" if suspect else "") + f": {shown}"
                                   + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
-                                  + " (restore it with: rtcompat fixtures build --overwrite)")
+                                  + ("; restored from the snapshot taken when the run began" if restored else
+                                     " (restore it with: rtcompat fixtures build --overwrite)"))
+
+    def _restore_committed(self, name: str, changed: list[str]) -> bool:
+        """Rewrite changed files from the snapshot and remove added ones; True if the set
+        now checksums as it did when the run began."""
+        root = self.source_dir(name)
+        saved = self._committed_bytes[name]
+        for relative in changed:
+            path = root / relative
+            try:
+                if path.is_symlink() or path.is_file() or (path.exists() and not path.is_dir()):
+                    path.unlink()
+                elif path.is_dir():
+                    shutil.rmtree(path)
+                if relative in saved:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(saved[relative])
+            except OSError:
+                continue
+        try:
+            return file_digests(root) == self._committed[name]
+        except OSError:
+            return False
 
     def checked_out(self, name: str) -> Path:
         copy = self.scratch / name
@@ -133,6 +163,17 @@ class FixtureGuard:
         shutil.copytree(source, copy, ignore=hidden)
         self._digests[name] = file_digests(copy)
         _make_read_only(copy)
+
+
+def _snapshot(directory: Path) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Digests of every entry, and the bytes of every regular file (a set is a few MB),
+    so a tampered committed set can be put back without regenerating it."""
+    digests, contents = {}, {}
+    for entry in entries(directory):
+        digests[entry.display] = digest(entry)
+        if entry.kind == "file":
+            contents[entry.display] = entry.path.read_bytes()
+    return digests, contents
 
 
 def _make_read_only(directory: Path) -> None:

@@ -19,6 +19,7 @@ from harness.judging.judge import (
     unmatched_patterns,
 )
 from harness.manifest import Check, Manifest, manifest_dir
+from harness.scaffold import PLACEHOLDER
 from harness.manifest_loader import (
     ManifestError,
     Problem,
@@ -91,15 +92,37 @@ def placeholder_problems(path: Path) -> list[Problem]:
     return problems
 
 
+def program_placeholder_problems(path: Path, manifest: Manifest) -> list[Problem]:
+    """The scaffold's TODOs left in a check program or a Dockerfile, each at its file and
+    line: a check that still imports a guessed module would be run, and its tool blamed."""
+    files = {manifest_dir(path) / check.program for _, check in _located_checks(manifest) if check.program}
+    files |= {p for p in (manifest_dir(path) / "Dockerfile",) if p.is_file()}
+    problems = []
+    for file in sorted(f for f in files if f.is_file()):
+        try:
+            text = file.read_text(errors="replace")
+        except OSError:
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if PLACEHOLDER in line:
+                problems.append(Problem(file, number, file.name, "still a placeholder from rtcompat new: "
+                                                                 + " ".join(line.split())[:100]))
+    return problems
+
+
 def _position(field: str, items: list, pattern: str) -> int | str:
     return pattern if field == "tolerances" else items.index(pattern)
 
 
 def validate_file(path: Path, fixtures_root: Path) -> list[Problem]:
     """Every problem of one manifest: schema first; judging checks once the schema holds."""
+    from harness.catalogue import clash_problems
+
     try:
         manifest, data = load_manifest_and_lines(path)
     except ManifestError as exc:
-        return list(exc.problems)
-    return sorted([*check_problems(path, manifest, data, fixtures_root), *placeholder_problems(path)],
-                  key=lambda p: p.line)
+        return [*clash_problems(path), *exc.problems]
+    return [*clash_problems(path),
+            *sorted([*check_problems(path, manifest, data, fixtures_root), *placeholder_problems(path)],
+                    key=lambda p: p.line),
+            *program_placeholder_problems(path, manifest)]

@@ -184,7 +184,7 @@ class ToolRun:
                 return CheckResult(status="error", reason=f"testbed failed while running the check: {exc}", **base)
             if self.observer is not None:
                 self.observer(argv, env, done)
-            self.guard.verify_committed(check.fixture)
+            self.guard.verify_committed(check.fixture, suspect=f"{self.manifest.id}'s check {check.id!r}")
             shot, note = self._screenshot(output)
             shared = ProgramRun(done, self.guard.verify_and_restore(check.fixture), key, shot, note)
             self._runs[key] = shared

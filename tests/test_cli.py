@@ -37,7 +37,8 @@ REFERENCE_TRUTH = project_root(Path(__file__).parent) / "fixtures" / "dicom" / "
 
 @pytest.mark.parametrize("backend", ["virtualenv", "debian", "source", "container"])
 def test_new_scaffolds_a_manifest_whose_only_problems_are_its_todos(project, backend, capsys):
-    """The scaffold is schema-valid, and validate names exactly what a person must fill in."""
+    """The scaffold is schema-valid, and validate names exactly what a person must fill in,
+    in the manifest and in the check program and Dockerfile beside it."""
     reference = project / "fixtures" / "dicom" / "reference"
     reference.mkdir()
     (reference / "truth.json").write_bytes(REFERENCE_TRUTH.read_bytes())
@@ -50,7 +51,29 @@ def test_new_scaffolds_a_manifest_whose_only_problems_are_its_todos(project, bac
     keys = [line.split(": ")[1] for line in capsys.readouterr().out.splitlines()[:-1]]
     expected = ["name", "summary", "homepage", "licence"] + {"virtualenv": ["packages"], "debian": ["packages"],
                                                              "source": ["git", "commit"], "container": []}[backend]
+    expected += {"virtualenv": ["read_ct.py"] * 3, "debian": ["read_ct.sh"] * 2, "source": ["read_ct.sh"] * 2,
+                 "container": ["Dockerfile", "read_ct.sh", "read_ct.sh"]}[backend]
     assert keys == expected
+
+
+def test_validate_names_a_todo_left_in_a_check_program_at_its_line(project, capsys):
+    reference = project / "fixtures" / "dicom" / "reference"
+    reference.mkdir()
+    (reference / "truth.json").write_bytes(REFERENCE_TRUTH.read_bytes())
+    main(["new", "scaffold-probe"])
+    manifest = project / "tool_manifests" / "scaffold-probe.yaml"
+    text = manifest.read_text()
+    for placeholder, value in (("TODO display name of scaffold-probe", "Probe"), ("TODO one or two", "One or two"),
+                               ("https://TODO.example.org", "https://example.org"), ("TODO-SPDX-id", "MIT"),
+                               ("TODO-scaffold-probe==0.0.0", "pydicom==3.0.1")):
+        text = text.replace(placeholder, value)
+    manifest.write_text(text)
+    capsys.readouterr()
+    assert main(["validate", str(manifest)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    program = project / "tool_manifests" / "scaffold-probe" / "checks" / "read_ct.py"
+    assert out[0].startswith(f"{program}:22: read_ct.py: still a placeholder from rtcompat new: import scaffold_probe")
+    assert out[-1] == "0 valid, 1 invalid"
 
 
 @pytest.mark.parametrize("capability", ["read-ct", "read-rtstruct", "read-rtplan", "read-rtdose", "dvh", "startup",

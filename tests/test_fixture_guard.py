@@ -64,17 +64,32 @@ def test_a_changed_copy_names_five_files_and_counts_the_rest_then_is_restored(ro
 
 
 @pytest.mark.parametrize(("count", "more"), [(5, ""), (6, " and 1 more")])
-def test_a_changed_committed_set_stops_the_run_naming_the_files(root, tmp_path, count, more):
+def test_a_changed_committed_set_stops_the_run_naming_the_files_and_the_tool_and_is_put_back(
+        root, tmp_path, count, more):
     guard = FixtureGuard(root, scratch=tmp_path / "scratch")
     guard.truth("s")
     guard.verify_committed("s")
+    originals = {i: (root / "s" / f"CT_{i}.dcm").read_bytes() for i in range(count)}
     for i in range(count):
         (root / "s" / f"CT_{i}.dcm").write_bytes(b"vandal")
     with pytest.raises(FixtureTampered) as caught:
-        guard.verify_committed("s")
+        guard.verify_committed("s", suspect="vandal's check 'read-ct'")
     shown = ", ".join(str(root / "s" / f"CT_{i}.dcm") for i in range(5))
-    assert str(caught.value) == (f"the committed fixture set 's' changed during the run: {shown}{more} "
-                                 "(restore it with: rtcompat fixtures build --overwrite)")
+    assert str(caught.value) == (f"the committed fixture set 's' changed during the run, after vandal's check "
+                                 f"'read-ct': {shown}{more}; restored from the snapshot taken when the run began")
+    assert {i: (root / "s" / f"CT_{i}.dcm").read_bytes() for i in range(count)} == originals
+    guard.verify_committed("s")  # as it was: the next check is not stopped again
+
+
+def test_a_rewritten_committed_truth_is_put_back_byte_for_byte(root, tmp_path):
+    truth = root / "s" / "truth.json"
+    before = truth.read_bytes()
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch")
+    guard.truth("s")
+    truth.write_text('{"quantities": {}}')
+    with pytest.raises(FixtureTampered, match="truth.json; restored"):
+        guard.verify_committed("s", suspect="x's check 'c'")
+    assert truth.read_bytes() == before
 
 
 def test_a_set_the_run_has_not_used_is_not_verified(root, tmp_path):
@@ -133,8 +148,9 @@ def test_a_file_added_to_or_removed_from_the_committed_set_stops_the_run(root, t
         touched.write_bytes(DICOM)
     else:
         touched.unlink()
-    with pytest.raises(FixtureTampered, match=f"changed during the run: {touched} "):
+    with pytest.raises(FixtureTampered, match=f"changed during the run: {touched}; restored"):
         guard.verify_committed("s")
+    assert touched.exists() is (change == "removed")
 
 
 def test_cleaning_up_twice_or_after_the_scratch_is_gone_is_harmless(root, tmp_path):

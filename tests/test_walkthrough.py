@@ -27,7 +27,8 @@ def test_a_newcomers_first_hour(project, capsys):
     capsys.readouterr()
     assert main(["validate"]) == 1
     todo = capsys.readouterr().out.splitlines()
-    assert [line.split(": ")[1] for line in todo[:-1]] == ["name", "summary", "homepage", "licence", "packages"]
+    assert [line.split(": ")[1] for line in todo[:-1]] == ["name", "summary", "homepage", "licence", "packages",
+                                                          "read_ct.sh", "read_ct.sh"]
     text = manifest.read_text()
     for old, new in (("TODO display name of mytool", "My tool"), ("TODO one or two", "A stand-in tool, in"),
                      ("https://TODO.example.org/mytool", "https://example.org/mytool"),

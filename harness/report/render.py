@@ -61,23 +61,70 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
 
 
-def _environment() -> Environment:
+def _environment(markdown: bool = False) -> Environment:
+    """The HTML page escapes every value for HTML (Jinja's autoescape). The Markdown page
+    escapes every value for Markdown the same way, by default: a value reaches the page
+    as text unless a filter made it markup on purpose (:func:`markdown_cell`,
+    :func:`code_span`, :func:`fenced`, :func:`anchor_id`, :func:`markdown_url`), so a
+    fixture name or an install note from a results file can never open a link, a table
+    cell or an HTML element."""
     env = Environment(loader=PackageLoader("harness.report", "templates"), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+                      keep_trailing_newline=True, finalize=_markdown_text if markdown else None)
     env.filters.update(md=markdown_cell, short=short_json, url=safe_url, spark=sparkline_svg, glyphs=glyphs,
                        conventions=convention_titles, when=when,
-                       brief=short_reason, fmt=fmt, collapsed=verdict_rows)
+                       brief=short_reason, fmt=fmt, collapsed=verdict_rows, anchor=anchor_id)
+    if markdown:
+        env.filters.update(url=markdown_url, code=code_span, fenced=fenced)
     return env
 
 
-def markdown_cell(value: object) -> str:
-    """Text safe inside a Markdown table cell: no pipes, no newlines, no raw HTML."""
+def _markdown_text(value: object) -> object:
+    """Every ``{{ value }}`` of the Markdown page: numbers as they are, our markup as it
+    is, anything else escaped as text."""
+    if isinstance(value, Markup) or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    return markdown_cell(value)
+
+
+def markdown_cell(value: object) -> Markup:
+    """Text safe inside a Markdown table cell: no pipes, no newlines, no raw HTML, no
+    link, emphasis or code span of its own."""
     text = str(value if value is not None else "")
-    for char, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("`", "\\`"),
-                          ("[", "\\["), ("]", "\\]"), ("*", "\\*"), ("_", "\\_")):
+    for char, escaped in (("\\", "\\\\"), ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"),
+                          ("`", "\\`"), ("[", "\\["), ("]", "\\]"), ("*", "\\*"), ("_", "\\_")):
         text = text.replace(char, escaped)
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    if text[:1] in ("#", ">") or text[:2] in ("- ", "+ ", "=="):  # a heading, quote, list or rule at a line's start
+        text = "\\" + text
+    return Markup(text)
+
+
+def code_span(value: object) -> Markup:
+    """Text as one Markdown code span: backticks and line breaks cannot end it early, and
+    a pipe cannot end the table cell it sits in."""
+    text = " ".join(str(value if value is not None else "").split()).replace("`", "'").replace("|", "\\|")
+    return Markup(f"`{text}`")
+
+
+def fenced(value: object) -> Markup:
+    """Text for a fenced ``text`` block: lines kept, a fence inside it defused."""
+    return Markup(str(value if value is not None else "").replace("```", "'''"))
+
+
+def anchor_id(value: object) -> Markup:
+    """A fixture set's or a tool's name as an anchor both pages share (letters, digits, dashes)."""
+    return Markup(slug(str(value)))
+
+
+def markdown_url(value: str | None) -> Markup:
+    """An http(s) link fit inside ``(...)`` or ``<...>``: characters that could end the
+    destination are percent-encoded; anything else is no link at all."""
+    url = safe_url(value)
+    for char, encoded in ((" ", "%20"), ("<", "%3C"), (">", "%3E"), ("(", "%28"), (")", "%29"), ("\n", "%0A"),
+                          ('"', "%22"), ("`", "%60"), ("|", "%7C")):
+        url = url.replace(char, encoded)
+    return Markup(url)
 
 
 def short_json(value: object, limit: int = 160) -> str:
@@ -201,9 +248,9 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                "reference": REFERENCE, "anchors": anchors}
     env = _environment()
     context.update(_script(env))
-    written = []
-    for name in ("compatibility.md", "index.html"):
-        written.append(_write(output / name, env.get_template(name + ".j2").render(**context)))
+    written = [_write(output / "compatibility.md", _environment(markdown=True).get_template(
+                   "compatibility.md.j2").render(**context)),
+               _write(output / "index.html", env.get_template("index.html.j2").render(**context))]
     written.append(_write(output / "results.json", results.model_dump_json(indent=2) + "\n"))
     for section in sections:
         for row in section.rows:

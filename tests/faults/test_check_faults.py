@@ -105,6 +105,20 @@ def test_deleting_and_adding_fixture_files_is_reported_and_undone(project):
     assert fixture_checksums(project / "fixtures" / "dicom") == before
 
 
+def test_a_check_that_rewrites_the_committed_truth_stops_the_run_and_the_truth_is_put_back(project):
+    truth = project / "fixtures" / "dicom" / "tiny" / "truth.json"
+    before = truth.read_bytes()
+    write_tool(project, "forger", f"chmod u+w {truth}; echo '{{\"quantities\": {{}}}}' > {truth}; {GOOD_JSON}")
+    results = project / "results.json"
+    assert main(["run", "--results", str(results), "--tool", "forger"]) != 0
+    outcome = results_by_key(results)
+    assert outcome[("forger", "read")]["status"] == "error"
+    assert outcome[("forger", "read")]["reason"].startswith(
+        "run stopped: the committed fixture set 'tiny' changed during the run, after forger's check 'read': ")
+    assert "truth.json; restored from the snapshot" in outcome[("forger", "read")]["reason"]
+    assert truth.read_bytes() == before
+
+
 def _peak_rss_kib(project, *tools: str) -> list[int]:
     """The harness's peak RSS after running each tool in turn, in one process of its own."""
     code = ("import json, resource, sys; from harness.cli import main; peaks = []\n"

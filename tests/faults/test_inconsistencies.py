@@ -150,6 +150,18 @@ def test_ids_that_clash_by_case_or_extension_are_both_refused_and_get_one_job(pr
     assert len(job_matrix(entries)["include"]) == 1
 
 
+@pytest.mark.parametrize("names", [("dup.yaml", "dup.yml"), ("dup.yaml", "Dup.yaml")])
+def test_validate_refuses_two_files_that_define_the_same_tool(project, names, capsys):
+    for name in names:
+        (project / "tool_manifests" / name).write_text(
+            write_tool(project, "template", GOOD_JSON).read_text().replace("id: template", f"id: {name.split('.')[0]}"))
+    (project / "tool_manifests" / "template.yaml").unlink()
+    capsys.readouterr()
+    assert main(["validate"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("name the same tool id") == 2 and out.splitlines()[-1] == "0 valid, 2 invalid"
+
+
 def test_apt_waits_for_another_clients_lock(monkeypatch):
     """Unattended upgrades or a second run holding the dpkg lock: apt-get waits for it."""
     from types import SimpleNamespace

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,48 @@ def test_a_bug_the_fixtures_miss_is_named_in_the_method(tmp_path):
 def test_a_run_without_the_suite_states_no_figure(tmp_path):
     render_reports(results_with(), tmp_path)
     assert "planted reader bugs" not in (tmp_path / "compatibility.md").read_text()
+
+
+HOSTILE = 'x](https://evil.example/a) <img src=x onerror=alert(1)> | `code` *em* <b>b</b>\n# heading'
+
+
+def _hostile_results() -> Results:
+    """Every free-text field a results file carries, set to Markdown and HTML."""
+    check = CheckResult(id="read-ct " + HOSTILE, capability="read-ct", status="fail", reason=HOSTILE,
+                        fixture="set " + HOSTILE, program="tool/checks/" + HOSTILE,
+                        verdicts=[VerdictRecord(key="ct.rows " + HOSTILE, passed=False, observed=HOSTILE,
+                                                expected=HOSTILE, message=HOSTILE, unit=HOSTILE)],
+                        observed={"_errors": {HOSTILE: HOSTILE}})
+    tool = ToolResult(id="tool", name="Tool " + HOSTILE, section="Python Packages for Medical Physics",
+                      in_source_catalogue=True, homepage="https://example.org/" + HOSTILE, summary=HOSTILE,
+                      backend="virtualenv", version=HOSTILE, runtime=HOSTILE, dependencies={HOSTILE: HOSTILE},
+                      install=InstallResult(status="pass", reason=HOSTILE), checks=[check])
+    skipped = ToolResult(id="other", name="Other", section="Integration Components", in_source_catalogue=True,
+                         backend="source", install=InstallResult(status="skip", reason="note " + HOSTILE,
+                                                                 enable="run " + HOSTILE))
+    run = RunInfo(started="2026-01-01T00:00:00+00:00", host=HOSTILE, platform=HOSTILE, python=HOSTILE,
+                  harness_version=HOSTILE, fixtures={"reference": "ab" * 32, "set " + HOSTILE: "cd" * 32})
+    return Results(run=run, tools=[tool, skipped])
+
+
+def test_no_field_of_a_results_file_becomes_markdown_or_html_of_the_page(tmp_path):
+    from markdown_it import MarkdownIt
+
+    render_reports(_hostile_results(), tmp_path)
+    markdown = (tmp_path / "compatibility.md").read_text()
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    everything = [t for block in tokens for t in [block, *(block.children or [])]]
+    links = [t.attrGet("href") for t in everything if t.type == "link_open"]
+    assert not [href for href in links if "evil.example" in str(href) and "example.org" not in str(href)]
+    raw_html = [t.content for t in everything if t.type in ("html_inline", "html_block")]
+    assert not [h for h in raw_html if "<img" in h or "<b>" in h], raw_html
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert not [h for h in headings if h.startswith("heading")], headings
+    header_cells = 0
+    for line in markdown.splitlines():  # every row of a table has as many cells as its header
+        cells = len(re.findall(r"(?<!\\)\|", line))
+        if line.startswith("|") and not line.startswith("|-") and not line.startswith("|---"):
+            header_cells = header_cells or cells
+            assert cells == header_cells, line
+        elif not line.startswith("|"):
+            header_cells = 0
