@@ -18,6 +18,7 @@ tree is left as the run found it, whoever wrote into it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import stat
 import tempfile
@@ -69,6 +70,7 @@ class FixtureGuard:
         self._digests: dict[str, dict[str, str]] = {}
         self._committed: dict[str, dict[str, str]] = {}
         self._committed_bytes: dict[str, dict[str, bytes]] = {}
+        self._stats = _stat_snapshot(fixtures_root)
         self._truth: dict[str, dict[str, Quantity]] = {}
 
     def source_dir(self, name: str) -> Path:
@@ -85,39 +87,42 @@ class FixtureGuard:
         return self._truth[name]
 
     def verify_committed(self, name: str, suspect: str | None = None) -> None:
-        """Raise FixtureTampered if the committed set differs from when the run began,
-        after putting it back as it was; ``suspect`` names the check that ran last."""
-        if name not in self._committed:
-            return
-        now = file_digests(self.source_dir(name))
-        before = self._committed[name]
-        changed = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
-        if changed:
-            shown = ", ".join(str(self.source_dir(name) / k) for k in changed[:5])
-            restored = self._restore_committed(name, changed)
-            raise FixtureTampered(f"the committed fixture set {name!r} changed during the run"
-                                  + (f", after {suspect}" if suspect else "") + f": {shown}"
-                                  + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
-                                  + ("; restored from the snapshot taken when the run began" if restored else
-                                     " (restore it with: rtcompat fixtures build --overwrite)"))
+        """Raise FixtureTampered if a committed set differs from when the run began, after
+        putting it back as it was; ``suspect`` names the check that ran last. The set just
+        used is compared byte for byte; every other set by the size, time and inode of its
+        files (a set the run has not used yet is as much the truth of a later check)."""
+        now = _stat_snapshot(self.fixtures_root)
+        moved = {key[0] for key in self._stats.keys() | now.keys() if self._stats.get(key) != now.get(key)}
+        suspects = sorted(moved | ({name} if name in self._committed else set()))
+        messages = []
+        for set_name in suspects:
+            if set_name in self._committed:
+                current = file_digests(self.fixtures_root / set_name) if (self.fixtures_root / set_name).is_dir() else {}
+                before = self._committed[set_name]
+                changed = sorted(k for k in before.keys() | current.keys() if before.get(k) != current.get(k))
+                restored = bool(changed) and self._restore_committed(set_name, changed)
+                source = "the snapshot taken when the run began"
+            else:
+                changed = sorted(k[1] for k in self._stats.keys() | now.keys()
+                                 if k[0] == set_name and self._stats.get(k) != now.get(k))
+                restored = bool(changed) and _restore_from_generator(self.fixtures_root / set_name, set_name, changed)
+                source = "the fixture generator"
+            if changed:
+                shown = ", ".join(str(self.fixtures_root / set_name / k) for k in changed[:5])
+                messages.append(f"the committed fixture set {set_name!r} changed during the run"
+                                + (f", after {suspect}" if suspect else "") + f": {shown}"
+                                + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+                                + (f"; restored from {source}" if restored else
+                                   f" (restore it with: rtcompat fixtures build --set {set_name} --overwrite)"))
+        if messages:
+            raise FixtureTampered("; ".join(messages))
 
     def _restore_committed(self, name: str, changed: list[str]) -> bool:
         """Rewrite changed files from the snapshot and remove added ones; True if the set
         now checksums as it did when the run began."""
-        root = self.source_dir(name)
+        root = self.fixtures_root / name
         saved = self._committed_bytes[name]
-        for relative in changed:
-            path = root / relative
-            try:
-                if path.is_symlink() or path.is_file() or (path.exists() and not path.is_dir()):
-                    path.unlink()
-                elif path.is_dir():
-                    shutil.rmtree(path)
-                if relative in saved:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(saved[relative])
-            except OSError:
-                continue
+        _put_back(root, {relative: saved.get(relative) for relative in changed})
         try:
             return file_digests(root) == self._committed[name]
         except OSError:
@@ -163,6 +168,57 @@ class FixtureGuard:
         shutil.copytree(source, copy, ignore=hidden)
         self._digests[name] = file_digests(copy)
         _make_read_only(copy)
+
+
+def _stat_snapshot(fixtures_root: Path) -> dict[tuple[str, str], tuple[int, int, int, int]]:
+    """(set, relative name) -> (mode, size, mtime, inode) of every entry under the
+    fixtures root: a change anywhere is seen at the cost of a directory walk (ms), not a
+    hash of every set."""
+    found = {}
+    base = os.fsencode(fixtures_root)
+    for directory, dirs, files in os.walk(base, followlinks=False):
+        for entry in [*files, *(d for d in dirs if os.path.islink(os.path.join(directory, d)))]:
+            full = os.path.join(directory, entry)
+            relative = os.fsdecode(os.path.relpath(full, base))
+            set_name, _, inside = relative.partition(os.sep)
+            try:
+                st = os.lstat(full)
+            except OSError:
+                continue
+            found[(set_name, inside or set_name)] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino)
+    return found
+
+
+def _put_back(root: Path, contents: dict[str, bytes | None]) -> None:
+    """Each relative name replaced by its bytes, or removed where there are none."""
+    for relative, data in contents.items():
+        path = root / relative
+        try:
+            if path.is_symlink() or path.is_file() or (path.exists() and not path.is_dir()):
+                path.unlink()
+            elif path.is_dir():
+                shutil.rmtree(path)
+            if data is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+        except OSError:
+            continue
+
+
+def _restore_from_generator(root: Path, set_name: str, changed: list[str]) -> bool:
+    """A set the run had not read yet, put back from the generator that made it (the
+    committed files are byte-identical to its output: ``rtcompat fixtures verify``).
+    False where the generator does not know the set or cannot run here."""
+    try:
+        from harness.fixtures.build import render_set
+
+        files = render_set(set_name)
+    except Exception:  # an unknown set, or an optional codec missing: say how instead
+        return False
+    _put_back(root, {relative: files.get(relative) for relative in changed})
+    return all((root / relative).is_file() and (root / relative).read_bytes() == files[relative]
+               for relative in changed if relative in files) and not any(
+        (root / relative).exists() for relative in changed if relative not in files)
 
 
 def _snapshot(directory: Path) -> tuple[dict[str, str], dict[str, bytes]]:

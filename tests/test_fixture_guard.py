@@ -92,11 +92,40 @@ def test_a_rewritten_committed_truth_is_put_back_byte_for_byte(root, tmp_path):
     assert truth.read_bytes() == before
 
 
-def test_a_set_the_run_has_not_used_is_not_verified(root, tmp_path):
+def test_a_set_changed_before_the_run_began_is_what_the_run_uses(root, tmp_path):
+    (root / "s" / "CT_0.dcm").write_bytes(b"before the run began")
     guard = FixtureGuard(root, scratch=tmp_path / "scratch")
-    (root / "s" / "CT_0.dcm").write_bytes(b"before the run used it")
     guard.verify_committed("s")
     assert guard.verify_and_restore("s") is None
+
+
+def test_a_set_the_run_has_not_used_yet_that_changes_during_the_run_stops_it(root, tmp_path):
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch")
+    guard.truth("s")
+    (root / "other").mkdir()
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch2")
+    guard.truth("s")
+    (root / "other" / "truth.json").write_text("{}")
+    with pytest.raises(FixtureTampered) as caught:
+        guard.verify_committed("s", suspect="x's check 'c'")
+    assert str(caught.value) == (f"the committed fixture set 'other' changed during the run, after x's check 'c': "
+                                 f"{root / 'other' / 'truth.json'} (restore it with: rtcompat fixtures build "
+                                 "--set other --overwrite)")
+
+
+def test_a_known_set_the_run_has_not_used_yet_is_put_back_from_the_generator(tmp_path):
+    from harness.fixtures.build import build_set
+
+    root = tmp_path / "fixtures"
+    build_set("reference", root / "reference")
+    truth = root / "reference" / "truth.json"
+    before = truth.read_bytes()
+    guard = FixtureGuard(root, scratch=tmp_path / "scratch")
+    truth.write_text("{}")
+    (root / "reference" / "extra.dcm").write_bytes(b"x")
+    with pytest.raises(FixtureTampered, match="restored from the fixture generator"):
+        guard.verify_committed("elsewhere")
+    assert truth.read_bytes() == before and not (root / "reference" / "extra.dcm").exists()
 
 
 def test_a_copy_a_check_removed_altogether_is_named_file_by_file_and_restored(root, tmp_path):

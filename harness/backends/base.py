@@ -129,12 +129,17 @@ ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", 
 
 
 def check_environment(extra: dict[str, str], mounts: Mounts) -> dict[str, str]:
-    """A clean environment for a check: none of the harness's Python leaks in."""
+    """A clean environment for a check: none of the harness's Python leaks in, and its
+    home and temporary directory lie in the run's scratch (``TMPDIR``, ``TMP``, ``TEMP``:
+    Python's tempfile, Octave's ``tempdir`` and mktemp all follow them), so whatever a tool
+    unpacks there, fixture copies included, goes when the run's scratch goes."""
     env = {**ONE_THREAD, **{k: v for k, v in os.environ.items()
                             if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")}}
-    home = mounts.output / "home"
+    home, temporary = mounts.output / "home", mounts.output / "tmp"
     home.mkdir(parents=True, exist_ok=True)
-    env.update(HOME=str(home), RTCOMPAT_FIXTURE=str(mounts.fixture), RTCOMPAT_OUTPUT=str(mounts.output),
+    temporary.mkdir(parents=True, exist_ok=True)
+    env.update(HOME=str(home), TMPDIR=str(temporary), TMP=str(temporary), TEMP=str(temporary),
+               RTCOMPAT_FIXTURE=str(mounts.fixture), RTCOMPAT_OUTPUT=str(mounts.output),
                PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1")
     env.update(extra)
     return env

@@ -31,3 +31,11 @@ def test_the_harness_python_does_not_leak_and_home_is_the_checks_own(mounts, mon
     env = check_environment({"VIRTUAL_ENV": "/env"}, mounts)
     assert "PYTHONPATH" not in env and env["VIRTUAL_ENV"] == "/env"
     assert env["HOME"] == str(mounts.output / "home") and (mounts.output / "home").is_dir()
+
+
+def test_temporary_files_land_in_the_checks_own_scratch(mounts, monkeypatch):
+    monkeypatch.setenv("TMPDIR", "/tmp")
+    env = check_environment({}, mounts)
+    temporary = str(mounts.output / "tmp")
+    assert (env["TMPDIR"], env["TMP"], env["TEMP"]) == (temporary, temporary, temporary)
+    assert (mounts.output / "tmp").is_dir()

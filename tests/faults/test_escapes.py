@@ -124,3 +124,13 @@ def test_a_symlink_to_a_huge_file_costs_the_harness_no_memory(project, tmp_path_
     plain, hostile = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"harness peak RSS: plain run {plain // 1024} MiB, with a link to a 1.5 GiB file {hostile // 1024} MiB")
     assert hostile - plain < 64 * 1024, f"the harness grew by {(hostile - plain) // 1024} MiB"
+
+
+def test_what_a_tool_unpacks_into_its_temporary_directory_goes_with_the_run(project, tmp_path_factory):
+    seen = tmp_path_factory.mktemp("seen") / "where"
+    write_tool(project, "unpacker", f'd=$(mktemp -d); cp -r "$1" "$d/copy"; '
+                                    f'python3 -c "import tempfile; print(tempfile.mkdtemp())" > {seen}; '
+                                    f'echo "$d" >> {seen}; {GOOD_JSON}')
+    assert run(project, "unpacker")[("unpacker", "read")]["status"] == "pass"
+    left = seen.read_text().split()
+    assert len(left) == 2 and all("/rtcompat-run-" in path and not os.path.exists(path) for path in left), left
