@@ -272,7 +272,7 @@ def cmd_power(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     import pytest
 
-    from harness.catalogue import manifest_paths
+    from harness.catalogue import load_catalogue, manifest_paths
     from harness.limits import LimitsError, check_limits
     from harness.progress import Progress
 
@@ -302,6 +302,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         pytest_args += ["--rtcompat-set", name]
     for key in versions:
         pytest_args += ["--rtcompat-version", key]
+    if not args.results and not args.data:
+        pytest_args += ["--rtcompat-committed", str(reports_dir(root) / "results.json")]
     if (args.tool or args.sets or args.pytest_args) and not args.data:
         pytest_args.append("--rtcompat-update")  # a partial run updates its own rows and keeps the others
     elif not args.data:
@@ -311,11 +313,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     pytest_args += ["-v", "-rfEsx"] if args.verbose else ["-p", "no:terminal"]
     started = time.time()
     with _sigterm_as_interrupt():
-        code = pytest.main(pytest_args + list(args.pytest_args), plugins=[Progress(sys.stdout)])
+        code = pytest.main(pytest_args + list(args.pytest_args), plugins=[Progress(sys.stdout, portable=_portable(root))])
     stopped = _stopped(results) if code == pytest.ExitCode.INTERRUPTED else None
     if stopped:
         raise FatalError(f"run stopped: {stopped}; the partial results are in {results}")
     if code == pytest.ExitCode.INTERRUPTED:
+        if results.is_file():
+            print(f"rtcompat: the checks the run reached are in {results}; every other row kept its earlier "
+                  "result", file=sys.stderr)
         raise KeyboardInterrupt
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise FatalError(f"pytest could not run the catalogue (exit code {int(code)})")
@@ -324,8 +329,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"rtcompat: results in {results}")
     if args.report:
         _render(results, reports_dir(root))
+    invalid = [entry for entry in load_catalogue(paths) if entry.manifest is None]
+    if invalid:  # the run went on without them; the exit status says the catalogue needs fixing
+        for entry in invalid:
+            for problem in entry.problems:
+                print(f"rtcompat: {problem}", file=sys.stderr)
+        raise FatalError(f"{len(invalid)} invalid manifest{'s' if len(invalid) != 1 else ''}, not run "
+                         f"(each problem above; rtcompat validate checks a fix)")
     # Tool failures are the report's news, not a crash of the run.
     return 0
+
+
+def _portable(root: Path):
+    """Progress lines name files as the results do (``tool_manifests/...``,
+    ``$RTCOMPAT_CACHE/...``, ``<scratch>/...``), whatever this machine's paths are."""
+    from harness.redact import Redactor
+
+    return Redactor(root, cache_dir()).text
 
 
 def _own_data_args(root: Path, args: argparse.Namespace) -> Path:

@@ -35,13 +35,18 @@ class _Tally:
     seconds: float = 0.0
     install: str = ""
     program_runs: set = field(default_factory=set)
+    #: the last check line printed (status and reason), and how many identical ones followed
+    last: tuple[str, str] | None = None
+    repeated: int = 0
 
 
 class Progress:
     """A pytest plugin printing the run's progress to ``stream``."""
 
-    def __init__(self, stream: TextIO, heartbeat: float = HEARTBEAT_SECONDS):
+    def __init__(self, stream: TextIO, heartbeat: float = HEARTBEAT_SECONDS, portable=None):
         self.stream = stream
+        #: rewrites this machine's paths (project, cache, scratch) before a reason is cut
+        self.portable = portable or (lambda text: text)
         self.heartbeat = heartbeat
         self.tallies: dict[str, _Tally] = defaultdict(_Tally)
         self._running: dict[str, float] = {}
@@ -97,16 +102,30 @@ class Progress:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=1)
+        for tool_id in list(self.tallies):
+            self._flush_repeats(tool_id)
         if self.tallies:
             self._print(self.summary())
 
     # -- lines ------------------------------------------------------------------
 
+    def note(self, line: str) -> None:
+        """A line the harness has to say about the run as a whole (where results went, what
+        an earlier results file contributed)."""
+        self._print(self.portable(line))
+
     def _record(self, record: dict) -> None:
         tool_id, payload = record["tool_id"], record["payload"]
-        status, reason = payload["status"], " ".join(str(payload.get("reason", "")).split())
+        status, reason = payload["status"], self.portable(" ".join(str(payload.get("reason", "")).split()))
         tally = self.tallies[tool_id]
-        if record["kind"] in ("install", "invalid"):
+        if record["kind"] == "invalid":
+            tally.install = status
+            with self._lock:
+                self._running.pop(f"{tool_id} manifest", None)
+            self._print(f"        {tool_id}: invalid manifest, not run; its problems are listed at the end "
+                        f"(rtcompat validate {self.portable(str(record.get('path', '')))})")
+            return
+        if record["kind"] == "install":
             with self._lock:
                 self._running.pop(f"{tool_id} install", None)
                 self._running.pop(f"{tool_id} manifest", None)
@@ -133,7 +152,20 @@ class Progress:
             tally.program_runs.add(program_run)
         tally.seconds += 0.0 if shared else seconds
         timing = f" ({seconds:.1f} s{', shared run' if shared else ''})" if seconds else ""
+        if status in ("skip", "unavailable", "error") and tally.last == (status, reason) and not timing:
+            tally.repeated += 1  # 38 checks of a tool that cannot install say the same: once is enough
+            return
+        self._flush_repeats(tool_id)
+        tally.last = (status, reason)
         self._print(f"        {tool_id} {name}: {LABELS[status]} - {_cut(reason)}{timing}")
+
+    def _flush_repeats(self, tool_id: str) -> None:
+        tally = self.tallies[tool_id]
+        if tally.repeated:
+            status = LABELS[tally.last[0]] if tally.last else ""
+            self._print(f"        {tool_id}: {tally.repeated} more check{'s' if tally.repeated != 1 else ''} "
+                        f"{status} for the same reason")
+            tally.repeated = 0
 
     def _beat(self) -> None:
         while not self._stop.wait(self.heartbeat):

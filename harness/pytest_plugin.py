@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import __version__, scratch
+from harness import __version__, redact, scratch
 from harness.backends.base import InstallContext
 from harness.catalogue import (
     Entry,
@@ -83,6 +83,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="only the checks on this fixture set (repeatable; default: every set)")
     group.addoption("--rtcompat-version", metavar="TOOL@VERSION", action="append", default=[],
                     help="of a manifest with several versions, only this one (repeatable; default: every version)")
+    group.addoption("--rtcompat-committed", default=None,
+                    help="results a partial run starts from when --rtcompat-results does not exist yet "
+                         "(rtcompat run passes the committed reports/results.json)")
     group.addoption("--rtcompat-update", action="store_true", default=False,
                     help="a partial run: replace only its own tools' rows in an existing results file")
     group.addoption("--rtcompat-data", metavar="DIR", default=None,
@@ -177,6 +180,8 @@ class _RunState:
             scratch.sweep_stale_run_dirs()
             sweep_stale_cgroups()
             self._run_dir = scratch.new_run_dir()
+            cache = Path(self.config.getoption("rtcompat_cache") or cache_dir())
+            redact.activate(Redactor(self.root, cache, self._run_dir))  # texts are made portable, then cut
         return self._run_dir
 
     @property
@@ -186,6 +191,7 @@ class _RunState:
         return self._guard
 
     def cleanup(self) -> None:
+        redact.activate(None)
         if self._run_dir is not None:
             scratch.remove(self._run_dir)
             self._run_dir = None
@@ -392,10 +398,26 @@ class ResultsCollector:
         if session.config.getoption("rtcompat_power") and not results.run.partial:
             results = results.model_copy(update={"run": results.run.model_copy(
                 update={"power": self._power()})})
-        if session.config.getoption("rtcompat_update"):
-            results, self.notes = update_rows(path, results)
+        if session.config.getoption("rtcompat_update") or results.run.partial:
+            # a partial or interrupted run replaces what it ran and keeps every other row; in a
+            # fresh clone (no results yet) it starts from the committed report's results
+            committed = session.config.getoption("rtcompat_committed")
+            results, notes = update_rows(path, results, committed=Path(committed) if committed else None)
+            self.notes += notes
         write_results(results, path)
         self.written = path
+        self._deliver_notes(session.config)
+
+    def _deliver_notes(self, config: pytest.Config) -> None:
+        """Notes reach the person through the progress printer ``rtcompat run`` installs
+        (the terminal reporter is off there); a bare pytest run prints them in its summary."""
+        from harness.progress import Progress
+
+        printers = [p for p in config.pluginmanager.get_plugins() if isinstance(p, Progress)]
+        if printers:
+            for note in self.notes:
+                printers[0].note(note)
+            self.notes = []
 
     def _power(self) -> PowerSummary | None:
         """The discriminating-power suite on this run's fixture sets; a failure of it is
@@ -420,6 +442,7 @@ class ResultsCollector:
             return
         self.written = written[-1]
         self.notes += [f"rtcompat: own-data report written to {path}" for path in written]
+        self._deliver_notes(self.state.config)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.state.cleanup()  # every process (xdist workers too) removes its own scratch
@@ -456,23 +479,42 @@ def assemble(state: _RunState, records: list[dict], partial: bool) -> Results:
     return Results(run=info, tools=sorted(rows, key=lambda t: t.key))
 
 
-def update_rows(path: Path, results: Results) -> tuple[Results, list[str]]:
+def update_rows(path: Path, results: Results, committed: Path | None = None) -> tuple[Results, list[str]]:
     """A partial run's results over an earlier results file: this run's tools replace their
-    rows, the others keep theirs with the date of the run that produced them. Rows judged
-    against other fixture sets than this run's are dropped, and said so."""
+    rows, the others keep theirs with the date of the run that produced them. Without an
+    earlier file, ``committed`` (the committed report's results) is the starting point.
+    An interrupted run replaces only the checks it reached: a tool's other checks keep
+    their earlier results, each with its date. Rows judged against other fixture sets
+    than this run's are dropped, and said so."""
+    notes = []
     try:
         earlier = read_results(path)
     except ResultsError:
-        return results, []
+        if committed is None or not committed.is_file():
+            return results, []
+        try:
+            earlier = read_results(committed)
+        except ResultsError as exc:
+            return results, [f"rtcompat: {committed} could not be read, so only this run's rows are kept: {exc}"]
+        notes.append(f"rtcompat: no earlier results at {path}: this run's rows were put over {committed}")
     if earlier.run.fixtures != results.run.fixtures:
-        return results, [f"{path}: earlier rows were judged against other fixtures; only this run's rows are kept"]
+        return results, [*notes, f"{path}: earlier rows were judged against other fixtures; "
+                                 "only this run's rows are kept"]
     if results.run.power is None and earlier.run.power is not None:  # same fixtures: the figure holds
         results = results.model_copy(update={"run": results.run.model_copy(update={"power": earlier.run.power})})
-    mine = {tool.key for tool in results.tools}
+    mine = {tool.key: tool for tool in results.tools}
     kept = [tool.model_copy(update={"produced": tool.produced or earlier.run.started})
             for tool in earlier.tools if tool.key not in mine]
-    tools = sorted([*kept, *results.tools], key=lambda t: t.key)
-    return results.model_copy(update={"tools": tools}), []
+    tools = [*kept]
+    for tool in results.tools:
+        before = next((t for t in earlier.tools if t.key == tool.key), None)
+        if results.run.partial and before is not None:
+            reached = {check.key for check in tool.checks}
+            older = [check.model_copy(update={"produced": check.produced or before.produced or earlier.run.started})
+                     for check in before.checks if check.key not in reached]
+            tool = tool.model_copy(update={"checks": [*tool.checks, *older]})
+        tools.append(tool)
+    return results.model_copy(update={"tools": sorted(tools, key=lambda t: t.key)}), notes
 
 
 def _invalid_tool(tool_id: str, reason: str) -> ToolResult:

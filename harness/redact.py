@@ -9,10 +9,54 @@ Judged observation values are left alone: they are what the verdicts were made o
 
 from __future__ import annotations
 
+import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from harness.results import ToolResult
+
+#: Any run's scratch directory (:func:`harness.scratch.new_run_dir`), by its name: the
+#: progress lines are written where the run's own directory is not known.
+_SCRATCH = re.compile(re.escape(tempfile.gettempdir().rstrip("/")) + r"/rtcompat-run-[A-Za-z0-9_-]+")
+
+#: The redactor of the run this process serves (:func:`activate`), so that text is made
+#: portable before it is cut: a path cut first no longer matches, and the cut would
+#: depend on how long this machine's cache path is.
+_active: "Redactor | None" = None
+
+
+def activate(redactor: "Redactor | None") -> None:
+    global _active
+    _active = redactor
+
+
+def portable(text: str) -> str:
+    """``text`` with this run's paths rewritten (unchanged outside a run)."""
+    return _active.text(text) if _active is not None else text
+
+
+def head(text: str, limit: int, ellipsis: str = "") -> str:
+    """The first ``limit`` characters of the portable text."""
+    text = portable(text)
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(ellipsis)] + ellipsis
+
+
+def tail(text: str, limit: int) -> str:
+    """The last ``limit`` characters of the portable text."""
+    return portable(text)[-limit:]
+
+
+def error_summary(message: object, limit: int = 300) -> str:
+    """A tool's error message as one line: a Python traceback's exception line (the frames
+    above it say where, not what), else every line of the message joined, so a message
+    whose cause is on its first line keeps it; portable, then cut."""
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    if any(line.startswith("Traceback") for line in lines):
+        lines = lines[-1:]
+    return head(" / ".join(lines), limit, "...")
 
 
 class Redactor:
@@ -28,7 +72,7 @@ class Redactor:
         for path, name in self.pairs:
             if path and path != "/":
                 value = value.replace(path + "/", ("" if name == "." else name + "/")).replace(path, name)
-        return value
+        return _SCRATCH.sub("<scratch>", value)
 
     def tool(self, tool: ToolResult) -> ToolResult:
         """The tool's reasons, tails, messages and tool-error texts with paths rewritten."""
@@ -46,6 +90,10 @@ class Redactor:
                         check["process"][key] = self.text(check["process"][key])
             for verdict in check["verdicts"]:
                 verdict["message"] = self.text(verdict["message"])
+            for finding in check.get("findings") or []:
+                finding["evidence"] = self.text(finding["evidence"])
+            if isinstance(check.get("screenshot_note"), str):
+                check["screenshot_note"] = self.text(check["screenshot_note"])
             observed = check["observed"]
             for key in [k for k in observed if k.startswith("_")]:  # tool errors and metadata, never judged
                 observed[key] = self._deep(observed[key])

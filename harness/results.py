@@ -125,6 +125,8 @@ class CheckResult(Record):
     screenshot: ScreenshotRecord | None = Field(None, description="what the tool displayed (GUI tools), on the "
                                                                   "reference set and wherever the check did not pass")
     screenshot_note: str | None = Field(None, description="why a screenshot the check saved was not kept")
+    produced: str | None = Field(None, description="start of an earlier run that produced this check, where an "
+                                                   "interrupted run did not reach it and kept its earlier result")
 
     @property
     def key(self) -> str:

@@ -28,6 +28,7 @@ from harness.backends.base import (
     ToolUnavailable,
 )
 from harness.fixture_guard import FixtureGuard, FixtureTampered
+from harness.redact import head
 from harness.fixture_sets import REFERENCE
 from harness.judging.judge import (
     JudgeError,
@@ -279,8 +280,7 @@ def network_failure(text: str) -> str | None:
 
 
 def _short(exc: Exception, limit: int = 300) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return head(" ".join(str(exc).split()), limit, "...")
 
 
 def definition_digest(manifest_path: Path) -> str:

@@ -59,11 +59,15 @@ def test_a_check_that_writes_into_its_fixture_fails_and_the_fixture_is_untouched
     assert (project / "fixtures/dicom/tiny/data.dcm").read_bytes() == before
 
 
-def test_an_invalid_manifest_keeps_its_row_as_an_error_and_the_others_still_run(project):
+def test_an_invalid_manifest_keeps_its_row_as_an_error_and_the_others_still_run(project, capsys):
     write_tool(project, "fine", GOOD_JSON)
     (project / "tool_manifests" / "broken.yaml").write_text("id: broken\nname: [unclosed\n")
     results = project / "results.json"
-    assert main(["run", "--results", str(results)]) == 0
+    assert main(["run", "--results", str(results)]) == 1
+    err = capsys.readouterr().err
+    assert f"rtcompat: {project / 'tool_manifests' / 'broken.yaml'}:" in err
+    assert err.splitlines()[-1] == ("rtcompat: error: 1 invalid manifest, not run (each problem above; "
+                                    "rtcompat validate checks a fix)")
     tools = {t["id"]: t for t in json.loads(results.read_text())["tools"]}
     assert tools["broken"]["install"]["status"] == "error"
     assert tools["broken"]["install"]["reason"].startswith("invalid manifest: ")
@@ -138,3 +142,28 @@ def test_a_failing_power_suite_leaves_the_rows_and_states_no_figure(project, mon
     assert main(["run", "--results", str(results)]) == 0
     data = json.loads(results.read_text())
     assert data["run"]["power"] is None and data["tools"][0]["checks"][0]["status"] == "pass"
+
+
+def test_a_reason_is_made_portable_before_it_is_cut_so_no_fragment_of_a_path_remains(project):
+    missing = project / "tool_manifests" / ("deep" * 20) / "libopencv_java.so"
+    write_tool(project, "cutter", f"echo 'cannot open {missing}: {'x' * 150} no such file' >&2; exit 1")
+    check = run_catalogue(project, "cutter")[("cutter", "read")]
+    assert check["status"] == "fail"
+    assert f"cannot open tool_manifests/{'deep' * 20}/libopencv_java.so" in check["reason"]
+    assert str(project.parent.name) not in check["reason"]
+
+
+def test_a_partial_run_in_a_fresh_clone_starts_from_the_committed_results(project, capsys):
+    write_tool(project, "first", GOOD_JSON)
+    write_tool(project, "second", GOOD_JSON)
+    assert main(["run", "--report"]) == 0  # what a clone finds committed: reports/results.json
+    committed = json.loads((project / "reports" / "results.json").read_text())
+    (project / "results" / "latest.json").unlink()
+    capsys.readouterr()
+    assert main(["run", "--tool", "second"]) == 0
+    assert "this run's rows were put over" in capsys.readouterr().out
+    latest = json.loads((project / "results" / "latest.json").read_text())
+    tools = {t["id"]: t for t in latest["tools"]}
+    assert set(tools) == {"first", "second"}
+    assert tools["first"]["produced"] == committed["run"]["started"]
+    assert tools["second"]["produced"] == latest["run"]["started"] != committed["run"]["started"]

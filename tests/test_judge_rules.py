@@ -206,7 +206,27 @@ def test_a_stage_error_is_the_last_line_of_the_stage_the_key_belongs_to():
     assert stage_error({"import": "interp3 failed"}, "dose.max_gy") is None
     assert stage_error({"volume": "bad"}, "rtstruct.roi.Sphere.volume_cc") == "bad"
     assert stage_error({"dvh": ""}, "dvh.x") == ""
-    assert stage_error({"dvh": "y" * 400}, "dvh.x") == "y" * 300
+    assert stage_error({"dvh": "y" * 400}, "dvh.x") == "y" * 297 + "..."
+
+
+def test_a_stage_error_attaches_by_whole_dotted_parts_and_by_the_capability_it_names():
+    assert stage_error({"ct": "CT reader crashed"}, "rtstruct.roi_count") is None
+    assert stage_error({"ct": "CT reader crashed"}, "ct.rows") == "CT reader crashed"
+    assert stage_error({"Sphere": "no contour"}, "dvh.Sphere.D95_gy") == "no contour"
+    assert stage_error({"Sphere": "no contour"}, "dvh.Spheres.D95_gy") is None
+    assert stage_error({"read-ct": "TODO: not written yet"}, "ct.image_count") == "TODO: not written yet"
+    assert stage_error({"read-rtdose": "no reader"}, "dose.max_gy") == "no reader"
+    assert stage_error({"read-rtdose": "no reader"}, "ct.rows") is None
+
+
+def test_a_multi_line_error_keeps_its_first_line_and_a_traceback_its_exception():
+    assert stage_error({"dose": "Error: cannot read RD.dcm\n  hint: the frame count is 0"}, "dose.max_gy") == (
+        "Error: cannot read RD.dcm / hint: the frame count is 0")
+    check = Check(id="c", capability="read-ct", program="p.py", judge=["ct.rows"])
+    truth = {"ct.rows": q("ct.rows", 120, GY)}
+    (verdict,) = judge(check, truth, {"_errors": {"ct.rows": "Traceback (most recent call last):\n  File x\n"
+                                                             "ValueError: bad rows"}})
+    assert verdict.message == "ct.rows not reported: ValueError: bad rows"
 
 
 def test_a_missing_quantity_carries_its_tolerance_and_unit():

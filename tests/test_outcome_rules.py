@@ -144,7 +144,7 @@ def test_a_check_whose_every_judged_quantity_is_optional_and_unreported_fails_ke
 def test_the_tools_errors_are_quoted_three_at_most_each_cut_at_160_characters():
     errors = {"a": "x" * 200, "b": "two", "c": "three", "d": "four"}
     result = conclude(check(False), TRUTH, CLEAN, {**RIGHT, "_errors": errors})
-    assert result.reason == f"2 quantities within tolerance [tool errors: a: {'x' * 160}; b: two; c: three]"
+    assert result.reason == f"2 quantities within tolerance [tool errors: a: {'x' * 157}...; b: two; c: three]"
 
 
 @pytest.mark.parametrize("errors", ["a string", ["a", "list"], {}])

@@ -20,6 +20,7 @@ from harness.backends import py2release
 from harness.backends.base import (
     Env, InstallContext, InstallError, Mounts, ToolBroken, always_available, check_environment, same_mounts,
 )
+from harness.redact import tail
 from harness.backends.py2release import Python2Evidence
 from harness.manifest import Manifest, VirtualenvInstall
 from harness.limits import check_limits
@@ -175,7 +176,7 @@ def error_lines(output: str, limit: int = 3) -> str:
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     telling = [line for line in lines if re.search(r"error|failed|not found|no matching|unsatisfiable", line, re.I)
                and not line.startswith("File ")]
-    return " | ".join((telling or lines)[-limit:])[-800:]
+    return tail(" | ".join((telling or lines)[-limit:]), 800)
 
 
 def _uv_tls_environment() -> dict[str, str]:

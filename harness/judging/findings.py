@@ -41,6 +41,7 @@ from ruamel.yaml import YAML
 from harness.judging.judge import ERRORS_KEY, Quantity, Verdict
 from harness.manifest import Check
 from harness.results import FindingRef
+from harness.redact import head
 
 
 class Declaration(BaseModel):
@@ -118,7 +119,7 @@ def _tool_error(declaration: Declaration, verdicts: list[Verdict], truth: dict[s
     if not keys:
         return None
     line = next(line for line in messages[0].splitlines() if pattern.search(line)).strip()
-    return Evidence(keys, {"error": line[:200], "count": len(keys)})
+    return Evidence(keys, {"error": head(line, 200), "count": len(keys)})
 
 
 def _rounded(declaration: Declaration, verdicts: list[Verdict], truth: dict[str, Quantity],

@@ -29,6 +29,7 @@ from harness.judging.conventions import (
     synonym_of,
 )
 from harness.manifest import Check, Tolerance
+from harness.redact import error_summary
 
 ERRORS_KEY = "_errors"
 
@@ -209,7 +210,7 @@ def judge(check: Check, truth: dict[str, Quantity], observed: dict[str, Any]) ->
         if key not in observed:
             if any(fnmatch.fnmatchcase(key, p) for p in check.optional):
                 continue
-            why = errors.get(key) or stage_error(errors, key)
+            why = error_summary(errors[key]) if key in errors else stage_error(errors, key)
             verdicts.append(Verdict(key, "fail", None, quantity.value,
                                     f"{key} not reported" + (f": {why}" if why else ""),
                                     tolerance=describe_tolerance(quantity.tolerance, quantity.unit),
@@ -309,12 +310,22 @@ def _reported_bin_width(observed: dict[str, Any]) -> float | None:
     return None
 
 
+#: A check may file its error under the capability it was reading (the scaffold does):
+#: the quantities of that capability are the ones it concerns.
+CAPABILITY_PREFIXES = {"read-ct": "ct", "read-rtstruct": "rtstruct", "read-rtplan": "plan",
+                       "read-rtdose": "dose", "dvh": "dvh"}
+
+
 def stage_error(errors: dict, key: str) -> str | None:
-    """The tool's error for the stage a key belongs to (``dvh.Sphere`` for ``dvh.Sphere.D95_gy``)."""
+    """The tool's error for the stage a key belongs to, matched by whole dotted parts:
+    ``dvh.Sphere`` or ``Sphere`` for ``dvh.Sphere.D95_gy``, ``volume`` for
+    ``rtstruct.roi.Sphere.volume_cc``, ``read-ct`` for ``ct.rows``; never ``ct`` for
+    ``rtstruct.roi_count`` (a CT reader's crash says nothing of the structure set)."""
+    parts = {*key.split("."), *re.split(r"[._]", key)}
     for stage, message in errors.items():
-        if key.startswith(str(stage)) or str(stage) in key:
-            lines = [line.strip() for line in str(message).splitlines() if line.strip()]
-            return (lines[-1] if lines else "")[:300]
+        stage = CAPABILITY_PREFIXES.get(str(stage), str(stage))
+        if key == stage or key.startswith(stage + ".") or stage in parts:
+            return error_summary(message)
     return None
 
 

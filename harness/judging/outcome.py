@@ -37,6 +37,7 @@ from harness.judging.findings import explain, explain_timeout
 from harness.judging.judge import ERRORS_KEY, Quantity, Verdict, judge, judged_keys
 from harness.manifest import Check
 from harness.process import Completed
+from harness.redact import error_summary, head, tail
 from harness.results import CheckResult, ProcessFacts, VerdictRecord
 
 #: The observation a check program sets when the testbed, not the tool, stops it.
@@ -51,7 +52,7 @@ def facts_of(done: Completed) -> ProcessFacts:
     return ProcessFacts(returncode=done.returncode, signal=done.signalled, timed_out=done.timed_out,
                         limit_hit=done.limit_hit, launch_error=done.launch_error,
                         output_truncated=done.output_truncated, stdout_bytes=done.stdout_bytes,
-                        stdout_last_line=last[:200], stderr_tail=done.tail("stderr", lines=8)[-2000:],
+                        stdout_last_line=head(last, 200), stderr_tail=tail(done.tail("stderr", lines=8), 2000),
                         duration=round(done.duration, 3))
 
 
@@ -130,7 +131,7 @@ def _process_outcome(check: Check, facts: ProcessFacts, observed: dict[str, Any]
     if isinstance(observed.get(TESTBED_KEY), str) and observed[TESTBED_KEY].strip():
         # The program found our testbed incomplete (a mirror without the file the tool needs):
         # no verdict on the tool either way.
-        return CheckResult(status="error", reason=f"testbed: {' '.join(observed[TESTBED_KEY].split())[:400]}",
+        return CheckResult(status="error", reason=f"testbed: {head(' '.join(observed[TESTBED_KEY].split()), 400)}",
                            observed=observed, **common)
     return None
 
@@ -163,7 +164,7 @@ def check_program_crash(facts: ProcessFacts, program: str | None) -> str | None:
     if not frames or not frames[-1][0].replace("\\", "/").endswith(f"checks/{name}"):
         return None
     lines = [line.strip() for line in last.splitlines() if line.strip()]
-    return f"{name} line {frames[-1][1]}: {lines[-1][:200]}"
+    return f"{name} line {frames[-1][1]}: {head(lines[-1], 200)}"
 
 
 def crash_after_output(facts: ProcessFacts) -> str | None:
@@ -188,14 +189,8 @@ def _xfail_or(check: Check, result: CheckResult) -> CheckResult:
     return result
 
 
-def last_line(message: object) -> str:
-    """The telling line of a tool's error: a traceback's last line, not its first frame."""
-    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
-    return lines[-1] if lines else ""
-
-
 def no_output_reason(facts: ProcessFacts) -> str:
-    stderr = f"; stderr: {facts.stderr_tail.splitlines()[-1][-300:]}" if facts.stderr_tail.strip() else ""
+    stderr = f"; stderr: {tail(facts.stderr_tail.splitlines()[-1], 300)}" if facts.stderr_tail.strip() else ""
     if facts.limit_hit:
         return facts.limit_hit + stderr
     if facts.signal:
@@ -204,7 +199,7 @@ def no_output_reason(facts: ProcessFacts) -> str:
         return f"exit code {facts.returncode} and no output{stderr}"
     size = f"{facts.stdout_bytes} bytes" + (" (truncated)" if facts.output_truncated else "")
     return (f"printed no JSON observations ({size}, exit code {facts.returncode}); "
-            f"last line: {facts.stdout_last_line[:200]!r}")
+            f"last line: {head(facts.stdout_last_line, 200)!r}")
 
 
 def run_notes(facts: ProcessFacts, observed: dict) -> str:
@@ -213,5 +208,5 @@ def run_notes(facts: ProcessFacts, observed: dict) -> str:
         notes.append(f"output truncated at {facts.stdout_bytes} bytes")
     errors = observed.get(ERRORS_KEY)
     if isinstance(errors, dict) and errors:
-        notes.append("tool errors: " + "; ".join(f"{k}: {last_line(v)[:160]}" for k, v in list(errors.items())[:3]))
+        notes.append("tool errors: " + "; ".join(f"{k}: {error_summary(v, 160)}" for k, v in list(errors.items())[:3]))
     return f" [{'; '.join(notes)}]" if notes else ""

@@ -22,9 +22,9 @@ from harness.cli import main
 from standins import write_python_tool, write_tool
 
 
-def run(project, *tools):
+def run(project, *tools, exit_code=0):
     results = project / "results.json"
-    assert main(["run", "--results", str(results), *[a for t in tools for a in ("--tool", t)]]) == 0
+    assert main(["run", "--results", str(results), *[a for t in tools for a in ("--tool", t)]]) == exit_code
     data = json.loads(results.read_text())
     return {(t["id"], c["id"]): c for t in data["tools"] for c in t["checks"]} | {
         (t["id"], "install"): t["install"] for t in data["tools"]}
@@ -40,7 +40,7 @@ def test_a_fixture_that_is_a_path_is_refused_and_the_directory_it_names_survives
     manifest.write_text(manifest.read_text().replace("fixture: tiny", f"fixture: {fixture.format(victim=victim)}"))
     assert main(["validate", str(manifest)]) == 1
     assert "checks.0.fixture" in capsys.readouterr().out
-    outcome = run(project, "escapee")
+    outcome = run(project, "escapee", exit_code=1)  # an invalid manifest: the run says so in its exit status
     assert outcome[("escapee", "install")]["status"] == "error"
     assert (victim / "precious.txt").read_text() == "keep me"
     assert not (project.parent / "victim").exists()

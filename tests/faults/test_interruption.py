@@ -53,6 +53,33 @@ def test_an_interrupted_run_leaves_complete_partial_results_and_the_next_run_com
     assert {c["status"] for t in data["tools"] for c in t["checks"]} == {"pass"}
 
 
+def test_an_interrupted_run_keeps_every_row_it_did_not_reach_with_its_date(project):
+    pidfile = project / "hanging.pid"
+    write_tool(project, "a-first", GOOD_JSON)
+    write_tool(project, "b-hangs", GOOD_JSON)
+    write_tool(project, "c-after", GOOD_JSON)
+    assert main(["run"]) == 0
+    results = project / "results" / "latest.json"
+    first = json.loads(results.read_text())["run"]["started"]
+
+    write_tool(project, "b-hangs", f"sleep 300 & echo $! > {pidfile}.tmp; mv {pidfile}.tmp {pidfile}; wait\n")
+    proc = harness_process(project, "run")
+    _wait_for(pidfile, proc)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 130, output[-2000:]
+    assert f"the checks the run reached are in {results}" in output
+
+    data = json.loads(results.read_text())
+    tools = {t["id"]: t for t in data["tools"]}
+    assert data["run"]["partial"] is True and data["run"]["started"] != first
+    assert set(tools) == {"a-first", "b-hangs", "c-after"}
+    assert tools["a-first"]["produced"] == data["run"]["started"]
+    assert tools["c-after"]["produced"] == first and tools["c-after"]["checks"][0]["status"] == "pass"
+    (kept,) = tools["b-hangs"]["checks"]
+    assert kept["status"] == "pass" and kept["produced"] == first
+
+
 def test_two_runs_sharing_the_cache_build_once_and_both_pass(project, tmp_path_factory):
     wheel = make_wheel(tmp_path_factory.mktemp("wheel"))
     write_virtualenv_tool(project, "pyreader", str(wheel))
