@@ -178,6 +178,7 @@ def _unexpected() -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     from harness.catalogue import load_catalogue
 
+    print(f"{'tool (--tool)':24} {'backend':12} {'listed':10} checks")
     for entry in load_catalogue():
         if entry.manifest is None:
             print(f"{entry.tool_id:24} INVALID  {entry.problems[0]}")
@@ -554,7 +555,11 @@ def cmd_fixtures(args: argparse.Namespace) -> int:
         return 0
     problems = []
     for name in names:
-        found = fixtures.verify_set(fixtures_dir() / name, name)
+        try:
+            found = fixtures.verify_set(fixtures_dir() / name, name)
+        except ImportError as exc:  # a compressed set's encoder: say which extra, not a crash log
+            raise FatalError(f"{name}: {exc}; the encoders are in the 'fixtures' extra: "
+                             f"pip install -e '.[fixtures]'") from None
         print(f"{name}: {'byte-identical to a fresh build' if not found else f'{len(found)} difference(s)'}")
         problems += found
     for problem in problems:

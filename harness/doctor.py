@@ -34,7 +34,8 @@ def diagnose(host: Host | None = None) -> list[str]:
         ("git", bool(host.git), host.git or "not installed", "apt-get install git"),
         ("network", host.network, "GitHub reachable" if host.network else "GitHub unreachable (offline)",
          "tools that download (" + (", ".join(needs_network()) or "none") + ") skip with their command; "
-         "source checkouts need a mirror: set RTCOMPAT_MIRROR"),
+         + ("source checkouts come from the mirror below" if mirror_dirs() else
+            "source checkouts need a mirror: set RTCOMPAT_MIRROR")),
         ("mirror", bool(mirror_dirs()), ", ".join(map(str, mirror_dirs())) or "none configured",
          "export RTCOMPAT_MIRROR=DIR (holding OWNER+NAME.git mirrors)"),
     ]

@@ -110,6 +110,31 @@ def program_placeholder_problems(path: Path, manifest: Manifest) -> list[Problem
     return problems
 
 
+def finding_problems(path: Path) -> list[Problem]:
+    """The tool's own findings (``tool_manifests/<tool>/findings/*.yaml``), each loaded as a
+    run would load it: schema, id = file name, a known rule, the tool's own, a new id."""
+    from harness.judging.findings import FindingError, declarations, load_declaration
+
+    directory = manifest_dir(path) / "findings"
+    if not directory.is_dir():
+        return []
+    tool = path.stem
+    problems = []
+    for file in sorted(directory.iterdir()):
+        if file.suffix not in (".yaml", ".yml"):
+            continue
+        try:
+            load_declaration(f"tool_manifests/{tool}/findings/{file.name}", file.read_text(errors="replace"), tool)
+        except FindingError as exc:
+            problems.append(Problem(file, 1, file.name, str(exc)))
+    if not problems:
+        try:
+            declarations()  # all findings together: an id declared twice
+        except FindingError as exc:
+            problems.append(Problem(directory, 1, "findings", str(exc)))
+    return problems
+
+
 def _position(field: str, items: list, pattern: str) -> int | str:
     return pattern if field == "tolerances" else items.index(pattern)
 
@@ -125,4 +150,4 @@ def validate_file(path: Path, fixtures_root: Path) -> list[Problem]:
     return [*clash_problems(path),
             *sorted([*check_problems(path, manifest, data, fixtures_root), *placeholder_problems(path)],
                     key=lambda p: p.line),
-            *program_placeholder_problems(path, manifest)]
+            *program_placeholder_problems(path, manifest), *finding_problems(path)]

@@ -167,3 +167,53 @@ def test_a_partial_run_in_a_fresh_clone_starts_from_the_committed_results(projec
     assert set(tools) == {"first", "second"}
     assert tools["first"]["produced"] == committed["run"]["started"]
     assert tools["second"]["produced"] == latest["run"]["started"] != committed["run"]["started"]
+
+
+FINDING = """\
+id: standin-cannot-decode-dose
+title: The stand-in cannot decode the RT Dose
+explanation: Its decoder stops at the first frame.
+tools: ["{tools}"]
+keys: ["dose.*"]
+rule: tool-error
+parameters: {{pattern: "cannot decode"}}
+evidence: "{{error}} ({{count}} value(s) not shown)"
+source:
+  standin: "https://example.org/standin/decoder.py#L10"
+"""
+
+
+def test_a_finding_beside_the_tools_manifest_explains_its_fail(project, capsys):
+    write_tool(project, "standin", 'echo \'{"ct.rows": 4, "_errors": {"dose": "cannot decode frame 1"}}\'')
+    findings = project / "tool_manifests" / "standin" / "findings"
+    findings.mkdir()
+    (findings / "standin-cannot-decode-dose.yaml").write_text(FINDING.format(tools="standin"))
+    assert main(["validate"]) == 0
+    check = run_catalogue(project, "standin")[("standin", "read")]
+    assert check["status"] == "fail"
+    assert [(f["id"], f["evidence"]) for f in check["findings"]] == [
+        ("standin-cannot-decode-dose", "cannot decode frame 1 (1 value(s) not shown)")]
+
+
+@pytest.mark.parametrize(("tools", "said"), [("pydicom", "are not 'standin'"),
+                                            ("*", "are not 'standin'")])
+def test_a_finding_beside_a_manifest_may_concern_that_tool_only(project, capsys, tools, said):
+    write_tool(project, "standin", GOOD_JSON)
+    findings = project / "tool_manifests" / "standin" / "findings"
+    findings.mkdir()
+    (findings / "standin-cannot-decode-dose.yaml").write_text(FINDING.format(tools=tools))
+    capsys.readouterr()
+    assert main(["validate"]) == 1
+    out = capsys.readouterr().out
+    assert "standin-cannot-decode-dose.yaml:1: standin-cannot-decode-dose.yaml: " in out and said in out
+
+
+def test_a_tools_finding_cannot_take_an_id_declared_centrally(project, capsys):
+    write_tool(project, "standin", GOOD_JSON)
+    findings = project / "tool_manifests" / "standin" / "findings"
+    findings.mkdir()
+    (findings / "dose-grid-scaling-not-applied.yaml").write_text(
+        FINDING.format(tools="standin").replace("standin-cannot-decode-dose", "dose-grid-scaling-not-applied"))
+    capsys.readouterr()
+    assert main(["validate"]) == 1
+    assert "id 'dose-grid-scaling-not-applied' is declared already in findings/" in capsys.readouterr().out

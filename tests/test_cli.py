@@ -192,3 +192,40 @@ def test_fixtures_verify_through_the_cli_names_a_file_that_differs_from_a_fresh_
     assert "dose-16bit: 1 difference(s)" in captured.out and f"{dose.as_posix()}:" in captured.out
     assert main(["fixtures", "verify", "--set", "no-such-set"]) == 1
     assert "no fixture set named no-such-set" in capsys.readouterr().err
+
+
+def test_list_says_what_each_column_is(project, capsys):
+    main(["new", "my-tool"])
+    capsys.readouterr()
+    assert main(["list"]) == 0
+    head, row = capsys.readouterr().out.splitlines()[:2]
+    assert head.split() == ["tool", "(--tool)", "backend", "listed", "checks"]
+    assert row.split()[:2] == ["my-tool", "virtualenv"]
+
+
+@pytest.mark.parametrize("mirror", [True, False])
+def test_doctor_asks_for_a_mirror_only_when_none_is_set(tmp_path, monkeypatch, mirror):
+    from harness.doctor import diagnose
+    from harness.host import Host
+
+    if mirror:
+        monkeypatch.setenv("RTCOMPAT_MIRROR", str(tmp_path))
+    else:
+        monkeypatch.delenv("RTCOMPAT_MIRROR", raising=False)
+        monkeypatch.setenv("RTCOMPAT_CACHE", str(tmp_path / "empty-cache"))
+    host = Host()
+    host.network = False
+    said = "\n".join(diagnose(host))
+    assert ("set RTCOMPAT_MIRROR" in said) is not mirror
+
+
+def test_fixtures_verify_without_the_encoders_names_the_extra(monkeypatch, capsys):
+    from harness import fixtures
+
+    def missing_codec(directory, name):
+        raise ModuleNotFoundError("No module named 'gdcm'")
+
+    monkeypatch.setattr(fixtures, "verify_set", missing_codec)
+    assert main(["fixtures", "verify", "--set", "ct-jpeg-lossless"]) == 1
+    assert capsys.readouterr().err.strip() == ("rtcompat: error: ct-jpeg-lossless: No module named 'gdcm'; the "
+                                              "encoders are in the 'fixtures' extra: pip install -e '.[fixtures]'")

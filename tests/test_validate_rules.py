@@ -8,7 +8,8 @@ import pytest
 from standins import write_manifest
 
 from harness.cli import main
-from harness.judging.outcome import last_line, no_output_reason
+from harness.judging.outcome import no_output_reason
+from harness.redact import error_summary
 from harness.manifest_checks import validate_file
 from harness.paths import fixtures_dir
 from harness.results import ProcessFacts
@@ -139,9 +140,11 @@ def test_the_reason_a_check_printed_nothing_useful(facts, reason):
     assert no_output_reason(facts) == reason
 
 
-def test_the_telling_line_of_a_tool_error_is_its_last_non_blank_line():
-    assert last_line("Traceback:\n  frame\nValueError: bad\n\n") == "ValueError: bad"
-    assert last_line("") == "" and last_line(None) == "None"
+def test_the_telling_line_of_a_traceback_is_its_exception_and_of_a_message_all_its_lines():
+    assert error_summary("Traceback:\n  frame\nValueError: bad\n\n") == "ValueError: bad"
+    assert error_summary("cannot read RD.dcm\n\n  (frame count 0)") == "cannot read RD.dcm / (frame count 0)"
+    assert error_summary("") == "" and error_summary(None) == "None"
+    assert error_summary("z" * 400) == "z" * 297 + "..."
 
 
 def test_a_harness_error_is_told_in_one_short_line():

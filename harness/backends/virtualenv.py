@@ -61,7 +61,9 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
     except InstallError as exc:
         evidence = _python2_evidence(spec.packages)
         if evidence is not None:
-            raise ToolBroken(f"cannot install: {evidence.describe()} (the installer said: {exc})") from exc
+            # The diagnosis is the cause; how the installer then failed depends on the machine
+            # (a DNS error offline, a setup.py error online) and would only blur it.
+            raise ToolBroken(f"cannot install: {evidence.describe()}") from exc
         raise
     python = str(location / "bin" / "python")
     dependencies = _distributions(python)

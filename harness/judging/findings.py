@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
@@ -203,23 +204,66 @@ class FindingError(Exception):
     """A finding declaration that cannot be used (names the file)."""
 
 
-@lru_cache(maxsize=1)
 def declarations() -> tuple[Declaration, ...]:
-    """Every declared finding, in id order; a bad file is an error naming it."""
-    found = []
-    for entry in sorted(resources.files("harness.judging").joinpath("findings").iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".yaml"):
-            continue
-        try:
-            declaration = Declaration.model_validate(YAML(typ="safe").load(entry.read_text()))
-        except Exception as exc:
-            raise FindingError(f"findings/{entry.name}: {exc}") from None
-        if declaration.id != entry.name[:-5]:
-            raise FindingError(f"findings/{entry.name}: id {declaration.id!r} must match the file name")
-        if declaration.rule not in RULES:
-            raise FindingError(f"findings/{entry.name}: unknown rule {declaration.rule!r} (one of {', '.join(RULES)})")
-        found.append(declaration)
-    return tuple(found)
+    """Every declared finding, in id order: the central ones (``harness/judging/findings``)
+    and each tool's own (``tool_manifests/<tool>/findings``), so that a pull request that
+    adds a tool can explain its FAIL without touching the harness; a bad file is an error
+    naming it."""
+    from harness.paths import manifests_dir
+
+    directory = manifests_dir()
+    files = tuple(tool_finding_files(directory))
+    return _declarations(files)
+
+
+declarations.cache_clear = lambda: _declarations.cache_clear()  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=8)
+def _declarations(tool_files: tuple[tuple[str, str, str], ...]) -> tuple[Declaration, ...]:
+    central = [(f"findings/{entry.name}", entry.read_text(), None)
+               for entry in resources.files("harness.judging").joinpath("findings").iterdir()
+               if entry.name.endswith((".yaml", ".yml"))]
+    found: dict[str, tuple[str, Declaration]] = {}
+    for where, text, tool in sorted(central, key=lambda c: c[0]) + list(tool_files):
+        declaration = load_declaration(where, text, tool)
+        if declaration.id in found:
+            raise FindingError(f"{where}: id {declaration.id!r} is declared already in {found[declaration.id][0]}")
+        found[declaration.id] = (where, declaration)
+    return tuple(declaration for _, (_, declaration) in sorted(found.items()))
+
+
+def tool_finding_files(tool_manifests: Path) -> list[tuple[str, str, str]]:
+    """(where, text, tool id) of every ``tool_manifests/<tool>/findings/*.yaml``."""
+    if not tool_manifests.is_dir():
+        return []
+    files = []
+    for path in sorted(tool_manifests.glob("*/findings/*")):
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            files.append((f"tool_manifests/{path.parent.parent.name}/findings/{path.name}",
+                          path.read_text(errors="replace"), path.parent.parent.name))
+    return files
+
+
+def load_declaration(where: str, text: str, tool: str | None = None) -> Declaration:
+    """One finding file, checked: its id is its file name, its rule exists, and a tool's
+    own finding concerns that tool alone (``tool`` or ``tool@version``)."""
+    try:
+        declaration = Declaration.model_validate(YAML(typ="safe").load(text))
+    except Exception as exc:
+        raise FindingError(f"{where}: {exc}") from None
+    stem = where.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if declaration.id != stem:
+        raise FindingError(f"{where}: id {declaration.id!r} must match the file name")
+    if declaration.rule not in RULES:
+        raise FindingError(f"{where}: unknown rule {declaration.rule!r} (one of {', '.join(RULES)})")
+    if tool is not None:
+        foreign = [t for t in declaration.tools if t != tool and not t.startswith(f"{tool}@")]
+        if foreign:
+            raise FindingError(f"{where}: tools {foreign} are not {tool!r}: a finding beside a tool's manifest "
+                               f"explains that tool only (a finding shared by several tools goes in "
+                               f"harness/judging/findings/)")
+    return declaration
 
 
 def by_id() -> dict[str, Declaration]:
