@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--results", type=Path, help="results file (default: results/latest.json)")
     run.add_argument("--allow-apt", action="store_true", help="apt-get install missing Debian packages (root)")
     run.add_argument("--report", action="store_true", help="render reports/ from the results afterwards")
+    run.add_argument("--browser-check", metavar="SCREENSHOT", type=Path,
+                     help="with --report: open the page in headless Chromium, check it at desktop and phone width "
+                          "and save its first screen (advisory: a machine without Chromium says so and goes on)")
     run.add_argument("-n", "--workers", default=None, help="pytest-xdist workers (e.g. 2 or auto)")
     run.add_argument("-v", "--verbose", action="store_true",
                      help="pytest's own output too: every item, and the full reason of each failure")
@@ -277,6 +280,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from harness.limits import LimitsError, check_limits
     from harness.progress import Progress
 
+    if args.browser_check and not args.report:
+        raise FatalError("--browser-check checks the report: it goes with --report")
     try:
         check_limits()  # a limit no check can live under is our setting, not every tool's failure
     except LimitsError as exc:
@@ -330,6 +335,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"rtcompat: results in {results}")
     if args.report:
         _render(results, reports_dir(root))
+        if args.browser_check:
+            try:
+                _browser_check(results, reports_dir(root) / "index.html", args.browser_check)
+            except FatalError as exc:
+                print(f"rtcompat: browser check not run: {exc}", file=sys.stderr)
     invalid = [entry for entry in load_catalogue(paths) if entry.manifest is None]
     if invalid:  # the run went on without them; the exit status says the catalogue needs fixing
         for entry in invalid:

@@ -65,6 +65,8 @@ def test_only_the_innermost_frame_of_the_last_traceback_counts():
     ("dose.max_cgy", "dose.max_gy"),                                       # another unit
     ("rtstruct.roi.Sphere.volume_mm3", "rtstruct.roi.Sphere.volume_cc"),   # another unit
     ("dose.max_gyy", "dose.max_gy"),                                       # one typo
+    ("dose.maximum_gy", "dose.max_gy"),                                    # the word spelt out
+    ("dose.minimum_gy", "dose.min_gy"),                                    # the word spelt out
 ])
 def test_a_misnamed_key_is_the_checks_error_with_a_did_you_mean(reported, meant):
     observed = {"dose.max_gy": 136.05, "dose.min_gy": 9.45, "rtstruct.roi.Sphere.volume_cc": 7.25}

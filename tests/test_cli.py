@@ -229,3 +229,9 @@ def test_fixtures_verify_without_the_encoders_names_the_extra(monkeypatch, capsy
     assert main(["fixtures", "verify", "--set", "ct-jpeg-lossless"]) == 1
     assert capsys.readouterr().err.strip() == ("rtcompat: error: ct-jpeg-lossless: No module named 'gdcm'; the "
                                               "encoders are in the 'fixtures' extra: pip install -e '.[fixtures]'")
+
+
+def test_a_browser_check_without_a_report_is_refused_before_anything_runs(project, capsys):
+    assert main(["run", "--browser-check", str(project / "shot.png")]) == 1
+    assert "it goes with --report" in capsys.readouterr().err
+    assert not (project / "results").exists()

@@ -243,14 +243,20 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _misspelt(meant: str, written: str) -> bool:
-    """One typo (an edit of one character), or the same quantity in another unit
-    (``volume_cc`` written ``volume_mm3``); ``dose.mean_gy`` is not ``dose.min_gy``."""
+    """One typo (an edit of one character), the same quantity in another unit
+    (``volume_cc`` written ``volume_mm3``), or its name spelt out or cut short in the same
+    unit (``dose.maximum_gy``); ``dose.mean_gy`` is not ``dose.min_gy``."""
     if _NUMBER.sub("#", meant) == _NUMBER.sub("#", written):
         return False  # the same quantity at another level (V13gy for V63gy, V-1gy for V71gy)
     stem, _, unit = meant.rpartition("_")
     other_stem, _, other_unit = written.rpartition("_")
     if stem and stem == other_stem and unit != other_unit and {unit, other_unit} <= _UNITS:
         return True
+    parent, _, leaf = stem.rpartition(".")
+    other_parent, _, other_leaf = other_stem.rpartition(".")
+    if (unit == other_unit and unit in _UNITS and parent == other_parent and leaf and other_leaf
+            and leaf != other_leaf and (leaf.startswith(other_leaf) or other_leaf.startswith(leaf))):
+        return True  # the word spelt out or cut short: dose.maximum_gy for dose.max_gy
     return _one_edit(meant, written)
 
 
