@@ -328,7 +328,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"rtcompat: the checks the run reached are in {results}; every other row kept its earlier "
                   "result", file=sys.stderr)
         raise KeyboardInterrupt
-    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
+    if code == pytest.ExitCode.USAGE_ERROR:  # pytest printed why (our own refusals go this way too)
+        return 1
+    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
         raise FatalError(f"pytest could not run the catalogue (exit code {int(code)})")
     if args.data:
         return _own_data_written(own_output, started)

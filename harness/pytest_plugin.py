@@ -159,9 +159,22 @@ class _RunState:
         elif config.getoption("rtcompat_data", None) and not hasattr(config, "workerinput"):
             self.own = self._prepare_own_data()
             self.fixtures_root = self.own.staged_root
+            self._deidentify_progress()
         self.observe_only = bool(staged) or self.own is not None
         #: the fixture sets checks run on, read once at collection
         self.fixture_sets = discover(self.fixtures_root)
+
+    def _deidentify_progress(self) -> None:
+        """The console is de-identified like the report: no ROI name or patient's value
+        in a progress line (a tool's error names the structure it failed on)."""
+        from harness.progress import Progress
+
+        manifests = installed(load_catalogue(manifest_paths(manifests_dir(self.root))))
+        self.own.protected = {key for key in manifests} | {m.name for m in manifests.values()}
+        scrub = self.own.deidentifier()
+        for plugin in self.config.pluginmanager.get_plugins():
+            if isinstance(plugin, Progress):
+                plugin.portable = (lambda before: lambda text: scrub.text(before(text)))(plugin.portable)
 
     def _prepare_own_data(self) -> OwnDataRun:
         data = Path(self.config.getoption("rtcompat_data"))
@@ -171,7 +184,12 @@ class _RunState:
             return OwnDataRun.prepare(data, output, bool(self.config.getoption("rtcompat_keep_roi_names")),
                                       self.run_dir)
         except (OwnDataError, DataDirError) as exc:
+            self.cleanup()  # copies of the user's files never outlive a run that could not start
             raise pytest.UsageError(f"rtcompat: {exc}") from None
+        except Exception as exc:  # ours, on the user's data: one line, and nothing of theirs left behind
+            self.cleanup()
+            raise pytest.UsageError(f"rtcompat: preparing the data failed in the harness, not in any tool: "
+                                    f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}") from None
 
     @property
     def run_dir(self) -> Path:

@@ -3,12 +3,17 @@ references, by UID, never by file name.
 
 Only the attributes grouping needs are parsed (``specific_tags``), pixel data is never
 read, and long values (contour data) are deferred, so a directory of ten thousand CT
-slices indexes in seconds (``benchmarks/index_data.py``). A file that is not DICOM, or
-cannot be read, is counted and named, never fatal.
+slices indexes in seconds (``benchmarks/index_data.py``). Every file is accounted for,
+by name and reason, never fatal: used; a duplicate of another file (same SOP Instance
+UID, same bytes); a conflicting duplicate (same UID, other content: which one was used
+is said); truncated (pixel data shorter than its header declares); not DICOM;
+unreadable. Files written without the 128-byte preamble and file meta information (as
+some planning systems write RT Plans) are read, and said so.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import warnings
 from collections.abc import Callable, Iterator
@@ -25,7 +30,8 @@ HEADER_TAGS = [Tag(name) for name in (
     "SOPClassUID", "SOPInstanceUID", "Modality", "StudyInstanceUID", "SeriesInstanceUID", "FrameOfReferenceUID",
     "ImagePositionPatient", "ImageOrientationPatient", "InstanceNumber", "Rows", "Columns", "NumberOfFrames",
     "ReferencedFrameOfReferenceSequence", "ReferencedStructureSetSequence", "ReferencedRTPlanSequence",
-    "DoseSummationType", "StructureSetROISequence", "DVHSequence")]
+    "DoseSummationType", "StructureSetROISequence", "DVHSequence", "BitsAllocated", "SamplesPerPixel",
+    "PixelData")]
 #: Attributes that identify a patient, a person, a place or a study: never in a report of
 #: own data (:mod:`harness.owndata.deidentify` removes every value read here from it).
 IDENTIFYING = (
@@ -76,6 +82,8 @@ class Instance:
     #: the values of its identifying attributes, its UIDs and ROI names (see IDENTIFYING)
     identifying: frozenset[str] = frozenset()
     roi_names: tuple[str, ...] = ()
+    #: False for a file without the 128-byte preamble and file meta information
+    preamble: bool = True
 
 
 @dataclass
@@ -88,12 +96,36 @@ class DataIndex:
     not_dicom: list[Path] = field(default_factory=list)
     #: files that looked like DICOM but could not be read: (path, why)
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
-    #: a second file holding an SOP Instance UID already seen (the first one is used)
-    duplicates: list[Path] = field(default_factory=list)
+    #: a second file holding an SOP Instance UID already seen, byte for byte the same
+    #: (the first one is used): (path, the file used)
+    duplicates: list[tuple[Path, Path]] = field(default_factory=list)
+    #: a second file holding an SOP Instance UID already seen, with other content: (path,
+    #: the file used); two versions of one object, and only one can be tested
+    conflicts: list[tuple[Path, Path]] = field(default_factory=list)
+    #: DICOM files whose pixel data is shorter than their header declares: (path, why)
+    truncated: list[tuple[Path, str]] = field(default_factory=list)
+    #: used files that had no preamble and file meta information (read all the same)
+    without_preamble: list[Path] = field(default_factory=list)
 
     @property
     def file_count(self) -> int:
-        return len(self.instances) + len(self.not_dicom) + len(self.unreadable) + len(self.duplicates)
+        return (len(self.instances) + len(self.not_dicom) + len(self.unreadable) + len(self.duplicates)
+                + len(self.conflicts) + len(self.truncated))
+
+    def accounts(self, name=lambda path: path.name) -> list[str]:
+        """One line per file that is not simply used: what it is and why it was left out
+        (``name`` shows a path; by default its file name only, as directories often
+        carry the patient's name)."""
+        lines = [f"{name(p)}: not DICOM" for p in self.not_dicom]
+        lines += [f"{name(p)}: unreadable: {why}" for p, why in self.unreadable]
+        lines += [f"{name(p)}: truncated: {why}; left out" for p, why in self.truncated]
+        lines += [f"{name(p)}: duplicate of {name(used)} (same SOP Instance UID, same bytes)"
+                  for p, used in self.duplicates]
+        lines += [f"{name(p)}: same SOP Instance UID as {name(used)} but other content; {name(used)} was used"
+                  for p, used in self.conflicts]
+        lines += [f"{name(p)}: no DICOM preamble or file meta information; read all the same"
+                  for p in self.without_preamble]
+        return lines
 
 
 class DataDirError(Exception):
@@ -119,20 +151,25 @@ def index_directory(root: Path, progress: Callable[[int], None] | None = None) -
     if not root.is_dir():
         raise DataDirError(f"{root}: not a directory")
     index = DataIndex(root=root.resolve())
-    seen: set[str] = set()
+    seen: dict[str, Path] = {}
     for count, path in enumerate(walk_files(root), start=1):
         if path.name == "DICOMDIR":
             index.not_dicom.append(path)
             continue
         read = read_instance(path)
         if isinstance(read, Instance):
-            if read.sop_instance in seen:
-                index.duplicates.append(path)
+            first = seen.get(read.sop_instance)
+            if first is not None:
+                (index.duplicates if _same_bytes(first, path) else index.conflicts).append((path, first))
             else:
-                seen.add(read.sop_instance)
+                seen[read.sop_instance] = path
                 index.instances.append(read)
+                if not read.preamble:
+                    index.without_preamble.append(path)
         elif read is None:
             index.not_dicom.append(path)
+        elif isinstance(read, Truncated):
+            index.truncated.append((path, read.why))
         else:
             index.unreadable.append((path, read))
         if progress is not None and count % 500 == 0:
@@ -140,20 +177,93 @@ def index_directory(root: Path, progress: Callable[[int], None] | None = None) -
     return index
 
 
-def read_instance(path: Path) -> Instance | str | None:
-    """The file's :class:`Instance`; None when it is not DICOM; a one-line reason when it
-    claims to be DICOM but cannot be read (truncated, no SOP Instance UID)."""
+@dataclass(frozen=True)
+class Truncated:
+    """A DICOM file cut short: its pixel data ends before its header says it does."""
+
+    why: str
+
+
+def read_instance(path: Path) -> Instance | Truncated | str | None:
+    """The file's :class:`Instance`; None when it is not DICOM; :class:`Truncated` when its
+    pixel data is cut short; a one-line reason when it claims to be DICOM but cannot be
+    read (no SOP Instance UID). A file without the preamble and file meta information is
+    read when it still parses as a dataset with SOP Class and Instance UIDs."""
+    preamble = True
     try:
-        with open(path, "rb") as handle, warnings.catch_warnings():
-            # An export's invalid values (a UID with leading zeros) are the tools' concern, not the index's.
-            warnings.simplefilter("ignore")
-            ds = pydicom.dcmread(handle, stop_before_pixels=True, specific_tags=HEADER_TAGS,
-                                 defer_size=DEFER_SIZE)
-            return _instance(path, ds)
+        ds = _read(path, force=False)
     except InvalidDicomError:
-        return None
+        preamble = False
+        try:
+            ds = _read(path, force=True)
+        except READ_ERRORS:
+            return None
+        if not _looks_like_uid(_text(ds, "SOPClassUID")) or not _text(ds, "SOPInstanceUID"):
+            return None
     except (OSError, ValueError, TypeError, AttributeError, KeyError, IndexError, EOFError) as exc:
         return f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+    short = _pixel_data_shortfall(path, ds)
+    if short:
+        return Truncated(short)
+    found = _instance(path, ds)
+    if isinstance(found, Instance) and not preamble:
+        found = Instance(**{**found.__dict__, "preamble": False})
+    return found
+
+
+def _read(path: Path, force: bool):
+    with open(path, "rb") as handle, warnings.catch_warnings():
+        # An export's invalid values (a UID with leading zeros) are the tools' concern, not the index's.
+        warnings.simplefilter("ignore")
+        return pydicom.dcmread(handle, specific_tags=HEADER_TAGS, defer_size=DEFER_SIZE, force=force)
+
+
+def _looks_like_uid(text: str) -> bool:
+    return bool(text) and all(part.isdigit() for part in text.split("."))
+
+
+def _pixel_data_shortfall(path: Path, ds) -> str | None:
+    """Why the pixel data is shorter than declared, or None. The value is never read
+    (it is deferred): its recorded length is compared with the file's size, and a native
+    (uncompressed) image's length with rows x columns x frames x samples x bytes."""
+    try:
+        element = ds.get_item("PixelData", keep_deferred=True)  # its header, the value left unread
+    except (KeyError, AttributeError, TypeError):
+        element = None
+    if element is None:
+        return None
+    length = getattr(element, "length", None)
+    tell = getattr(element, "value_tell", None)
+    size = path.stat().st_size
+    if length is not None and length != 0xFFFFFFFF and tell is not None and tell + length > size:
+        return f"pixel data {size - tell} of {length} bytes"
+    rows, columns = _int(ds, "Rows"), _int(ds, "Columns")
+    bits = _int(ds, "BitsAllocated")
+    if length is None or length == 0xFFFFFFFF or not (rows and columns and bits):
+        return None
+    frames = _int(ds, "NumberOfFrames") or 1
+    samples = _int(ds, "SamplesPerPixel") or 1
+    expected = rows * columns * frames * samples * bits // 8
+    if length < expected:
+        return f"pixel data {length} of {expected} bytes ({rows} x {columns} x {frames} frames)"
+    return None
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+        return _digest(a) == _digest(b)
+    except OSError:
+        return False
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _instance(path: Path, ds) -> Instance | str:

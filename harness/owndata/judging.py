@@ -135,6 +135,8 @@ def judge_set(dataset: DataSet, set_dir: Path, tools: list[ToolResult], manifest
         vendor_values[key] = value
 
     conventions = readings(set_dir, rois)
+    stated = vendor.values.get("plan.prescription_gy")
+    prescription = float(stated.value) if stated is not None else None
     rows: list[tuple[ToolResult, CheckResult, dict[str, Any]]] = []
     for tool in tools:
         manifest = manifests.get(tool.key)
@@ -159,8 +161,9 @@ def judge_set(dataset: DataSet, set_dir: Path, tools: list[ToolResult], manifest
                 for key, manifest in manifests.items() if manifest is not None}
     verdicts: dict[tuple[str, str], OwnVerdict] = {}
     for key, value in vendor_values.items():
-        quantity = Quantity(key, value.value, value.tolerance, value.unit,
-                            alternatives=_alternatives(conventions, key, value.tolerance))
+        # What the export states is the reference: no reading of ours (our contour volume
+        # with or without end caps) may stand in for it and pass a tool by convention.
+        quantity = Quantity(key, value.value, value.tolerance, value.unit)
         for tool_key, got in per_key.get(key, {}).items():
             verdicts[(tool_key, key)] = _own(compare(key, got, quantity, value.tolerance,
                                                      Context(declared=declared.get(tool_key, {}))), "vendor")
@@ -169,7 +172,7 @@ def judge_set(dataset: DataSet, set_dir: Path, tools: list[ToolResult], manifest
     for key in sorted(per_key):
         if key in vendor_values:
             continue
-        rule = rule_for(key, reference_truth)
+        rule = rule_for(key, reference_truth, prescription)
         consensus = form(key, per_key[key], rule, _alternatives(conventions, key, rule.tolerance), voices, declared)
         for tool_key, verdict in consensus.verdicts.items():
             verdicts[(tool_key, key)] = _own(verdict, "consensus")

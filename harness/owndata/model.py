@@ -92,7 +92,10 @@ class IndexSummary(_Record):
     not_dicom: int
     unreadable: list[str] = Field(default_factory=list)
     duplicates: int = 0
+    truncated: int = 0
     unused: list[str] = Field(default_factory=list)
+    #: every file not simply used, by its name, with what it is and why it was left out
+    accounts: list[str] = Field(default_factory=list)
 
 
 class OwnRun(_Record):

@@ -20,8 +20,10 @@ def render_markdown(results: OwnDataResults) -> str:
     lines = ["# rtcompat: own data", "",
              f"Run started {run.started}, finished {run.finished}, harness {run.harness_version}{partial}.", "",
              (f"Indexed {index.files} files: {index.dicom_objects} DICOM objects, {index.not_dicom} not DICOM, "
-              f"{len(index.unreadable)} unreadable, {index.duplicates} duplicate instances."), ""]
-    lines += [f"- {line}" for line in index.unreadable + index.unused] + ([""] if index.unreadable or index.unused else [])
+              f"{len(index.unreadable)} unreadable, {index.truncated} truncated, {index.duplicates} duplicate "
+              "instances."), ""]
+    accounted = index.accounts or index.unreadable  # results written before files were accounted one by one
+    lines += [f"- {line}" for line in accounted + index.unused] + ([""] if accounted or index.unused else [])
     lines += [("This report names no patient, person, place, date, UID or description: sets are labelled by a "
                f"digest of their anchor object, {roi_names}"), "",
               ("Two references, kept apart: **vendor** values are what the export itself carries (the planning "

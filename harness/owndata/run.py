@@ -18,7 +18,7 @@ from pathlib import Path
 from harness import __version__
 from harness.fixture_guard import file_digests
 from harness.manifest import Manifest
-from harness.owndata.deidentify import Deidentifier
+from harness.owndata.deidentify import Deidentifier, free_text
 from harness.owndata.grouping import Grouping, group
 from harness.owndata.index import DataIndex, index_directory
 from harness.owndata.judging import judge_set
@@ -62,6 +62,8 @@ class OwnDataRun:
     #: the data directory's files, as the fixture guard checksums a fixture set
     digests: dict[str, str] = field(default_factory=dict)
     started: str = ""
+    #: tool ids and names and quantity keys, never redacted (set when the report is made)
+    protected: set[str] = field(default_factory=set)
 
     @classmethod
     def prepare(cls, data_dir: Path, output: Path, keep_roi_names: bool, scratch: Path) -> OwnDataRun:
@@ -92,7 +94,7 @@ class OwnDataRun:
                                roi_names(self.staged_root / dataset.label / "RS.dcm").items()})
             identifying |= {name for instance in self.index.instances for name in instance.roi_names
                             if name not in labels}
-        return Deidentifier(identifying, labels)
+        return Deidentifier(identifying, labels, protected=self.protected)
 
     def finish(self, results: Results, manifests: dict[str, Manifest], fixtures_root: Path,
                partial: bool = False) -> list[Path]:
@@ -111,11 +113,12 @@ class OwnDataRun:
             run=OwnRun(started=self.started, finished=_now(), harness_version=__version__,
                        keep_roi_names=self.keep_roi_names, partial=partial),
             index=_summary(self.index, self.grouping), tools=tools, sets=sets)
+        self.protected = _harness_names(report, manifests)
         scrub = self.deidentifier()
         clean = OwnDataResults.model_validate(scrub.data(report.model_dump(mode="json")))
-        # Every value the files are made of is searched again (the templates' own words are
-        # not data: a station named like a column heading is not a leak).
-        leaks = [hit for text in _strings(clean.model_dump(mode="json")) for hit in scrub.leaks_in(text)]
+        # Every free-text value the files are made of is searched again (the templates' own
+        # words are not data: a station named like a column heading is not a leak).
+        leaks = [hit for text in free_text(clean.model_dump(mode="json")) for hit in scrub.leaks_in(text)]
         if leaks:
             raise OwnDataError(f"refusing to write the report: an identifying value survived redaction ({leaks[0]})")
         texts = {JSON_NAME: clean.model_dump_json(indent=2) + "\n", MARKDOWN_NAME: render_markdown(clean)}
@@ -125,6 +128,17 @@ class OwnDataRun:
             atomic_write_text(self.output / name, text)
             written.append(self.output / name)
         return written
+
+
+def _harness_names(report: OwnDataResults, manifests: dict[str, Manifest]) -> set[str]:
+    """What free text may name that is the harness's, not the patient's: tool ids and
+    names, and every quantity key of the report."""
+    names = {t.key for t in report.tools} | {t.name for t in report.tools} | set(manifests)
+    names |= {m.name for m in manifests.values()} | {m.id for m in manifests.values()}
+    for data_set in report.sets:
+        names |= {v.key for v in data_set.vendor} | {c.key for c in data_set.consensus}
+        names |= {v.key for check in data_set.checks for v in check.verdicts}
+    return {n for n in names if n}
 
 
 def _strings(value) -> list[str]:
@@ -141,7 +155,8 @@ def _summary(index: DataIndex, grouping: Grouping) -> IndexSummary:
     # A file is named by its name only: directory names often carry the patient's name.
     return IndexSummary(files=index.file_count, dicom_objects=len(index.instances), not_dicom=len(index.not_dicom),
                         unreadable=[f"{p.name}: {why}" for p, why in index.unreadable],
-                        duplicates=len(index.duplicates), unused=grouping.unused)
+                        duplicates=len(index.duplicates) + len(index.conflicts), truncated=len(index.truncated),
+                        unused=grouping.unused, accounts=index.accounts())
 
 
 def _now() -> str:
@@ -152,9 +167,10 @@ def describe_index(index: DataIndex, grouping: Grouping, show_paths: bool = Fals
     """``rtcompat data inspect``: the sets found and what each lacks, one block each."""
     lines = [(f"{index.root}: {index.file_count} files, {len(index.instances)} DICOM objects, "
               f"{len(index.not_dicom)} not DICOM, {len(index.unreadable)} unreadable, "
-              f"{len(index.duplicates)} duplicate instances; {len(grouping.sets)} sets")]
-    for path, why in index.unreadable:
-        lines.append(f"  unreadable: {path.relative_to(index.root) if show_paths else path.name}: {why}")
+              f"{len(index.truncated)} truncated, {len(index.duplicates) + len(index.conflicts)} duplicate "
+              f"instances; {len(grouping.sets)} sets")]
+    shown = (lambda path: str(path.relative_to(index.root))) if show_paths else (lambda path: path.name)
+    lines += [f"  {line}" for line in index.accounts(shown)]
     lines += [f"  unused: {line}" for line in grouping.unused]
     for dataset in grouping.sets:
         lines.append("")

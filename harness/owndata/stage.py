@@ -20,6 +20,7 @@ import numpy as np
 import pydicom
 
 from harness.owndata.grouping import DataSet
+from harness.owndata.index import READ_ERRORS
 
 #: At most this many structures get a centroid probe point (a plan with 80 ROIs would
 #: otherwise ask every tool for 80 interpolations).
@@ -52,12 +53,20 @@ def derive_points(directory: Path) -> dict:
     points: dict = {"units": "mm, DICOM patient coordinates (LPS); Gy; percent of the structure's volume",
                     "derived_from": "the data: CT and dose voxel centres, structure centroids"}
     slices = sorted(directory.glob("CT_*.dcm"))
-    if slices:
-        points.update(_ct_points(slices))
     dose_path = directory / "RD.dcm"
     rs_path = directory / "RS.dcm"
+    problems = []
+    if slices:
+        try:
+            points.update(_ct_points(slices, rs_path if rs_path.is_file() else None))
+        except READ_ERRORS as exc:
+            problems.append(f"CT probe points not derived: {type(exc).__name__}: {_short(exc)}")
     if dose_path.is_file():
-        points["dose"] = _dose_points(dose_path, rs_path if rs_path.is_file() else None)
+        try:
+            points["dose"] = _dose_points(dose_path, rs_path if rs_path.is_file() else None)
+        except READ_ERRORS as exc:  # the checks then have no dose points: n/a, not a crash of ours
+            problems.append(f"dose probe points not derived: {type(exc).__name__}: {_short(exc)}")
+            return {**points, "problems": problems}
         levels = _dose_levels(directory / "RP.dcm", points["dose"].pop("_max_gy", None))
         if rs_path.is_file() and levels:
             names = [str(r.ROIName) for r in pydicom.dcmread(rs_path, stop_before_pixels=True)
@@ -65,7 +74,13 @@ def derive_points(directory: Path) -> dict:
             points["dvh"] = {"dose_levels_gy": {name: levels for name in names},
                              "volume_levels_pct": [99, 95, 50, 5, 1], "volume_levels_cc": [0.03],
                              "keys": "dvh.<ROI>.V<level>gy_pct, dvh.<ROI>.D<pct>_gy, dvh.<ROI>.D<cc>cc_gy"}
+    if problems:
+        points["problems"] = problems
     return points
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:200]
 
 
 def _geometry(ds) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, float]]:
@@ -82,15 +97,65 @@ def _voxel(origin, row_dir, col_dir, spacing, row: int, column: int) -> list[flo
     return [round(float(v), 4) for v in point]
 
 
-def _ct_points(slices: list[Path]) -> dict:
+def _ct_points(slices: list[Path], rs_path: Path | None = None) -> dict:
     first = pydicom.dcmread(slices[0], stop_before_pixels=True)
     middle = pydicom.dcmread(slices[len(slices) // 2], stop_before_pixels=True)
     rows, columns = int(middle.Rows), int(middle.Columns)
     centre = _voxel(*_geometry(middle), rows // 2, columns // 2)
+    inside, how = _body_centre(slices[len(slices) // 2], rs_path)
     return {"ct": {"first_voxel": _voxel(*_geometry(first), 0, 0),
                    "centre_voxel": centre,
                    "quarter_voxel": _voxel(*_geometry(middle), rows // 4, columns // 4)},
-            "body_interior": {"centre": centre, "radius_mm": BODY_RADIUS_MM}}
+            "body_interior": {"centre": inside or centre, "radius_mm": BODY_RADIUS_MM,
+                              "from": how if inside else "the image centre (no body found in the data)"}}
+
+
+#: ROI names a body outline goes by, where the export does not mark it EXTERNAL.
+BODY_NAMES = ("body", "external", "skin", "outline", "patient")
+#: Voxels above this are tissue (air and lung are below), for finding the body on a slice.
+TISSUE_HU = -300.0
+
+
+def _body_centre(slice_path: Path, rs_path: Path | None) -> tuple[list[float] | None, str]:
+    """A point inside the patient on the middle slice, from the export itself: the
+    body outline's contour there (the ROI marked EXTERNAL, or named like one), else the
+    centroid of the slice's tissue voxels. A patient is rarely at (0, 0) or at the
+    image's centre, and a probe in air measures nothing."""
+    ct = pydicom.dcmread(slice_path)
+    z = float(ct.ImagePositionPatient[2])
+    if rs_path is not None:
+        outline = _outline_on(rs_path, z)
+        if outline is not None:
+            return [round(float(v), 4) for v in outline], "the body outline's contour on the middle CT slice"
+    try:
+        hu = ct.pixel_array.astype(float) * float(ct.get("RescaleSlope", 1) or 1) + float(
+            ct.get("RescaleIntercept", 0) or 0)
+    except Exception:  # a codec this interpreter lacks: the image centre stands in, and says so
+        return None, ""
+    rows, columns = np.nonzero(hu > TISSUE_HU)
+    if rows.size == 0:
+        return None, ""
+    return (_voxel(*_geometry(ct), int(round(rows.mean())), int(round(columns.mean()))),
+            "the centroid of the middle CT slice's tissue voxels (above -300 HU)")
+
+
+def _outline_on(rs_path: Path, z: float) -> np.ndarray | None:
+    """The centroid of the body outline's contour nearest ``z``, or None."""
+    ds = pydicom.dcmread(rs_path)
+    external = {int(o.ReferencedROINumber) for o in ds.get("RTROIObservationsSequence") or []
+                if str(o.get("RTROIInterpretedType", "")).upper() == "EXTERNAL"}
+    named = {int(r.ROINumber) for r in ds.get("StructureSetROISequence") or []
+             if str(r.get("ROIName", "")).strip().lower() in BODY_NAMES}
+    wanted = external or named
+    best = None
+    for roi in ds.get("ROIContourSequence") or []:
+        if int(roi.get("ReferencedROINumber", -1)) not in wanted:
+            continue
+        for contour in roi.get("ContourSequence") or []:
+            points = np.asarray(contour.get("ContourData") or [], dtype=float).reshape(-1, 3)
+            if len(points) >= 3 and (best is None or abs(points[0, 2] - z) < abs(best[0, 2] - z)):
+                best = points
+    return None if best is None else best.mean(axis=0)
 
 
 def _frame_positions(ds) -> np.ndarray:

@@ -22,7 +22,7 @@ import pydicom
 
 from harness.manifest import Tolerance
 from harness.owndata.index import READ_ERRORS
-from harness.owndata.tolerances import DVH_RULE
+from harness.owndata.tolerances import DVH_RULE, VOLUME_CC_FLOOR, VOLUME_PCT_FLOOR, dose_floor
 
 D_PERCENTS = (99, 95, 50, 5, 1)
 D_VOLUMES_CC = (0.03,)
@@ -159,17 +159,21 @@ def contradiction_note(found: list[tuple[int, str, float, float, float]], prescr
             f"from the curve){why}; the curves' values are used")
 
 
-def dvh_values(name: str, dvh: CumulativeDvh) -> list[VendorValue]:
-    """The DVH quantities the tools report, read off the vendor's curve."""
+def dvh_values(name: str, dvh: CumulativeDvh, prescription_gy: float | None = None) -> list[VendorValue]:
+    """The DVH quantities the tools report, read off the vendor's curve, each with the
+    reference set's 3 % rule plus what reading a histogram costs, never below the clinical
+    floors of :mod:`harness.owndata.tolerances`."""
     width = dvh.bin_width
+    floor = dose_floor(prescription_gy)
     rule = (f"3 % of the value (the reference set's rule) plus the vendor DVH's bin width {width:g} Gy: a value "
-            f"read off its histogram is known to one bin")
+            f"read off its histogram is known to one bin; {floor:g} Gy at least")
     out = []
 
     def dose(key: str, value: float | None, how: str) -> None:
         if value is not None and np.isfinite(value):
             out.append(VendorValue(f"dvh.{name}.{key}", round(value, 4),
-                                   Tolerance(abs=round(DVH_RULE * abs(value) + width, 4)), "Gy", rule + how))
+                                   Tolerance(abs=round(max(DVH_RULE * abs(value) + width, floor), 4)), "Gy",
+                                   rule + how))
 
     dose("min_gy", dvh.minimum, "")
     dose("max_gy", dvh.maximum, "")
@@ -180,15 +184,16 @@ def dvh_values(name: str, dvh: CumulativeDvh) -> list[VendorValue]:
         dose(f"D{cc:g}cc_gy", dvh.dose_at_cc(cc), "")
     if not dvh.in_percent:
         out.append(VendorValue(f"dvh.{name}.volume_cc", round(float(dvh.volumes[0]), 4),
-                               Tolerance(rel=DVH_RULE), "cm3", "3 % of the value (the reference set's rule)"))
+                               Tolerance(rel=DVH_RULE, abs=VOLUME_CC_FLOOR), "cm3",
+                               f"3 % of the value (the reference set's rule), {VOLUME_CC_FLOOR:g} cm3 at least"))
     top = float(dvh.doses[-1]) + width
     for level in range(int(top) + 2):
         value = dvh.volume_at(level)
         resolution = abs(dvh.volume_at(level - width) - dvh.volume_at(level + width)) / 2
         out.append(VendorValue(f"dvh.{name}.V{level}gy_pct", round(value, 4),
-                               Tolerance(abs=round(DVH_RULE * value + resolution, 4)), "%",
+                               Tolerance(abs=max(round(DVH_RULE * value + resolution, 4), VOLUME_PCT_FLOOR)), "%",
                                "3 % of the value (the reference set's rule) plus the change of the vendor curve "
-                               "over one bin"))
+                               "over one bin; one percentage point at least"))
     return out
 
 
@@ -206,6 +211,7 @@ def read_vendor_reference(set_dir: Path) -> VendorReference:
     set's ROI names), prescription, fractions and metersets of its RT Plan."""
     reference = VendorReference()
     contradicted: list[tuple[int, str, float, float, float]] = []
+    parsed_dvhs: list[tuple[str, CumulativeDvh]] = []
     rs_names = roi_names(set_dir / "RS.dcm")
     dose_path = set_dir / "RD.dcm"
     if dose_path.is_file():
@@ -227,11 +233,14 @@ def read_vendor_reference(set_dir: Path) -> VendorReference:
                 reference.notes.append(f"vendor DVH of ROI {roi}: not compared, {parsed}")
                 continue
             contradicted += [(roi, *c, parsed.bin_width) for c in parsed.contradicted]
-            for value in dvh_values(name, parsed):
-                reference.values[value.key] = value
+            parsed_dvhs.append((name, parsed))
     plan_path = set_dir / "RP.dcm"
     if plan_path.is_file():
         for value in plan_values(plan_path):
+            reference.values[value.key] = value
+    stated = reference.values.get("plan.prescription_gy")
+    for name, parsed in parsed_dvhs:  # once the prescription is known: the tolerances' floor
+        for value in dvh_values(name, parsed, stated.value if stated else None):
             reference.values[value.key] = value
     if contradicted:
         prescription = reference.values.get("plan.prescription_gy")

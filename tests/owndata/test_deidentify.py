@@ -41,3 +41,29 @@ def test_a_value_left_in_text_is_found_without_repeating_it():
     scrub = Deidentifier(IDENTITY)
     assert scrub.leaks_in("all clear") == []
     assert scrub.leaks_in("x KOWALSKI") == ["an identifying value at offset 2"]
+
+
+HOSTILE = ["Dose^Max", "CERR", "RTCOMPAT^Reference", "Smith^Jane"]
+PROTECTED = {"cerr", "CERR", "pycerr", "matrad", "dose.max_gy", "dvh.ROI-1.max_gy"}
+
+
+@pytest.mark.parametrize("text", [
+    "dose.max_gy 70 Gy vs 72 Gy", "cerr read-rtdose: FAIL", "matRad (CERR-based) on Octave",
+    "dvh.ROI-1.max_gy not reported", "the vendor reference", "tool said: max dose",
+])
+def test_hostile_names_never_take_a_tool_a_key_or_a_word_of_the_report(text):
+    assert Deidentifier(HOSTILE, protected=PROTECTED).text(text) == text
+
+
+@pytest.mark.parametrize("text", ["Patient Dose Max", "DOSE^MAX", "Jane Smith.", "SMITH^JANE", "at /data/SMITH_JANE/"])
+def test_hostile_names_are_still_redacted_where_they_name_the_patient(text):
+    cleaned = Deidentifier(HOSTILE, protected=PROTECTED).text(text)
+    assert REDACTED in cleaned and "smith" not in cleaned.casefold()
+
+
+def test_fields_the_harness_names_are_never_redacted_only_relabelled():
+    scrub = Deidentifier(HOSTILE, {"Smith PTV": "ROI-1"}, protected=PROTECTED)
+    cleaned = scrub.data({"key": "dvh.Smith PTV.max_gy", "tool": "cerr", "name": "CERR",
+                          "reason": "CERR crashed on Dose^Max"})
+    assert cleaned == {"key": "dvh.ROI-1.max_gy", "tool": "cerr", "name": "CERR",
+                       "reason": f"CERR crashed on {REDACTED}"}

@@ -95,3 +95,72 @@ def test_inspect_names_no_patient_unless_asked_for_paths(export, capsys):
 def test_a_missing_directory_is_one_line(tmp_path, capsys):
     assert main(["data", "inspect", str(tmp_path / "nowhere")]) == 1
     assert capsys.readouterr().err.strip() == f"rtcompat: error: {tmp_path / 'nowhere'}: no such directory"
+
+
+def _copy(export: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "copy"
+    shutil.copytree(export, target)
+    return target
+
+
+def test_a_file_without_preamble_and_file_meta_is_read_and_said(export, tmp_path):
+    data = _copy(export, tmp_path)
+    plan_path = files_of(data, "RTPLAN")[0]
+    plan = pydicom.dcmread(plan_path)
+    plan.preamble = None
+    del plan.file_meta
+    plan.save_as(plan_path, enforce_file_format=False)  # as some planning systems write RT Plans
+    assert plan_path.read_bytes()[128:132] != b"DICM"
+    index = index_directory(data)
+    (dataset,) = group(index).sets
+    assert dataset.plan is not None and dataset.plan.path == plan_path.resolve()
+    assert index.accounts() == [f"{next(data.rglob('export-log.txt')).name}: not DICOM",
+                                f"{plan_path.name}: no DICOM preamble or file meta information; read all the same"]
+
+
+def test_duplicates_are_told_apart_by_content_and_the_used_one_is_named(export, tmp_path):
+    data = _copy(export, tmp_path)
+    ct = files_of(data, "CT")[0]
+    later = data / "zzz-later"  # walked after the export's own directories
+    later.mkdir()
+    shutil.copyfile(ct, later / "same.dcm")
+    other = pydicom.dcmread(ct)
+    other.InstanceNumber = 999
+    other.save_as(later / "other.dcm")
+    index = index_directory(data)
+    assert f"same.dcm: duplicate of {ct.name} (same SOP Instance UID, same bytes)" in index.accounts()
+    assert f"other.dcm: same SOP Instance UID as {ct.name} but other content; {ct.name} was used" in index.accounts()
+    assert index.file_count == sum(1 for p in data.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("modality", ["RTDOSE", "CT"])
+def test_a_file_whose_pixel_data_is_cut_short_is_truncated_and_left_out(export, tmp_path, modality):
+    data = _copy(export, tmp_path)
+    victim = files_of(data, modality)[0]
+    victim.write_bytes(victim.read_bytes()[:-1000])
+    index = index_directory(data)
+    assert [p for p, _ in index.truncated] == [victim]
+    (line,) = [a for a in index.accounts() if "truncated" in a]
+    assert line.startswith(f"{victim.name}: truncated: pixel data ") and line.endswith("; left out")
+    assert victim.resolve() not in {i.path for i in index.instances}
+
+
+@pytest.mark.parametrize("with_structures", [True, False])
+def test_the_body_probe_is_found_in_the_data_not_assumed_at_the_image_centre(tmp_path, with_structures):
+    import json
+
+    import numpy as np
+
+    from harness.owndata.stage import derive_points
+
+    source = Path(__file__).resolve().parents[2] / "fixtures" / "dicom" / "reference"
+    for path in source.glob("*.dcm"):
+        if with_structures or path.name != "RS.dcm":
+            shutil.copyfile(path, tmp_path / path.name)
+    found = derive_points(tmp_path)["body_interior"]
+    body = json.loads((source / "points.json").read_text())["body_interior"]["centre"]  # the generator's own
+    assert np.hypot(found["centre"][0] - body[0], found["centre"][1] - body[1]) < 5.0
+    assert found["from"] == ("the body outline's contour on the middle CT slice" if with_structures else
+                             "the centroid of the middle CT slice's tissue voxels (above -300 HU)")
+    image_centre = derive_points(tmp_path)["ct"]["centre_voxel"]
+    assert found["centre"] != image_centre

@@ -12,6 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pydicom
 import pytest
 from export import IDENTIFYING, make_export
 from standins import write_manifest
@@ -207,3 +208,80 @@ def test_a_set_label_that_names_no_set_is_refused_with_the_labels_found(readers,
     assert error.startswith("rtcompat: error: no set labelled set-000000 in ") and "found: set-" in error
     _, results = run_own(readers, export[0], "--set", error.split("found: ")[1].split()[0], "--tool", "alpha")
     assert [(c["tool"], c["status"]) for c in results["sets"][0]["checks"]] == [("alpha", "pass")]  # the plan is its reference
+
+
+def _scratch_of_this_process() -> list[Path]:
+    import tempfile
+
+    from harness import scratch
+
+    return sorted(Path(tempfile.gettempdir()).glob(f"{scratch.PREFIX}{scratch.owner_tag()}-*"))
+
+
+def test_a_truncated_dose_is_accounted_for_and_the_run_ends_cleanly(readers, export, tmp_path, capsys):
+    data = tmp_path / "truncated"
+    shutil.copytree(export[0], data)
+    dose = next(data.rglob("RTDOSE.*.dcm"))
+    dose.write_bytes(dose.read_bytes()[:-10240])
+    _, results = run_own(readers, data, "--tool", "alpha")
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err and "INTERNALERROR" not in out.out + out.err
+    assert results["index"]["truncated"] == 1
+    assert any(line.startswith(f"{dose.name}: truncated: pixel data ") for line in results["index"]["accounts"])
+    assert _scratch_of_this_process() == []
+
+
+def test_a_failure_of_ours_while_staging_is_one_line_and_leaves_no_copy_of_the_data(readers, export, monkeypatch,
+                                                                                     capsys):
+    from harness.owndata import run as own_run
+
+    def broken_stage(dataset, root):
+        (root / dataset.label).mkdir(parents=True)
+        (root / dataset.label / "RD.dcm").write_bytes(b"a copy of the patient's dose")
+        raise ValueError("The number of bytes of pixel data is less than expected")
+
+    monkeypatch.setattr(own_run, "stage", broken_stage)
+    assert main(["run", "--data", str(export[0]), "--output", str(readers / "out"), "--tool", "alpha"]) == 1
+    err = capsys.readouterr().err
+    assert "preparing the data failed in the harness, not in any tool: ValueError: The number of bytes" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert _scratch_of_this_process() == []
+
+
+def test_the_console_names_no_roi_of_the_patient(readers, export, capsys):
+    program = readers / "tool_manifests" / "alpha" / "checks" / "read.py"
+    program.write_text(program.read_text().replace(
+        'print(json.dumps(observed))',
+        'observed["_errors"] = {f"rtstruct_volume.{names[-1]}": f"Error: empty {names[-1]}"}\n'
+        'print(json.dumps(observed))', 1))
+    roi = str(pydicom.dcmread(next(export[0].rglob("RTSTRUCT.*.dcm"))).StructureSetROISequence[-1].ROIName)
+    run_own(readers, export[0], "--tool", "alpha")
+    out = capsys.readouterr().out
+    assert "tool errors: rtstruct_volume.ROI-" in out and roi not in out
+
+
+def test_a_vendor_reference_is_never_replaced_by_our_own_reading_of_the_contours(readers, export):
+    """A tool whose structure volumes are our contour volumes without end caps, where the
+    planning system's DVH states other volumes, is judged against the planning system."""
+    from harness.owndata.contours import structure_volumes
+
+    rs = next(export[0].rglob("RTSTRUCT.*.dcm"))
+    ours = {name: found.no_end_caps_cc for name, found in structure_volumes(rs).items()}
+    program = readers / "tool_manifests" / "capless" / "checks" / "read.py"
+    program.parent.mkdir(parents=True)
+    program.write_text("import json\nprint(json.dumps({" + ", ".join(
+        f'"dvh.{name}.volume_cc": {value!r}' for name, value in ours.items()) + "}))\n")
+    write_manifest(readers, "capless", f"""\
+        - id: read
+          capability: dvh
+          program: checks/read.py
+          command: [{json.dumps(sys.executable)}, "{{program}}", "{{fixture}}", "{{output}}"]
+          judge: ["dvh.*.volume_cc"]
+          conventions: {{no-end-caps: "a stand-in that integrates contours without end caps"}}
+        """)
+    _, results = run_own(readers, export[0], "--tool", "capless")
+    verdicts = [v for c in results["sets"][0]["checks"] if c["tool"] == "capless" for v in c["verdicts"]]
+    vendor = [v for v in verdicts if v["source"] == "vendor"]
+    assert vendor and all(v["convention"] is None for v in vendor)
+    missed = [v for v in vendor if abs(v["observed"] - v["reference"]) > max(0.1, 0.03 * v["reference"])]
+    assert missed and not any(v["passed"] for v in missed)

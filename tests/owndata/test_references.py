@@ -244,3 +244,66 @@ def test_the_vendor_reference_of_an_export_names_rois_and_plan(tmp_path):
         assert compare(key, reference.values[key].value, truth[key], truth[key].tolerance).passed, key
     assert reference.notes == []
     assert pydicom.dcmread(rd).DVHSequence[0].DVHType == "CUMULATIVE"
+
+
+def _statistics(item) -> dict[str, float]:
+    return {v.key: v.value for v in dvh_values("PTV", parse_dvh(item)) if not v.key.endswith("_pct")}
+
+
+@pytest.mark.parametrize("form", ["cgy", "percent-volume", "dose-scaling", "differential"])
+def test_every_vendor_dvh_form_reads_as_the_same_curve_in_gy(form):
+    """The same analytic curve in each form a planning system writes; a reader that takes
+    cGy for Gy (or a tenth of it), ignores DVHDoseScaling or mixes up the volume units
+    reads other numbers and fails here."""
+    plain = analytic_dvh([[50.0, 100.0], [60.0, 95.0], [70.0, 0.0]], 80.0)
+    expected = _statistics(plain)
+    item = analytic_dvh([[50.0, 100.0], [60.0, 95.0], [70.0, 0.0]], 80.0, differential=form == "differential")
+    data = np.asarray(item.DVHData, dtype=float)
+    if form == "cgy":
+        item.DoseUnits = "CGY"
+        data[0::2] *= 100
+    elif form == "dose-scaling":
+        item.DVHDoseScaling = 0.001
+        data[0::2] *= 1000
+    elif form == "percent-volume":
+        item.DVHVolumeUnits = "PERCENT"
+        data[1::2] *= 100 / 80.0
+    item.DVHData = [float(x) for x in data]
+    got = _statistics(item)
+    if form == "percent-volume":  # a percent curve states no volume, so no cm3 quantity is read off it
+        expected = {k: v for k, v in expected.items() if not k.endswith(("volume_cc", "cc_gy"))}
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        assert got[key] == pytest.approx(value, abs=1e-6), key
+    assert got["dvh.PTV.D95_gy"] == pytest.approx(60.0, abs=0.11)
+
+
+def test_near_zero_a_dvh_volume_has_a_floor_of_one_percentage_point():
+    rule = rule_for("dvh.ROI-3.V12gy_pct", {})
+    assert compare("dvh.ROI-3.V12gy_pct", 0.0, Quantity_("dvh.ROI-3.V12gy_pct", 0.001, rule), rule.tolerance).passed
+    assert not compare("dvh.ROI-3.V12gy_pct", 2.5, Quantity_("dvh.ROI-3.V12gy_pct", 0.001, rule),
+                       rule.tolerance).passed
+    assert "one percentage point at least" in rule.why
+
+
+@pytest.mark.parametrize(("prescription", "floor"), [(None, 0.1), (60.0, 0.6), (5.0, 0.1)])
+def test_a_dvh_dose_has_a_floor_of_a_tenth_of_a_gray_or_one_percent_of_the_prescription(prescription, floor):
+    rule = rule_for("dvh.ROI-1.min_gy", {}, prescription)
+    assert rule.tolerance.abs == pytest.approx(floor) and rule.tolerance.rel == 0.03
+    vendor = {v.key: v for v in dvh_values("PTV", parse_dvh(analytic_dvh([[0.5, 100.0], [1.0, 0.0]], 80.0)),
+                                           prescription)}
+    assert vendor["dvh.PTV.min_gy"].tolerance.abs >= floor
+    assert all(v.tolerance.abs >= 1.0 for k, v in vendor.items() if k.endswith("_pct"))
+
+
+def test_a_small_structures_volume_has_a_floor_of_a_tenth_of_a_cubic_centimetre():
+    rule = rule_for("rtstruct.roi.ROI-9.volume_cc", {})
+    assert rule.tolerance.abs == 0.1
+    assert compare("rtstruct.roi.ROI-9.volume_cc", 0.25, Quantity_("rtstruct.roi.ROI-9.volume_cc", 0.18, rule),
+                   rule.tolerance).passed
+
+
+def Quantity_(key, value, rule):
+    from harness.judging.judge import Quantity
+
+    return Quantity(key, value, rule.tolerance, rule.unit)

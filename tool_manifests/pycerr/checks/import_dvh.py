@@ -25,10 +25,12 @@ import sys
 import traceback
 
 _POINTS = json.loads(open(os.path.join(sys.argv[1], "points.json")).read())
-HU_POINTS_MM = {k: tuple(v) for k, v in _POINTS["ct"].items()}
-DOSE_POINTS_MM = {k: tuple(v) for k, v in _POINTS["dose"].items()}
-BODY_MEAN_RADIUS_MM = _POINTS["body_interior"]["radius_mm"]
-BODY_MEAN_CENTRE_MM = _POINTS["body_interior"]["centre"]
+# A set may lack a dose (a CT + RTSTRUCT export) or a CT: its probes are then absent, and
+# the stages that need them report nothing rather than the program dying before the CT.
+HU_POINTS_MM = {k: tuple(v) for k, v in (_POINTS.get("ct") or {}).items()}
+DOSE_POINTS_MM = {k: tuple(v) for k, v in (_POINTS.get("dose") or {}).items() if isinstance(v, list)}
+BODY_MEAN_RADIUS_MM = (_POINTS.get("body_interior") or {}).get("radius_mm", 10.0)
+BODY_MEAN_CENTRE_MM = (_POINTS.get("body_interior") or {}).get("centre")
 
 
 OUT = {}
