@@ -38,6 +38,8 @@ def render_markdown(results: OwnDataResults) -> str:
     for s in results.sets:
         lines += ["", f"## {s.label}", "", f"{s.description}. Probes: {', '.join(s.probes) or 'none'}."]
         lines += [f"- {note}" for note in s.notes + s.vendor_notes]
+        lines += ["", "### Decision table", ""]
+        lines += decision_table(s)
         lines += ["", "### Vendor reference", ""]
         lines += _vendor(s)
         lines += ["", "### Consensus", ""]
@@ -50,6 +52,52 @@ def render_markdown(results: OwnDataResults) -> str:
         lines += ["", "## Tools that did not run", ""]
         lines += [f"- {t.name}: {t.install}: {t.reason}" for t in tools]
     return "\n".join(lines) + "\n"
+
+
+def decision_table(s: OwnSet) -> list[str]:
+    """Tool x capability: the result and the largest difference from the reference, in
+    the quantity's unit and, for doses, in percent of the plan's prescription: what a
+    physicist needs to decide whether a tool can be used on this kind of export."""
+    stated = next((v.value for v in s.vendor if v.key == "plan.prescription_gy"), None)
+    prescription = float(stated) if isinstance(stated, int | float) and stated > 0 else None
+    capabilities = sorted({c.capability for c in s.checks})
+    if not capabilities:
+        return ["No tool ran a check on this set."]
+    out = ["| tool | " + " | ".join(capabilities) + " |", "|---|" + "---|" * len(capabilities)]
+    for tool in sorted({c.tool for c in s.checks}):
+        cells = []
+        for capability in capabilities:
+            mine = [c for c in s.checks if c.tool == tool and c.capability == capability]
+            cells.append(_decision(mine, prescription) if mine else "·")
+        out.append(f"| {tool} | " + " | ".join(cells) + " |")
+    basis = f"the plan's {prescription:g} Gy prescription" if prescription else "no prescription in the export"
+    out += ["", f"Each cell: the result, then the largest difference from the reference (vendor or consensus) "
+                f"and the quantity it is in; doses also in percent of {basis}."]
+    return out
+
+
+def _decision(checks: list[OwnCheck], prescription: float | None) -> str:
+    status = _summary(checks).split(" (")[0]
+    worst = None
+    for verdict in (v for c in checks for v in c.verdicts):
+        if isinstance(verdict.observed, int | float) and isinstance(verdict.reference, int | float) \
+                and not isinstance(verdict.observed, bool):
+            difference = float(verdict.observed) - float(verdict.reference)
+            if worst is None or abs(difference) > abs(worst[0]):
+                worst = (difference, verdict)
+    if worst is None:
+        return status
+    difference, verdict = worst
+    if verdict.unit == "Gy":
+        size = f"{difference:+.3g} Gy" + (f" ({100 * difference / prescription:+.2g} % of Rx)" if prescription else "")
+    elif verdict.unit == "%":
+        size = f"{difference:+.3g} percentage points"
+    elif verdict.reference:
+        size = f"{difference:+.3g} {verdict.unit} ({100 * difference / float(verdict.reference):+.2g} %)".replace(
+            "  ", " ")
+    else:
+        size = f"{difference:+.3g} {verdict.unit}".strip()
+    return f"{status}: {size}, {_cell(verdict.key, 60)}"
 
 
 def _matrix(results: OwnDataResults) -> list[str]:

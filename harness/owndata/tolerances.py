@@ -40,8 +40,10 @@ def dose_floor(prescription_gy: float | None) -> float:
     """The absolute floor of a DVH dose tolerance, in Gy."""
     return max(DOSE_FLOOR_GY, PRESCRIPTION_FLOOR * (prescription_gy or 0.0))
 #: Quantities that are never compared between tools: how a tool chose to compute, not what it read.
+#: Labels and descriptions are the user's free text (an RT Plan label often carries the
+#: patient's initials): never compared, so never reported, however short.
 NOT_COMPARED = ("dvh.bin_width_gy", "*.curve", "_*", "*.frame_of_reference_uid", "*.study_instance_uid",
-                "*.patient_name", "*.patient_id", "set.*")
+                "*.patient_name", "*.patient_id", "set.*", "*.label", "*.description", "*_label", "*_description")
 
 
 @dataclass(frozen=True)

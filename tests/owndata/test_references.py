@@ -307,3 +307,28 @@ def Quantity_(key, value, rule):
     from harness.judging.judge import Quantity
 
     return Quantity(key, value, rule.tolerance, rule.unit)
+
+
+@pytest.mark.parametrize("key", ["plan.label", "rtstruct.label", "plan.description", "ct.patient_name"])
+def test_free_text_labels_are_never_compared_so_never_reported(key):
+    assert not compared(key)
+
+
+def test_the_decision_table_gives_the_worst_difference_in_gy_and_percent_of_the_prescription():
+    from harness.owndata.model import OwnCheck, OwnSet, OwnVerdict, VendorRecord
+    from harness.owndata.report import decision_table
+
+    def verdict(key, observed, reference, unit, passed):
+        return OwnVerdict(key=key, source="vendor", passed=passed, observed=observed, reference=reference, unit=unit,
+                          message="")
+
+    checks = [OwnCheck(tool="alpha", check="dvh", capability="dvh", status="fail", reason="", verdicts=[
+                  verdict("dvh.ROI-1.D95_gy", 58.8, 60.0, "Gy", False), verdict("dvh.ROI-1.max_gy", 64.1, 64.0, "Gy", True),
+                  verdict("dvh.ROI-2.V20gy_pct", 30.5, 30.0, "%", True)]),
+              OwnCheck(tool="alpha", check="read", capability="read-rtstruct", status="pass", reason="", verdicts=[
+                  verdict("rtstruct.roi.ROI-1.volume_cc", 101.0, 100.0, "cm3", True)])]
+    table = decision_table(OwnSet(label="set-1", description="", probes=[], checks=checks,
+                                  vendor=[VendorRecord(key="plan.prescription_gy", value=60.0, unit="Gy")]))
+    assert table[:3] == ["| tool | dvh | read-rtstruct |", "|---|---|---|",
+                         "| alpha | FAIL: -1.2 Gy (-2 % of Rx), dvh.ROI-1.D95_gy | pass: +1 cm3 (+1 %), "
+                         "rtstruct.roi.ROI-1.volume_cc |"]
