@@ -46,8 +46,10 @@ def fixture_checksums(fixtures_root: Path) -> dict[str, str]:
 
 
 def is_check_visible(path: Path) -> bool:
-    """A DICOM Part 10 file (``DICM`` after the preamble) or a named helper file."""
-    if path.name in CHECK_VISIBLE:
+    """A DICOM Part 10 file (``DICM`` after the preamble), a ``.dcm`` file (an export may
+    hold DICOM without preamble and file meta: the tools must meet it as it is), or a
+    named helper file."""
+    if path.name in CHECK_VISIBLE or (path.suffix.lower() == ".dcm" and path.is_file()):
         return True
     try:
         with open(path, "rb") as handle:

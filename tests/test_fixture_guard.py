@@ -144,10 +144,20 @@ def test_a_file_that_cannot_be_read_is_not_shown_to_a_check(tmp_path):
     from harness.fixture_guard import is_check_visible
 
     assert is_check_visible(tmp_path / "gone.dcm") is False
-    (tmp_path / "short.dcm").write_bytes(b"\x00" * 10)
-    assert is_check_visible(tmp_path / "short.dcm") is False
+    (tmp_path / "short.bin").write_bytes(b"\x00" * 10)
+    assert is_check_visible(tmp_path / "short.bin") is False
     (tmp_path / "points.json").write_text("{}")
     assert is_check_visible(tmp_path / "points.json") is True
+    for hidden in ("truth.json", "README.md"):
+        (tmp_path / hidden).write_text("the truth")
+        assert is_check_visible(tmp_path / hidden) is False
+
+
+def test_a_dcm_file_without_preamble_is_shown_to_a_check_as_it_is(tmp_path):
+    from harness.fixture_guard import is_check_visible
+
+    (tmp_path / "RP.dcm").write_bytes(b"\x08\x00\x05\x00CS\x0a\x00ISO_IR 100")  # a dataset with no preamble
+    assert is_check_visible(tmp_path / "RP.dcm") is True
 
 
 @pytest.mark.parametrize("replacement", ["file", "link"])

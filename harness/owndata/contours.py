@@ -38,7 +38,7 @@ def _area_and_normal(points: np.ndarray) -> tuple[float, np.ndarray]:
 
 def structure_volumes(rs_path: Path) -> dict[str, StructureVolumes]:
     """ROI name -> its volumes, for every ROI with closed planar contours on two planes or more."""
-    ds = pydicom.dcmread(rs_path)
+    ds = pydicom.dcmread(rs_path, force=True)
     names = {int(r.ROINumber): str(r.ROIName) for r in ds.get("StructureSetROISequence") or []
              if r.get("ROINumber") is not None}
     out = {}

@@ -119,9 +119,12 @@ class DataIndex:
         lines = [f"{name(p)}: not DICOM" for p in self.not_dicom]
         lines += [f"{name(p)}: unreadable: {why}" for p, why in self.unreadable]
         lines += [f"{name(p)}: truncated: {why}; left out" for p, why in self.truncated]
-        lines += [f"{name(p)}: duplicate of {name(used)} (same SOP Instance UID, same bytes)"
+        def other(path: Path, used: Path) -> str:  # two files of one name in two directories
+            return name(used) if name(used) != name(path) else f"the {name(used)} in another directory"
+
+        lines += [f"{name(p)}: duplicate of {other(p, used)} (same SOP Instance UID, same bytes)"
                   for p, used in self.duplicates]
-        lines += [f"{name(p)}: same SOP Instance UID as {name(used)} but other content; {name(used)} was used"
+        lines += [f"{name(p)}: same SOP Instance UID as {other(p, used)} but other content; that one was used"
                   for p, used in self.conflicts]
         lines += [f"{name(p)}: no DICOM preamble or file meta information; read all the same"
                   for p in self.without_preamble]

@@ -26,7 +26,7 @@ def origin_readings(set_dir: Path) -> dict[str, list[float]]:
     slices = []
     for path in sorted(set_dir.glob("CT_*.dcm")):
         try:
-            ds = pydicom.dcmread(path, stop_before_pixels=True)
+            ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
             slices.append((np.array([float(v) for v in ds.ImagePositionPatient]),
                            np.array([float(v) for v in ds.ImageOrientationPatient]),
                            int(ds.Rows), int(ds.Columns), [float(v) for v in ds.PixelSpacing]))

@@ -85,8 +85,8 @@ def _decision(checks: list[OwnCheck], prescription: float | None) -> str:
             difference = float(verdict.observed) - float(verdict.reference)
             if worst is None or abs(difference) > abs(worst[0]):
                 worst = (difference, verdict)
-    if worst is None:
-        return status
+    if worst is None or abs(worst[0]) <= 1e-9 * max(1.0, abs(float(worst[1].reference))):
+        return status  # every value equal to its reference: nothing to size
     difference, verdict = worst
     if verdict.unit == "Gy":
         size = f"{difference:+.3g} Gy" + (f" ({100 * difference / prescription:+.2g} % of Rx)" if prescription else "")

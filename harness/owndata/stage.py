@@ -69,7 +69,7 @@ def derive_points(directory: Path) -> dict:
             return {**points, "problems": problems}
         levels = _dose_levels(directory / "RP.dcm", points["dose"].pop("_max_gy", None))
         if rs_path.is_file() and levels:
-            names = [str(r.ROIName) for r in pydicom.dcmread(rs_path, stop_before_pixels=True)
+            names = [str(r.ROIName) for r in pydicom.dcmread(rs_path, stop_before_pixels=True, force=True)
                      .get("StructureSetROISequence") or []]
             points["dvh"] = {"dose_levels_gy": {name: levels for name in names},
                              "volume_levels_pct": [99, 95, 50, 5, 1], "volume_levels_cc": [0.03],
@@ -98,8 +98,8 @@ def _voxel(origin, row_dir, col_dir, spacing, row: int, column: int) -> list[flo
 
 
 def _ct_points(slices: list[Path], rs_path: Path | None = None) -> dict:
-    first = pydicom.dcmread(slices[0], stop_before_pixels=True)
-    middle = pydicom.dcmread(slices[len(slices) // 2], stop_before_pixels=True)
+    first = pydicom.dcmread(slices[0], stop_before_pixels=True, force=True)
+    middle = pydicom.dcmread(slices[len(slices) // 2], stop_before_pixels=True, force=True)
     rows, columns = int(middle.Rows), int(middle.Columns)
     centre = _voxel(*_geometry(middle), rows // 2, columns // 2)
     inside, how = _body_centre(slices[len(slices) // 2], rs_path)
@@ -121,7 +121,7 @@ def _body_centre(slice_path: Path, rs_path: Path | None) -> tuple[list[float] | 
     body outline's contour there (the ROI marked EXTERNAL, or named like one), else the
     centroid of the slice's tissue voxels. A patient is rarely at (0, 0) or at the
     image's centre, and a probe in air measures nothing."""
-    ct = pydicom.dcmread(slice_path)
+    ct = pydicom.dcmread(slice_path, force=True)
     z = float(ct.ImagePositionPatient[2])
     if rs_path is not None:
         outline = _outline_on(rs_path, z)
@@ -141,7 +141,7 @@ def _body_centre(slice_path: Path, rs_path: Path | None) -> tuple[list[float] | 
 
 def _outline_on(rs_path: Path, z: float) -> np.ndarray | None:
     """The centroid of the body outline's contour nearest ``z``, or None."""
-    ds = pydicom.dcmread(rs_path)
+    ds = pydicom.dcmread(rs_path, force=True)
     external = {int(o.ReferencedROINumber) for o in ds.get("RTROIObservationsSequence") or []
                 if str(o.get("RTROIInterpretedType", "")).upper() == "EXTERNAL"}
     named = {int(r.ROINumber) for r in ds.get("StructureSetROISequence") or []
@@ -171,7 +171,7 @@ def _frame_positions(ds) -> np.ndarray:
 
 
 def _dose_points(dose_path: Path, rs_path: Path | None) -> dict:
-    ds = pydicom.dcmread(dose_path)
+    ds = pydicom.dcmread(dose_path, force=True)
     origin, row_dir, col_dir, spacing = _geometry(ds)
     normal = np.cross(row_dir, col_dir)
     grid = ds.pixel_array.astype(float) * float(ds.get("DoseGridScaling", 1.0) or 1.0)
@@ -195,7 +195,7 @@ def _dose_points(dose_path: Path, rs_path: Path | None) -> dict:
 def _centroids(rs_path: Path) -> dict:
     """The mean of each structure's contour points, named by ROI number (a name is the
     user's free text)."""
-    ds = pydicom.dcmread(rs_path)
+    ds = pydicom.dcmread(rs_path, force=True)
     found = {}
     for roi in ds.get("ROIContourSequence") or []:
         coordinates = [np.asarray(c.ContourData, dtype=float).reshape(-1, 3)
@@ -211,7 +211,7 @@ def _dose_levels(plan_path: Path, max_gy: float | None) -> list[int]:
     plan's largest target prescription dose; else the dose maximum)."""
     basis = None
     if plan_path.is_file():
-        plan = pydicom.dcmread(plan_path, stop_before_pixels=True)
+        plan = pydicom.dcmread(plan_path, stop_before_pixels=True, force=True)
         prescribed = [float(r.TargetPrescriptionDose) for r in plan.get("DoseReferenceSequence") or []
                       if r.get("TargetPrescriptionDose") is not None]
         basis = max(prescribed) if prescribed else None

@@ -216,7 +216,7 @@ def read_vendor_reference(set_dir: Path) -> VendorReference:
     dose_path = set_dir / "RD.dcm"
     if dose_path.is_file():
         try:
-            ds = pydicom.dcmread(dose_path, stop_before_pixels=True)
+            ds = pydicom.dcmread(dose_path, stop_before_pixels=True, force=True)
         except READ_ERRORS as exc:  # a dose the tools will also fail on: the run shows it
             reference.notes.append(f"RT Dose unreadable for its DVHs: {type(exc).__name__}")
             ds = None
@@ -251,7 +251,7 @@ def read_vendor_reference(set_dir: Path) -> VendorReference:
 def plan_values(plan_path: Path) -> list[VendorValue]:
     """Prescription, fraction count and metersets as the plan states them."""
     try:
-        ds = pydicom.dcmread(plan_path, stop_before_pixels=True)
+        ds = pydicom.dcmread(plan_path, stop_before_pixels=True, force=True)
     except READ_ERRORS:
         return []
     out = []
@@ -283,7 +283,7 @@ def roi_names(rs_path: Path) -> dict[int, str]:
     if not rs_path.is_file():
         return {}
     try:
-        ds = pydicom.dcmread(rs_path, stop_before_pixels=True,
+        ds = pydicom.dcmread(rs_path, stop_before_pixels=True, force=True,
                              specific_tags=[pydicom.tag.Tag("StructureSetROISequence")])
     except READ_ERRORS:
         return {}

@@ -285,3 +285,23 @@ def test_a_vendor_reference_is_never_replaced_by_our_own_reading_of_the_contours
     assert vendor and all(v["convention"] is None for v in vendor)
     missed = [v for v in vendor if abs(v["observed"] - v["reference"]) > max(0.1, 0.03 * v["reference"])]
     assert missed and not any(v["passed"] for v in missed)
+
+
+def test_a_plan_without_preamble_is_staged_read_and_judged(readers, export, tmp_path):
+    data = tmp_path / "no-preamble"
+    shutil.copytree(export[0], data)
+    plan_path = next(data.rglob("RTPLAN.*.dcm"))
+    plan = pydicom.dcmread(plan_path)
+    plan.preamble = None
+    del plan.file_meta
+    plan.save_as(plan_path, enforce_file_format=False)
+    program = readers / "tool_manifests" / "alpha" / "checks" / "read.py"  # a reader that accepts such files
+    program.write_text(program.read_text().replace("pydicom.dcmread(fixture / name)",
+                                                   "pydicom.dcmread(fixture / name, force=True)"))
+    _, results = run_own(readers, data, "--tool", "alpha")
+    (data_set,) = results["sets"]
+    assert "read-rtplan" in data_set["probes"]
+    assert any(v["key"] == "plan.prescription_gy" for v in data_set["vendor"])
+    (alpha,) = [c for c in data_set["checks"] if c["tool"] == "alpha"]
+    assert any(v["key"] == "plan.prescription_gy" and v["passed"] for v in alpha["verdicts"])
+    assert any("no DICOM preamble" in line for line in results["index"]["accounts"])
