@@ -4,7 +4,8 @@ A reason, a stderr tail or a tool's own error message names files as the tool sa
 them: under the run's scratch directory, the environment cache, the project checkout
 or a home directory. The results keep them readable (``<scratch>/fixtures/reference``,
 ``$RTCOMPAT_CACHE/envs/pycerr/...``, ``tool_manifests/cerr/checks/...``) and portable.
-Judged observation values are left alone: they are what the verdicts were made on.
+Judged observation values are left alone: they are what the verdicts were made on; every
+other observation (tool errors, versions, the path a tool was imported from) is rewritten.
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ class Redactor:
             if isinstance(check.get("screenshot_note"), str):
                 check["screenshot_note"] = self.text(check["screenshot_note"])
             observed = check["observed"]
-            for key in [k for k in observed if k.startswith("_")]:  # tool errors and metadata, never judged
+            judged = {verdict["key"] for verdict in check["verdicts"]}
+            for key in [k for k in observed if k not in judged]:  # tool errors and metadata: not judged
                 observed[key] = self._deep(observed[key])
         return ToolResult.model_validate(data)
 

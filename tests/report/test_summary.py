@@ -164,3 +164,35 @@ def test_the_interop_score_counts_passing_tools_among_those_judged_on_a_capabili
 
     [score] = interop([row("pass"), row("partial"), row("fail"), row("not tested"), row("error"), row("")], ["dvh"])
     assert (score.passing, score.tested, score.text) == (1, 3, "1/3")
+
+
+def test_one_passing_and_one_failing_check_of_a_capability_is_partial_never_pass():
+    wrong = verdict(passed=False, observed=131.0, margin=9.99, deviation="+1.3 Gy")
+    cell = summary_cell([check(verdicts=[verdict(), verdict()], id="a"), check("fail", [wrong], id="b")], {})
+    assert (cell.state, cell.tally) == ("partial", "2/3")
+
+
+def test_a_cell_whose_only_check_is_xfail_is_judged_not_untested():
+    wrong = verdict(passed=False, observed=131.0, margin=9.99, deviation="+1.3 Gy")
+    cell = summary_cell([check("xfail", [wrong, wrong])], {})
+    assert cell.state == "fail" and cell.tally == "0/2"
+
+
+def test_a_pass_beside_an_xfail_is_not_a_pass():
+    wrong = verdict(passed=False, observed=131.0, margin=9.99, deviation="+1.3 Gy")
+    cell = summary_cell([check(verdicts=[verdict()], id="a"), check("xfail", [wrong], id="b")], {})
+    assert cell.state == "partial"
+
+
+@pytest.mark.parametrize(("history", "listed"), [
+    (("pass", "fail", "pass"), ("fail", "pass")),  # a recovery is news
+    (("pass", "fail", "fail"), None),              # nothing changed since the previous run
+    (("fail", None, "pass"), ("fail", "pass")),    # a run in which the check did not run is skipped
+])
+def test_since_the_previous_run_compares_with_the_latest_run_before_this_one(history, listed):
+    now = history[-1]
+    tool = ToolResult(id="t", name="T", version="2", section="s", in_source_catalogue=True, backend="debian",
+                      install=InstallResult(status="pass"), checks=[check(now, id="dvh")])
+    trends = {("t", "dvh"): Trend("flaky", tuple((f"run{i}", s) for i, s in enumerate(history)))}
+    found = [(c.before, c.now) for c in changes(trends, [tool], {"t": "tool-t"})]
+    assert found == ([listed] if listed else [])
