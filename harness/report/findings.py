@@ -140,7 +140,8 @@ def findings_of(results: Results) -> tuple[list[FindingView], list[Unexplained]]
                 view = views.setdefault(ref.id, FindingView(0, declaration))
                 view.occurrences.append(Occurrence(tool, check, tuple(ref.keys), ref.evidence))
                 covered.update(ref.keys)
-            if check.status in ("fail", "xfail") and tool.install.status != "fail":  # a failed install says why
+            # a failed install says why; an xfail's cause is known (its upstream issue)
+            if check.status == "fail" and tool.install.status != "fail":
                 left = tuple(v.key for v in check.verdicts if not v.passed and v.key not in covered)
                 if left or (not check.verdicts and not check.findings):
                     unexplained.append(Unexplained(tool, check, left))

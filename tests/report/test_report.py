@@ -43,7 +43,8 @@ def test_markdown_has_the_counts_and_one_matrix_with_a_row_group_per_section(tmp
     render_reports(results_with(), tmp_path)
     text = (tmp_path / "compatibility.md").read_text()
     # the skipped tool has no check rows, yet the reader sees its skip: it is counted
-    assert "**2 tools; 1 check and 1 tool without checks: 1 pass, 0 FAIL, 0 error, 1 skip, 0 n/a, 0 xfail.**" in text
+    assert ("**2 tools; 2 results (1 check and 1 tool without checks): 1 pass, 0 FAIL, 0 error, 1 skip, 0 n/a, "
+            "0 xfail.**") in text
     assert text.count("| tool | version |") == 1
     groups = [line.split(" | ")[0] for line in text.splitlines() if line.startswith("| **") and "tools passing" not in line]
     assert groups == ["| **Python Packages for Medical Physics**", "| **Integration Components**"]
@@ -283,3 +284,21 @@ def test_no_field_of_a_results_file_becomes_markdown_or_html_of_the_page(tmp_pat
             assert cells == header_cells, line
         elif not line.startswith("|"):
             header_cells = 0
+
+
+def test_a_run_whose_fails_have_no_known_cause_never_says_no_fail(tmp_path):
+    render_reports(results_with(reason="dose.max_gy 99 Gy vs 70 Gy", status="fail"), tmp_path)
+    markdown = (tmp_path / "compatibility.md").read_text()
+    html = (tmp_path / "index.html").read_text()
+    assert "No FAIL in this run." not in markdown and "No FAIL in this run." not in html
+    assert "No FAIL of this run has a known cause yet: 1 failing check, listed under" in markdown
+    assert "No FAIL of this run has a known cause yet: 1 failing check, listed under" in html
+
+
+def test_an_xfail_is_not_a_failure_without_a_known_cause(tmp_path):
+    from harness.report.findings import findings_of
+
+    results = results_with(reason="known", status="xfail")
+    assert findings_of(results)[1] == []
+    results = results_with(reason="unknown", status="fail")
+    assert [u.check.id for u in findings_of(results)[1]] == ["read-ct"]
