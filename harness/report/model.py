@@ -37,9 +37,11 @@ STATUS_TEXT = {
 STATES = {
     "pass": "every quantity of every check of this capability within tolerance",
     "partial": "some quantities right, some wrong",
-    "fail": "no quantity right, or the tool crashed or timed out",
+    "fail": "no quantity right, the tool crashed or timed out, or its release cannot install on any machine "
+            "(Python 2 code: the tool's section names the lines)",
     "error": "the testbed failed; nothing is known about the tool",
-    "not tested": "skipped on this machine or not installable (the tool's section says why and how to run it)",
+    "not tested": "skipped on this machine: proprietary, offline, or needing what this machine lacks (the tool's "
+                  "section says why and how to run it)",
 }
 
 

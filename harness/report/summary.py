@@ -308,8 +308,10 @@ def rounded(value: object, tolerance: str, expected: object) -> object:
     """A number shown to the precision its tolerance makes meaningful (a volume of
     1426.6544146 cm3 judged within 0.2 % reads 1426.7)."""
     if isinstance(value, list):
-        return [rounded(v, tolerance, e) for v, e in zip(value, expected if isinstance(expected, list)
-                                                           else [expected] * len(value))]
+        # every element kept, whatever the expected list's length (['2dview'] against [] must not read [])
+        pairs = expected if isinstance(expected, list) and len(expected) == len(value) else [
+            expected if not isinstance(expected, list) else None] * len(value)
+        return [rounded(v, tolerance, e) for v, e in zip(value, pairs)]
     if not isinstance(value, float):
         return value
     allowed = _allowed(tolerance, expected)

@@ -196,3 +196,10 @@ def test_since_the_previous_run_compares_with_the_latest_run_before_this_one(his
     trends = {("t", "dvh"): Trend("flaky", tuple((f"run{i}", s) for i, s in enumerate(history)))}
     found = [(c.before, c.now) for c in changes(trends, [tool], {"t": "tool-t"})]
     assert found == ([listed] if listed else [])
+
+
+def test_a_list_is_shown_whole_whatever_the_length_of_the_expected_list():
+    wrong = verdict(key="dicompyler.plugins_not_loaded", passed=False, observed=["2dview"], expected=[], unit="",
+                    tolerance="exact")
+    assert physical(wrong) == "dicompyler plugins not loaded: ['2dview'], expected []"
+    assert rounded([1.23456, 2.0], "0.01 mm", [1.0, 2.0]) == [1.235, 2.0]
