@@ -196,3 +196,15 @@ def test_six_values_are_all_listed_and_the_seventh_is_counted():
 def test_convention_titles_name_known_conventions_and_keep_unknown_names():
     assert convention_titles(["no-end-caps", "histogram-bin", "made-up"]) == "no end caps, histogram bin, made-up"
     assert convention_titles([]) == ""
+
+
+def test_a_finding_that_explains_timeouts_counts_checks_not_zero_verdicts(tmp_path):
+    from harness.report import render_reports
+
+    hung = [check(f"ct-{n}", findings=[FindingRef(id="compressed-dicom-dialog-hangs-batch-mode", keys=[],
+                                                  evidence="no answer within 60 s")], id="read-ct")
+            for n in ("rle", "jpeg-ls")]
+    render_reports(results(tool("imagej", hung)), tmp_path)
+    for page in ("compatibility.md", "index.html"):
+        text = (tmp_path / page).read_text()
+        assert "0 verdicts" not in text and "2 checks that gave no value to judge in" in text
