@@ -33,6 +33,8 @@ PIDS_VARIABLE = "RTCOMPAT_CHECK_PIDS"
 DEFAULT_MEMORY = 8 * 1024**3
 DEFAULT_PIDS = 1024
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+#: How long what is left of a check gets to exit on TERM before it is killed.
+_TERM_GRACE_SECONDS = 0.5
 _KILL_DEADLINE_SECONDS = 5.0
 #: Below these no check program (not even a shell) can start: a setting that small is a
 #: mistake in the testbed, and obeying it would blame every tool for it.
@@ -152,6 +154,17 @@ class CgroupContainment(Containment):
             Path(procs).write_text(str(pid))
 
     def kill_all(self) -> None:
+        # TERM first, as the process group got: a server the check started in a session of its
+        # own (Xvfb) removes its /tmp/.X<n>-lock and socket on TERM, never on KILL.
+        if pids := self._members():
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            grace = time.monotonic() + _TERM_GRACE_SECONDS
+            while self._members() and time.monotonic() < grace:
+                time.sleep(0.02)
         deadline = time.monotonic() + _KILL_DEADLINE_SECONDS
         kill_file = self.memory_dir / "cgroup.kill"
         while (pids := self._members()) and time.monotonic() < deadline:

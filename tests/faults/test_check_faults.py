@@ -78,6 +78,19 @@ def test_a_process_that_escaped_its_session_does_not_outlive_the_check(project, 
     assert not _alive(int(pidfile.read_text()))
 
 
+def test_a_server_the_check_left_running_gets_term_and_cleans_up_before_it_is_killed(project, cgroups,
+                                                                                    tmp_path_factory):
+    """Xvfb started in a session of its own removes its /tmp/.X<n>-lock on TERM, never on KILL:
+    what is left of a check is asked to go first."""
+    lock = tmp_path_factory.mktemp("x") / ".X99-lock"
+    server = (f"setsid sh -c 'echo $$ > {lock}; trap \"rm -f {lock}; exit 0\" TERM; "
+              f"while :; do sleep 0.05; done' >/dev/null 2>&1 </dev/null &\n"
+              f"while [ ! -s {lock} ]; do sleep 0.05; done\n{GOOD_JSON}")
+    write_tool(project, "server", server)
+    assert run(project, "server")[("server", "read")]["status"] == "pass"
+    assert not lock.exists(), "the server was killed without a TERM: its lock file stayed"
+
+
 @pytest.mark.harness_subprocess
 def test_the_harness_memory_stays_bounded_while_a_check_prints_100_mb(project):
     write_tool(project, "quiet", GOOD_JSON)
