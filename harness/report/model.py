@@ -33,6 +33,28 @@ STATUS_TEXT = {
     "unavailable": "proprietary or platform-bound: no testbed can install it",
     "xfail": "a known incompatibility, declared in the manifest with its upstream report; still judged each run",
 }
+#: The report's own words, for a reader who meets them first in a table.
+WORDS = {
+    "fixture set": "a directory of synthetic DICOM-RT files (CT series, RT Structure Set, RT Plan, RT Dose) made by "
+                   "rtcompat's generator, with the truth of every quantity computed analytically; the reference set, "
+                   "and variants that each change one thing a planning system or scanner changes",
+    "check": "one question put to a tool on one fixture set, through the tool's own API or application: a check "
+             "program prints what the tool reports, and the harness judges each quantity against the set's truth",
+    "observed value": "what the tool reported, as its check program printed it; where the tool has no call for a "
+                      "quantity (a mean HU over a disc, a dose at a point), the check program computes it from the "
+                      "tool's own arrays and coordinates, as its source shows; the expected value, deviation and "
+                      "verdict are computed by the harness, never by the tool or its check program",
+    "defect": "a finding the tool's authors would call a bug: a value the DICOM standard defines, read wrong",
+    "limitation": "a finding of something the tool does not do (a codec it lacks, a dialog a batch run cannot "
+                  "close): not a wrong number, but no number",
+    "convention": "a reading real systems use that differs from the standard's strict one (a structure volume "
+                  "without end caps, a DVH dose off a histogram bin); credited only where the manifest declares it "
+                  "and the tool's own output shows it",
+    "smoke test": "a check that an application starts and runs its own analysis; it says \"it runs here\", not that it "
+                  "reads DICOM-RT right",
+    "runtime": "what a finding depends on besides the tool: the interpreter it ran under (GNU Octave here; CERR and "
+               "matRad are also used under MATLAB, which may behave otherwise)",
+}
 #: The summary's cell states: a capability of one tool over all its checks and quantities.
 STATES = {
     "pass": "every quantity of every check of this capability within tolerance",

@@ -23,6 +23,7 @@ from harness.report.model import (
     SPARK_RUNS,
     STATES,
     STATUS_TEXT,
+    WORDS,
     build_sections,
     capabilities_in,
     load_curves,
@@ -227,7 +228,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                "capabilities": capabilities, "capability_text": CAPABILITIES,
                "smoke_capabilities": [c for c in SMOKE_CAPABILITIES
                                       if any(ch.capability == c for t in results.tools for ch in t.checks)],
-               "labels": LABELS, "status_text": STATUS_TEXT, "states": STATES, "severities": SEVERITIES,
+               "labels": LABELS, "status_text": STATUS_TEXT, "words": WORDS, "states": STATES, "severities": SEVERITIES,
                "severity_labels": SEVERITY_LABELS,
                "tool_count": len(results.tools),
                "check_count": sum(len(t.checks) for t in results.tools),

@@ -302,3 +302,13 @@ def test_an_xfail_is_not_a_failure_without_a_known_cause(tmp_path):
     assert findings_of(results)[1] == []
     results = results_with(reason="unknown", status="fail")
     assert [u.check.id for u in findings_of(results)[1]] == ["read-ct"]
+
+
+@pytest.mark.parametrize("page", ["compatibility.md", "index.html"])
+def test_the_glossary_defines_the_words_a_reader_meets_in_the_tables(tmp_path, page):
+    render_reports(results_with(), tmp_path)
+    text = (tmp_path / page).read_text()
+    glossary = text[text.index("Glossary</h2>" if page.endswith("html") else "## Glossary"):]
+    for word in ("fixture set", "defect", "limitation", "convention", "smoke test", "observed value", "runtime"):
+        assert word in glossary, word
+    assert "computed by the harness, never by the tool" in glossary
