@@ -18,6 +18,7 @@ tree is left as the run found it, whoever wrote into it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
@@ -228,9 +229,11 @@ def _snapshot(directory: Path) -> tuple[dict[str, str], dict[str, bytes]]:
     so a tampered committed set can be put back without regenerating it."""
     digests, contents = {}, {}
     for entry in entries(directory):
-        digests[entry.display] = digest(entry)
-        if entry.kind == "file":
+        if entry.kind == "file":  # read once: the digest is of the bytes kept
             contents[entry.display] = entry.path.read_bytes()
+            digests[entry.display] = hashlib.sha256(contents[entry.display]).hexdigest()
+        else:
+            digests[entry.display] = digest(entry)
     return digests, contents
 
 

@@ -167,14 +167,11 @@ class _RunState:
     def _deidentify_progress(self) -> None:
         """The console is de-identified like the report: no ROI name or patient's value
         in a progress line (a tool's error names the structure it failed on)."""
-        from harness.progress import Progress
-
         manifests = installed(load_catalogue(manifest_paths(manifests_dir(self.root))))
         self.own.protected = {key for key in manifests} | {m.name for m in manifests.values()}
         scrub = self.own.deidentifier()
-        for plugin in self.config.pluginmanager.get_plugins():
-            if isinstance(plugin, Progress):
-                plugin.portable = (lambda before: lambda text: scrub.text(before(text)))(plugin.portable)
+        for plugin in progress_printers(self.config):
+            plugin.portable = (lambda before: lambda text: scrub.text(before(text)))(plugin.portable)
 
     def _prepare_own_data(self) -> OwnDataRun:
         data = Path(self.config.getoption("rtcompat_data"))
@@ -429,9 +426,7 @@ class ResultsCollector:
     def _deliver_notes(self, config: pytest.Config) -> None:
         """Notes reach the person through the progress printer ``rtcompat run`` installs
         (the terminal reporter is off there); a bare pytest run prints them in its summary."""
-        from harness.progress import Progress
-
-        printers = [p for p in config.pluginmanager.get_plugins() if isinstance(p, Progress)]
+        printers = progress_printers(config)
         if printers:
             for note in self.notes:
                 printers[0].note(note)
@@ -495,6 +490,13 @@ def assemble(state: _RunState, records: list[dict], partial: bool) -> Results:
     redactor = Redactor(state.root, cache, state._run_dir)
     rows = [redactor.tool(tool).model_copy(update={"produced": state.started}) for tool in tools.values()]
     return Results(run=info, tools=sorted(rows, key=lambda t: t.key))
+
+
+def progress_printers(config: pytest.Config) -> list:
+    """The progress printer ``rtcompat run`` installs, if this run has one."""
+    from harness.progress import Progress
+
+    return [p for p in config.pluginmanager.get_plugins() if isinstance(p, Progress)]
 
 
 def update_rows(path: Path, results: Results, committed: Path | None = None) -> tuple[Results, list[str]]:

@@ -13,7 +13,8 @@ some planning systems write RT Plans) are read, and said so.
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
+import filecmp
 import os
 import warnings
 from collections.abc import Callable, Iterator
@@ -210,7 +211,7 @@ def read_instance(path: Path) -> Instance | Truncated | str | None:
         return Truncated(short)
     found = _instance(path, ds)
     if isinstance(found, Instance) and not preamble:
-        found = Instance(**{**found.__dict__, "preamble": False})
+        found = dataclasses.replace(found, preamble=False)
     return found
 
 
@@ -254,19 +255,9 @@ def _pixel_data_shortfall(path: Path, ds) -> str | None:
 
 def _same_bytes(a: Path, b: Path) -> bool:
     try:
-        if a.stat().st_size != b.stat().st_size:
-            return False
-        return _digest(a) == _digest(b)
+        return filecmp.cmp(a, b, shallow=False)
     except OSError:
         return False
-
-
-def _digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _instance(path: Path, ds) -> Instance | str:

@@ -21,6 +21,7 @@ import pydicom
 
 from harness.owndata.grouping import DataSet
 from harness.owndata.index import READ_ERRORS
+from harness.redact import head
 
 #: At most this many structures get a centroid probe point (a plan with 80 ROIs would
 #: otherwise ask every tool for 80 interpolations).
@@ -80,7 +81,7 @@ def derive_points(directory: Path) -> dict:
 
 
 def _short(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:200]
+    return head(" ".join(str(exc).split()), 200)
 
 
 def _geometry(ds) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, float]]:
