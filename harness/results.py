@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from harness.split_results import SplitError, is_split, joined
 from harness.store import atomic_write_text
 
 SCHEMA_VERSION = 2
@@ -253,6 +254,8 @@ def write_results(results: Results, path: Path) -> None:
 
 
 def read_results(path: Path) -> Results:
+    """A results document: a run's own file, or a published report's split index with
+    its detail files (:mod:`harness.split_results`)."""
     try:
         if not path.is_file():
             raise ResultsError(f"{path}: not a regular file" if path.exists() else f"{path}: cannot read: no such file")
@@ -267,6 +270,11 @@ def read_results(path: Path) -> Results:
         found = data.get("schema_version") if isinstance(data, dict) else None
         raise ResultsError(f"{path}: results schema version {found!r}, this harness reads "
                            f"{', '.join(map(str, READABLE_VERSIONS))}")
+    if is_split(data):
+        try:
+            data = joined(data, path, MAX_RESULTS_BYTES)
+        except SplitError as exc:
+            raise ResultsError(str(exc)) from None
     data = {**data, "schema_version": SCHEMA_VERSION}
     try:
         return Results.model_validate(data)
