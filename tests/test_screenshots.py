@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from report_pages import everything
 from standins import fixture_set, write_manifest, write_python_tool
 
 from harness.catalogue import load_catalogue
@@ -83,12 +84,12 @@ def test_the_report_shows_a_thumbnail_and_links_the_screenshot(project):
     (png,) = (report / "screenshots").iterdir()
     with Image.open(png) as image:
         assert image.size == (MAX_WIDTH, 512)
-    html = (report / "index.html").read_text()
-    assert f'href="screenshots/{png.name}"' in html and 'src="data:image/jpeg;base64,' in html
+    html = everything(report, "html")
+    assert f'href="../screenshots/{png.name}"' in html and 'src="data:image/jpeg;base64,' in html
     # the thumbnail keeps the one-file page light: a few kB, not the screenshot
     thumbnail = html.split('src="data:image/jpeg;base64,')[1].split('"')[0]
     assert len(thumbnail) < 20_000
-    assert f"(screenshots/{png.name})" in (report / "compatibility.md").read_text()
+    assert f"(../screenshots/{png.name})" in everything(report)
 
 
 def test_a_report_rendered_again_keeps_no_stale_screenshot_or_badge(project):

@@ -75,7 +75,7 @@ class FindingView:
                 first.setdefault(occurrence.tool.key, occurrence)
         return list(first.values())
 
-    def draft_report(self, occurrence: Occurrence, fixture_checksum: str | None) -> str:
+    def draft_report(self, occurrence: Occurrence, fixture_checksum: str | None, environment: str = "") -> str:
         """A ready-to-file upstream report for a tool without one, over all its occurrences."""
         tool, check = occurrence.tool, occurrence.check
         mine = [o for o in self.occurrences if o.tool.key == tool.key]
@@ -86,14 +86,16 @@ class FindingView:
                  f"Data: the rtcompat '{check.fixture}' fixture set (synthetic, public domain)"
                  + (f", sha256 {fixture_checksum}" if fixture_checksum else "")
                  + f", fixtures/dicom/{check.fixture}/ in the rtcompat repository."]
+        if environment:
+            lines.append(f"Environment: {environment}")
         if call := self.declaration.call.get(tool.id):
             lines.append(f"Call: {call}")
         lines.append("Expected and observed:")
         for key in keys[:6]:
             verdict = wrong.get(key)
             if verdict is not None:
-                got = "not reported" if verdict.observed is None else f"got {verdict.observed!r}"
-                lines.append(f"  {key}: expected {verdict.expected!r}, {got}")
+                got = "not reported" if verdict.observed is None else f"got {shown(verdict.observed)}"
+                lines.append(f"  {key}: expected {shown(verdict.expected)}, {got}")
         if len(keys) > 6:
             lines.append(f"  ... and {len(keys) - 6} more")
         lines += ["", " ".join(self.declaration.explanation.split()),
@@ -101,6 +103,47 @@ class FindingView:
         if source := self.declaration.source.get(tool.id):
             lines.append(f"Where: {source}")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    """One row of a finding's evidence table: a tool's check and what its numbers show,
+    with every fixture set on which they show the same."""
+
+    tool: str
+    anchor: str
+    check: str
+    check_key: str
+    fixtures: tuple[str, ...]
+    values: int
+    worst: str
+    evidence: str
+
+
+def shown(value: object) -> str:
+    """A value for a draft report: as Python writes it, an empty one said in words."""
+    if value == [] or value == "":
+        return "none (an empty list)" if value == [] else "an empty text"
+    return repr(value)
+
+
+def evidence_lines(finding: FindingView) -> list[EvidenceLine]:
+    """The finding's occurrences as a table: one row per tool, check and evidence text,
+    the sets it holds on gathered in that row rather than one sentence per set."""
+    from harness.report.summary import physical, worst_of
+
+    groups: dict[tuple[str, str, str], list[Occurrence]] = {}
+    for occurrence in finding.occurrences:
+        groups.setdefault((occurrence.tool.key, occurrence.check.id, occurrence.evidence), []).append(occurrence)
+    lines = []
+    for (_, check_id, evidence), occurrences in groups.items():
+        first = occurrences[0]
+        wrong = [v for o in occurrences for v in o.check.verdicts if v.key in o.keys and not v.passed]
+        worst = worst_of([v for v in wrong if v.observed is not None] or wrong)
+        lines.append(EvidenceLine(first.tool.label, first.anchor, check_id, first.check.key,
+                                  tuple(dict.fromkeys(o.check.fixture for o in occurrences)),
+                                  len(wrong), physical(worst) if worst else "", evidence))
+    return lines
 
 
 @dataclass(frozen=True)

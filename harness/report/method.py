@@ -48,6 +48,8 @@ class FixtureMethod:
     volume_rows: list[tuple[str, str, str, str]] = field(default_factory=list)
     figure: str = ""
     problems: list[str] = field(default_factory=list)
+    #: (path relative to the set, bytes, sha256) of every file
+    files: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 def fixture_method(fixtures_root: Path, name: str) -> FixtureMethod:
@@ -72,13 +74,23 @@ def fixture_method(fixtures_root: Path, name: str) -> FixtureMethod:
     for part, compute in (("tolerances", lambda: tolerance_rows(quantities)),
                           ("volume_rows", lambda: volume_rows(quantities)),
                           ("facts", lambda: dicom_facts(directory)),
-                          ("figure", lambda: phantom_svg(directory))):
+                          ("figure", lambda: phantom_svg(directory)),
+                          ("files", lambda: set_files(directory))):
         try:
             setattr(method, part, compute())
         except Exception as exc:  # noqa: BLE001 - a report describes, it does not crash on odd data
             method.problems.append(f"{directory}: cannot describe its {part.replace('_', ' ')}: "
                                    f"{type(exc).__name__}: {exc}")
     return method
+
+
+def set_files(directory: Path) -> list[tuple[str, int, str]]:
+    """Every file of a set with its size and sha256: what a reader downloads and checks."""
+    import hashlib
+
+    return [(path.relative_to(directory).as_posix(), path.stat().st_size,
+             hashlib.sha256(path.read_bytes()).hexdigest())
+            for path in sorted(directory.rglob("*")) if path.is_file()]
 
 
 def _text(value: object) -> str:

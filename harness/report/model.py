@@ -15,7 +15,7 @@ from pathlib import Path
 from harness.history import Trend
 from harness.manifest import CAPABILITIES, SECTIONS
 from harness.report.findings import convention_titles, slug
-from harness.report.summary import SEVERITY_ORDER, physical, severity
+from harness.report.summary import SEVERITY_ORDER, physical, severity, worst_of
 from harness.report.svg import Plot, Point, numeric_points
 from harness.results import CheckResult, Results, ToolResult
 
@@ -104,10 +104,26 @@ class CheckView:
 
     @property
     def label(self) -> str:
+        """The check's status, with the word the summary uses for its quantities: a FAIL
+        with some quantities right is the summary's "partial", and says so."""
         text = LABELS[self.check.status]
         if self.check.status == "pass" and self.check.conventions:
             text += f" (convention: {convention_titles(self.check.conventions)})"
+        right = sum(1 for v in self.check.verdicts if v.passed)
+        if self.check.status in ("fail", "xfail") and 0 < right < len(self.check.verdicts):
+            text += " (partial)"
         return text
+
+    @property
+    def worst(self) -> str:
+        """The wrong value furthest beyond its tolerance, in its unit: what the check's row
+        leads with (a check's reason names the first wrong value, not the worst)."""
+        wrong = [v for v in self.check.verdicts if not v.passed]
+        worst = worst_of([v for v in wrong if v.observed is not None] or wrong)
+        if worst is None:
+            return ""
+        deviation = f" ({worst.deviation})" if worst.deviation and worst.observed is not None else ""
+        return f"worst {physical(worst)}{deviation}"
 
     @property
     def recent(self) -> tuple[tuple[str, str | None], ...]:

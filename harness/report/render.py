@@ -8,16 +8,30 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from harness.fixture_sets import REFERENCE
 from harness.history import CLASSES, History, record_run, trends
 from harness.judging.conventions import CONVENTIONS
-from harness.manifest import CAPABILITIES
-from harness.report.findings import convention_titles, findings_of, slug
-from harness.report.method import REFERENCES, fixture_method
+from harness.manifest import CAPABILITIES, Manifest
+from harness.report.findings import (
+    FindingView,
+    convention_titles,
+    evidence_lines,
+    findings_of,
+    slug,
+)
+from harness.report.method import REFERENCES, FixtureMethod, fixture_method, set_files
 from harness.report.model import (
     LABELS,
     SPARK_RUNS,
@@ -29,25 +43,32 @@ from harness.report.model import (
     load_curves,
 )
 from harness.report.publish import staged
+from harness.report.reproduce import reproduction_script
+from harness.report.site import FRONT, Page, link, run_slug, run_views
 from harness.report.summary import (
     SEVERITIES,
     SEVERITY_LABELS,
     SMOKE_CAPABILITIES,
+    SetInfo,
+    SetRow,
     capability_by_set,
     changes,
     fmt,
     headlines,
     interop,
+    ranked,
     set_infos,
     set_rows,
     short_reason,
     summary_rows,
+    tolerance_text,
     verdict_rows,
 )
 from harness.report.svg import COLOURS, badge_svg, sparkline_svg
-from harness.results import Results
-from harness.screenshots import png_bytes, thumbnail_data_uri
-from harness.store import atomic_write_bytes, atomic_write_text
+from harness.results import Results, ToolResult
+from harness.screenshots import thumbnail_data_uri
+from harness.split_results import DETAIL_DIR, detail_path, screenshot_path, write_split
+from harness.store import atomic_write_text
 
 #: Where a check program can be read, relative to reports/ in the repository.
 PROGRAM_URL = "../tool_manifests/"
@@ -73,8 +94,9 @@ def _environment(markdown: bool = False) -> Environment:
                       autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True, finalize=_markdown_text if markdown else None)
     env.filters.update(md=markdown_cell, short=short_json, url=safe_url, spark=sparkline_svg, glyphs=glyphs,
-                       conventions=convention_titles, when=when,
-                       brief=short_reason, fmt=fmt, collapsed=verdict_rows, anchor=anchor_id)
+                       conventions=convention_titles, when=when, percent=percent,
+                       brief=short_reason, fmt=fmt, collapsed=verdict_rows, anchor=anchor_id,
+                       href=_href, relurl=relative_url, tolerance=tolerance_text)
     if markdown:
         env.filters.update(url=markdown_url, code=code_span, fenced=fenced)
     return env
@@ -86,6 +108,25 @@ def _markdown_text(value: object) -> object:
     if isinstance(value, Markup) or (isinstance(value, int | float) and not isinstance(value, bool)):
         return value
     return markdown_cell(value)
+
+
+@pass_context
+def _href(context: Context, anchor: object) -> Markup:
+    """The link from the page being written to an anchor's page (:mod:`harness.report.site`)."""
+    return relative_url(link(str(anchor), context["page"]))
+
+
+def relative_url(path: object) -> Markup:
+    """A link inside the report: percent-encoded, so no character of a name can end the
+    link, open markup or leave the site (``javascript:`` has no place in a relative path)."""
+    text = quote(str(path), safe="/.-_~#")
+    return Markup(text if ":" not in text.split("/", 1)[0] else "#")
+
+
+def percent(value: float) -> str:
+    """A share as people say it: ``38 %``, ``0.4 %``, ``1200 %``."""
+    number = 100 * float(value)
+    return f"{number:.0f} %" if number >= 10 else f"{number:.2g} %"
 
 
 def markdown_cell(value: object) -> Markup:
@@ -174,7 +215,7 @@ def render_reports(results: Results, output: Path, fixtures_root: Path | None = 
 
 #: Directories rendered wholly from the results: emptied first, so a tool, version or
 #: check that is gone leaves no stale badge, plot or screenshot behind (history stays).
-DERIVED_DIRECTORIES = ("badges", "plots", "screenshots")
+DERIVED_DIRECTORIES = ("badges", "plots", "screenshots", DETAIL_DIR, "findings", "sets", "runs")
 
 
 def _render_into(results: Results, output: Path, fixtures_root: Path | None, history: bool) -> Rendered:
@@ -187,13 +228,11 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
         warnings += window.warnings
     fixture_names = sorted({c.fixture for t in results.tools for c in t.checks} | set(results.run.fixtures),
                            key=lambda name: (name != REFERENCE, name))
-    curves, methods = {}, []
+    curves = {}
     if fixtures_root is not None:
         for fixture in fixture_names:
             curves[fixture], problem = load_curves(fixtures_root, fixture)
             warnings += [problem] if problem else []
-            if fixture == REFERENCE and (fixtures_root / fixture).is_dir():
-                methods.append(fixture_method(fixtures_root, fixture))
     findings, unexplained = findings_of(results)
     links: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
     for finding in findings:
@@ -210,17 +249,22 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     shots, thumbnails = {}, {}  # the screenshot's file, and the page's inline thumbnail of it
     for row in (row for section in sections for row in section.rows):
         for view in (view for view in row.detailed_checks if view.check.screenshot):
-            shots[(row.tool.key, view.check.key)] = f"screenshots/{row.slug}--{slug(view.check.key)}.png"
+            shots[(row.tool.key, view.check.key)] = screenshot_path(row.slug, slug(view.check.key))
             thumbnails[(row.tool.key, view.check.key)] = thumbnail_data_uri(view.check.screenshot)
     capabilities = [c for c in capabilities_in(results) if c not in SMOKE_CAPABILITIES]
     infos = set_infos(fixtures_root, fixture_names)
-    variants = [info for info in infos if info.name != REFERENCE]
     ran = [t for t in results.tools if any(c.fixture != REFERENCE for c in t.checks)]
     grids = {}
     for tool in results.tools:
         grid = capability_by_set(tool, infos, links)
         columns = [i.name for i in infos if any(i.name in cells for cells in grid.values())]
         grids[tool.key] = (columns, grid)
+    lines = headlines(findings)
+    silent, loud = ranked(lines)
+    rows_by_set = {row.info.name: row for row in set_rows(
+        ran, [i for i in infos if i.name in {c.fixture for t in ran for c in t.checks}], links)}
+    feature_rows, feature_notes = feature_view([row for name, row in rows_by_set.items() if name != REFERENCE])
+    run_pages = run_views(window.runs) if history else []
     context = {"results": results, "run": results.run, "sections": sections, "counts": results.counts(),
                "findings": findings, "unexplained": unexplained, "conventions": CONVENTIONS,
                "convention_count": sum(1 for t in results.tools for c in t.checks
@@ -236,34 +280,139 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                "colours": COLOURS, "classes": CLASSES, "history": history, "runs": len(window.runs),
                "previous": window.runs[-2].label if len(window.runs) > 1 else None,
                "spark_runs": SPARK_RUNS, "glyph_key": GLYPHS,
-               "summary": summary, "headlines": headlines(findings),
+               "summary": summary, "silent": silent, "loud": loud,
+               "headline_of": {h.label: h for h in lines},
                "interop": interop([row for _, rows in summary for row in rows], capabilities),
-               "changes": changes(by_check, results.tools, anchors), "methods": methods,
+               "changes": changes(by_check, results.tools, anchors),
                "fixture_names": fixture_names, "plots": plots, "references": REFERENCES,
                "shots": shots, "thumbnails": thumbnails,
                "ran": sum(1 for t in results.tools if t.install.status == "pass"),
-               "program_url": PROGRAM_URL, "variants": variants,
-               "set_rows": set_rows(ran, [i for i in infos if i.name in {c.fixture for t in ran for c in t.checks}],
-                                    links),
-               "set_tools": ran, "grids": grids, "set_titles": {i.name: i.title for i in infos},
-               "reference": REFERENCE, "anchors": anchors}
-    env = _environment()
-    context.update(_script(env))
-    written = [_write(output / "compatibility.md", _environment(markdown=True).get_template(
-                   "compatibility.md.j2").render(**context)),
-               _write(output / "index.html", env.get_template("index.html.j2").render(**context))]
-    written.append(_write(output / "results.json", results.model_dump_json(indent=2) + "\n"))
+               "program_url": PROGRAM_URL, "infos": infos,
+               "feature_rows": feature_rows, "feature_notes": feature_notes,
+               "set_tools": ran, "grids": grids, "anchors": anchors, "run_pages": run_pages,
+               "current_run": run_pages[0].anchor if run_pages else "runs"}
+    envs = {"html": _environment(), "md": _environment(markdown=True)}
+    context.update(_script(envs["html"]))
+    written: list[Path] = []
+    per_tool = {finding.label: _per_tool(finding, results, fixtures_root) for finding in findings}
+
+    def page(template: str, path: str, **extra: object) -> None:
+        ext = path.rsplit(".", 1)[1]
+        text = envs[ext].get_template(template).render(
+            **context, **extra, page=Page(path, ext), front=path == FRONT[ext])
+        written.append(_write(output / path, text))
+
+    for ext in ("html", "md"):
+        page(f"{'index' if ext == 'html' else 'compatibility'}.{ext}.j2", FRONT[ext])
+        page(f"method.{ext}.j2", f"method.{ext}")
+        for section in sections:
+            for row in section.rows:
+                page(f"tool.{ext}.j2", f"tools/{row.slug}.{ext}", row=row, detail=detail_path(row.slug))
+        for finding in findings:
+            page(f"finding.{ext}.j2", f"findings/{finding.anchor.removeprefix('finding-')}.{ext}", f=finding,
+                 h=context["headline_of"][finding.label], evidence=evidence_lines(finding),
+                 per_tool=per_tool[finding.label])
+        for info in infos:
+            method = fixture_method(fixtures_root, info.name) if fixtures_root is not None else FixtureMethod(info.name)
+            page(f"set.{ext}.j2", f"sets/{slug(info.name)}.{ext}", m=method, info=info,
+                 set_row=rows_by_set.get(info.name))
+        for view in run_pages:
+            earlier = run_slug(view.previous) if view.previous is not None else ""
+            page(f"run.{ext}.j2", f"runs/{run_slug(view.record)}.{ext}", view=view, previous_slug=earlier)
+    for entries in per_tool.values():
+        for entry in entries:
+            if entry.script:
+                written.append(_write(output / entry.script_path, entry.script))
+    written += write_split(results, output)
     for section in sections:
         for row in section.rows:
             message, status = row.badge
             written.append(_write(output / "badges" / f"{row.slug}.svg", badge_svg("rtcompat", message, status)))
             for view in row.detailed_checks:  # a variant row that passed is summed up, not drawn
-                if view.check.screenshot:
-                    written.append(_write_bytes(output / shots[(row.tool.key, view.check.key)],
-                                                png_bytes(view.check.screenshot)))
                 for plot in view.plots:
                     written.append(_write(output / plots[(row.tool.key, view.check.key, plot.roi)], str(plot.svg)))
     return Rendered(written, warnings)
+
+
+@dataclass(frozen=True)
+class ToolEntry:
+    """What a finding's page says about one tool: where in its source, its upstream
+    report, or a draft of one with a standalone reproduction script."""
+
+    tool: ToolResult
+    source: str
+    source_url: str | None
+    upstream: str | None
+    draft: str = ""
+    script: str = ""
+    script_path: str = ""
+
+
+def _per_tool(finding: FindingView, results: Results, fixtures_root: Path | None) -> list[ToolEntry]:
+    entries = []
+    drafts = {o.tool.key: o for o in finding.drafts}
+    for tool in finding.tools:
+        source, source_url = finding.source(tool)
+        upstream = finding.upstream(tool)
+        occurrence = drafts.get(tool.key)
+        if occurrence is None or upstream:
+            entries.append(ToolEntry(tool, source, source_url, upstream))
+            continue
+        environment = (f"{results.run.platform}, Python {results.run.python}; "
+                       + (", ".join(f"{n} {v}" for n, v in sorted(tool.dependencies.items()))
+                          or "no resolved dependency list recorded"))
+        draft = finding.draft_report(occurrence, results.run.fixtures.get(occurrence.check.fixture), environment)
+        files = []
+        if fixtures_root is not None and (fixtures_root / occurrence.check.fixture).is_dir():
+            files = [(name, digest) for name, _, digest in set_files(fixtures_root / occurrence.check.fixture)]
+        script = reproduction_script(tool, occurrence.check, occurrence.keys,
+                                     f"{finding.label} {finding.declaration.title}", _manifest(tool), files)
+        path = f"findings/{finding.anchor.removeprefix('finding-')}--{slug(tool.key)}.sh"
+        entries.append(ToolEntry(tool, source, source_url, upstream, draft, script, path))
+    return entries
+
+
+def _manifest(tool: ToolResult) -> Manifest | None:
+    """The manifest that installed a row, where this checkout has it (for its install steps)."""
+    from harness.catalogue import installed, load_catalogue
+
+    global _INSTALLED
+    if _INSTALLED is None:
+        try:
+            _INSTALLED = installed(load_catalogue())
+        except Exception:  # noqa: BLE001 - a report without install steps is still a report
+            _INSTALLED = {}
+    return _INSTALLED.get(tool.key)
+
+
+_INSTALLED: dict[str, Manifest] | None = None
+
+
+def feature_view(rows: list[SetRow]) -> tuple[list[FeatureRow], list[str]]:
+    """The variant sets as the feature x tool view shows them: each cell that did not
+    pass and has no finding to explain it gets a numbered note (one number per text)."""
+    notes: dict[str, int] = {}
+    shown = []
+    for row in rows:
+        numbers: dict[str, tuple[int, ...]] = {}
+        for key, cell in row.cells.items():
+            if not cell.state or cell.state == "pass" or cell.findings:
+                continue
+            if cell.state in ("not tested", "error"):
+                text = f"{cell.state}: {short_reason(cell.reason, 200)}"
+            else:
+                text = f"no known cause yet: {cell.note}"
+            numbers[key] = (notes.setdefault(text, len(notes) + 1),)
+        shown.append(FeatureRow(row.info, row.cells, row.interop, numbers))
+    return shown, list(notes)
+
+
+@dataclass(frozen=True)
+class FeatureRow:
+    info: SetInfo
+    cells: dict
+    interop: object
+    notes: dict[str, tuple[int, ...]]
 
 
 def _script(env: Environment) -> dict[str, object]:
@@ -277,7 +426,3 @@ def _write(path: Path, text: str) -> Path:
     atomic_write_text(path, text)
     return path
 
-
-def _write_bytes(path: Path, data: bytes) -> Path:
-    atomic_write_bytes(path, data)
-    return path

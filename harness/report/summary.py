@@ -346,6 +346,9 @@ def fmt(value: object, verdict: VerdictRecord | None = None) -> str:
         value = rounded(value, verdict.tolerance, verdict.expected)
     if isinstance(value, float):
         text = f"{value:.6g}"
+    elif value == [] or value == "":
+        # "expected []" reads as a value missing from the report, not as "expected none"
+        text = "none (an empty list)" if value == [] else "an empty text"
     elif isinstance(value, list):
         inner = ", ".join(fmt(v) for v in value[:4])
         text = f"[{inner}{', …' if len(value) > 4 else ''}]"
@@ -353,6 +356,22 @@ def fmt(value: object, verdict: VerdictRecord | None = None) -> str:
         text = repr(value)
     else:
         text = str(value)
+    return text
+
+
+_PERCENT_ONLY = re.compile(r"^(?P<share>[0-9.e+-]+) %$")
+
+
+def tolerance_text(verdict: VerdictRecord) -> str:
+    """A verdict's tolerance as a table shows it. A share alone also says what it allows
+    in the quantity's unit (``1e-07 % (1e-14 Gy)``): a share of a tiny value says
+    nothing by itself."""
+    text = verdict.tolerance
+    match = _PERCENT_ONLY.match(text or "")
+    expected = verdict.expected
+    if match and verdict.unit and verdict.unit != "%" and _numeric(expected) and expected:
+        allowed = abs(expected) * float(match["share"]) / 100
+        return f"{text} ({allowed:.2g} {verdict.unit})"
     return text
 
 
@@ -377,22 +396,52 @@ class Headline:
     worst: str
     values: int
     checks: int = 0
+    #: the tool reported a value, and it is wrong: nothing warns its user
+    silent: bool = False
+    #: the worst wrong value's distance from the true value, as a share of it
+    relative: float | None = None
+
+    @property
+    def shown_share(self) -> bool:
+        """Whether the share says more than the worst value does (a factor of 10 or more
+        is already written as ``x 1000``)."""
+        return self.relative is not None and "(x " not in self.worst
+
+
+def worst_of(verdicts: list[VerdictRecord]) -> VerdictRecord | None:
+    """The verdict furthest from right: by severity, then by margin in tolerances."""
+    return min(verdicts, key=lambda v: (SEVERITY_ORDER.index(severity(v)), -(v.margin or 0.0)), default=None)
 
 
 def headlines(findings: list) -> list[Headline]:
     """The findings of a run (:func:`harness.report.findings.findings_of`) in their order,
-    each with the value furthest beyond its tolerance, in the quantity's own unit."""
+    each with the value furthest beyond its tolerance, in the quantity's own unit. A
+    finding is silent when the tool reported at least one wrong value (rather than
+    stopping or reporting nothing): that is the risk a clinic does not see coming."""
     lines = []
     for finding in findings:
         wrong = [v for o in finding.occurrences for v in o.check.verdicts if v.key in o.keys and not v.passed]
-        worst = min(wrong, key=lambda v: (SEVERITY_ORDER.index(severity(v)), -(v.margin or 0.0)), default=None)
+        reported = [v for v in wrong if v.observed is not None]
+        worst = worst_of(reported or wrong)
         shown = ""
         if worst is not None:
             shown = physical(worst) + (f" ({worst.deviation})" if worst.deviation.startswith("x ") else "")
+        size = relative_deviation(worst) if worst is not None and worst.observed is not None else None
         tools = ", ".join(t.label for t in finding.tools)
         lines.append(Headline(finding.label, finding.anchor, finding.declaration.title, tools,
-                              severity(worst) if worst else "", shown, len(wrong), len(finding.occurrences)))
+                              severity(worst) if worst else "", shown, len(wrong), len(finding.occurrences),
+                              bool(reported), size))
     return lines
+
+
+def ranked(lines: list[Headline]) -> tuple[list[Headline], list[Headline]]:
+    """(silent, loud): silent wrong numbers first, the largest (as a share of the true
+    value) first, then those whose size has no share (a wrong name or count) by how many
+    values they touch; loud failures by how many values and checks they stop."""
+    silent = sorted((h for h in lines if h.silent),
+                    key=lambda h: (h.relative is None, -(h.relative or 0.0), -h.values, h.label))
+    loud = sorted((h for h in lines if not h.silent), key=lambda h: (-h.values, -h.checks, h.label))
+    return silent, loud
 
 
 @dataclass(frozen=True)

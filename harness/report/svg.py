@@ -43,6 +43,12 @@ class Plot:
         if self.truth and self.curve:
             gap, dose = max((abs(_interpolate(self.curve, d) - v), d) for d, v in self.truth)
             drawn = f"largest volume difference of the curve (shown, not judged): {gap:.1f} percentage points at {dose:g} Gy"
+            shift = dose_shift(self.truth, self.curve)
+            if shift is not None and gap >= 1.0:
+                # where the curve falls steeply, a small dose difference is a large volume one:
+                # the judged D values measure the former, the picture shows the latter
+                drawn += (f"; at equal volume the curves are at most {shift[0]:.2g} Gy apart (at {shift[1]:g} %), "
+                          "which is what the judged D values measure")
         elif self.truth:
             drawn = f"{len(self.points)} reported points (D and V values) over the analytic curve"
         return f"{self.judged}; {drawn}" if self.judged else drawn
@@ -71,6 +77,27 @@ def _is_number(x: object) -> bool:
         return math.isfinite(x)
     except OverflowError:  # an integer too large for a float
         return False
+
+
+def dose_shift(truth: Sequence[Point], curve: Sequence[Point]) -> tuple[float, float] | None:
+    """(largest dose difference at equal volume, that volume in %) between two cumulative
+    DVHs, over the volumes strictly between 1 % and 99 % (the tails are flat: any dose
+    reaches them); None when the curves share no such volume."""
+    found = []
+    for volume in range(2, 99):
+        mine, theirs = _dose_at(curve, volume), _dose_at(truth, volume)
+        if mine is not None and theirs is not None:
+            found.append((abs(mine - theirs), float(volume)))
+    return max(found) if found else None
+
+
+def _dose_at(curve: Sequence[Point], volume: float) -> float | None:
+    """The lowest dose at which a cumulative DVH falls to ``volume`` %."""
+    ordered = sorted(curve)
+    for (d0, v0), (d1, v1) in pairwise(ordered):
+        if v0 >= volume >= v1 and v0 != v1:
+            return d0 + (d1 - d0) * (v0 - volume) / (v0 - v1)
+    return None
 
 
 def _interpolate(curve: Sequence[Point], dose: float) -> float:

@@ -53,7 +53,8 @@ def test_the_report_renders_every_tool_without_console_errors(tmp_path):
     screenshot = tmp_path / "screenshot.png"
     assert browser.check_report(tmp_path / "index.html", [t.key for t in tools], screenshot) == []
     assert screenshot.read_bytes().startswith(b"\x89PNG")
-    page = browser.load(tmp_path / "index.html")
+    page = browser.load(tmp_path / "tools" / f"{tools[1].key}.html")
+    assert page.console == []
     assert any(img.attrs.get("src", "").startswith("data:image/jpeg") for img in page.find("img"))
 
 

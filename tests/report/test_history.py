@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from report_pages import everything
+
 from harness.history import KEEP, load_history, record_run, trend
 from harness.report import render_reports
 from harness.results import CheckResult, InstallResult, Results, RunInfo, ToolResult
@@ -36,13 +38,13 @@ def test_a_broken_check_shows_a_regression_naming_what_changed_then_a_recovery(t
     regression = dvh_trend(tmp_path)
     assert regression.kind == "regression"
     assert regression.change == "regression since 2026-11-26 10:00 UTC: numpy 2.2.6 -> 2.4.6; pydicom 3.0.1 -> 3.0.2"
-    markdown, html = (tmp_path / "compatibility.md").read_text(), (tmp_path / "index.html").read_text()
+    markdown, html = everything(tmp_path), everything(tmp_path, "html")
     # Both escape ">" (GitHub and browsers show "->").
     assert "- **dvh**: regression since 2026-11-26 10:00 UTC: numpy 2.2.6 -&gt; 2.4.6; pydicom 3.0.1 -&gt; 3.0.2" in markdown
     assert "regression since 2026-11-26 10:00 UTC: numpy 2.2.6 -&gt; 2.4.6; pydicom 3.0.1 -&gt; 3.0.2" in html
     assert "| **FAIL** 0/0 (regression) |" not in markdown  # no verdicts: no tally
     assert re.search(r"\| \*\*FAIL\*\* *\(regression\) \|", markdown)
-    assert "[PyRT 1.0](#tool-pyrt) dvh pass → **FAIL** (regression)." in markdown
+    assert "[PyRT 1.0](tools/pyrt.md) dvh pass → **FAIL** (regression)." in markdown
 
     render_reports(run(27, pydicom="3.0.3", numpy="2.4.6"), tmp_path)
     recovered = dvh_trend(tmp_path)
@@ -103,12 +105,13 @@ def test_a_corrupt_history_file_is_a_warning_naming_it_and_drops_no_tool(tmp_pat
     corrupt.write_text('{"started": "2026-11-02T00:00:00+00:00", "tools": {')
     rendered = render_reports(run(3, status="fail"), tmp_path)
     assert len(rendered.warnings) == 1 and rendered.warnings[0].startswith(f"{corrupt}: unreadable history record")
-    assert "[PyRT](#tool-pyrt)" in (tmp_path / "compatibility.md").read_text()
+    assert "[PyRT](tools/pyrt.md)" in (tmp_path / "compatibility.md").read_text()
     assert dvh_trend(tmp_path).kind == "regression"
 
 
 def test_without_history_nothing_is_recorded(tmp_path):
     render_reports(run(1), tmp_path, history=False)
     assert not (tmp_path / "history").exists()
-    html = (tmp_path / "index.html").read_text()
-    assert '<th scope="col">history</th>' not in html and "recorded run" not in html
+    assert '<th scope="col">history</th>' not in everything(tmp_path, "html")
+    assert "rendered without history: no run is recorded" in (tmp_path / "index.html").read_text()
+    assert not list(tmp_path.glob("runs/*"))

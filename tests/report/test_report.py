@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from report_pages import everything, pages, tool_page
 
 from harness.report import render_reports
 from harness.results import (
@@ -48,7 +49,7 @@ def test_markdown_has_the_counts_and_one_matrix_with_a_row_group_per_section(tmp
     assert text.count("| tool | version |") == 1
     groups = [line.split(" | ")[0] for line in text.splitlines() if line.startswith("| **") and "tools passing" not in line]
     assert groups == ["| **Python Packages for Medical Physics**", "| **Integration Components**"]
-    assert "to run it: `git clone --mirror URL DIR`" in text
+    assert "to run it: `git clone --mirror URL DIR`" in tool_page(tmp_path, "other")
 
 
 def test_tool_output_cannot_inject_html_or_break_markdown_tables(tmp_path):
@@ -163,7 +164,7 @@ def truth_root(tmp_path: Path) -> Path:
 def test_a_reported_dvh_curve_is_drawn_over_the_analytic_one(tmp_path):
     curve = [[d, 100.0 - 2 * max(0, d - 42)] for d in range(0, 91, 2)]
     rendered = render_reports(dvh_results({"dvh.PTV.curve": curve}), tmp_path / "out", fixtures_root=truth_root(tmp_path))
-    html = (tmp_path / "out" / "index.html").read_text()
+    html = everything(tmp_path / "out", "html")
     assert rendered.warnings == []
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" viewBox') == 1
     assert "<title>analytic</title>" in html and "<title>tool</title>" in html
@@ -171,13 +172,13 @@ def test_a_reported_dvh_curve_is_drawn_over_the_analytic_one(tmp_path):
     assert (tmp_path / "out" / "plots").is_dir()
     [plot] = (tmp_path / "out" / "plots").iterdir()
     assert plot.read_text().startswith('<svg xmlns="http://www.w3.org/2000/svg"')
-    assert f"![PTV DVH](plots/{plot.name})" in (tmp_path / "out" / "compatibility.md").read_text()
+    assert f"![PTV DVH](../plots/{plot.name})" in everything(tmp_path / "out")
 
 
 def test_without_a_curve_the_dx_and_vx_values_are_plotted_as_points(tmp_path):
     observed = {"dvh.PTV.D95_gy": 42.5, "dvh.PTV.D50_gy": 65.0, "dvh.PTV.V60gy_pct": 60.0, "dvh.PTV.mean_gy": 64.0}
     render_reports(dvh_results(observed), tmp_path / "out", fixtures_root=truth_root(tmp_path))
-    html = (tmp_path / "out" / "index.html").read_text()
+    html = everything(tmp_path / "out", "html")
     # three points, their three differences from the analytic curve below, and the legend's marker
     assert html.count("<circle") == 3 + 3 + 1
     assert "3 reported points" in html
@@ -186,8 +187,8 @@ def test_without_a_curve_the_dx_and_vx_values_are_plotted_as_points(tmp_path):
 def test_a_hostile_curve_draws_nothing_and_a_missing_truth_is_a_warning(tmp_path):
     observed = {"dvh.PTV.curve": [["<script>", 1]], "dvh.<img src=x>.D95_gy": "<b>"}
     rendered = render_reports(dvh_results(observed), tmp_path / "out", fixtures_root=tmp_path / "nowhere")
-    html = (tmp_path / "out" / "index.html").read_text()
-    tools = html.split('<h2 id="tools-h">Tools</h2>')[1].split('<section id="glossary"')[0]
+    html = everything(tmp_path / "out", "html")
+    tools = "".join(p.read_text() for p in (tmp_path / "out" / "tools").glob("*.html"))
     assert "<svg" not in tools.replace('<svg xmlns="http://www.w3.org/2000/svg" width', "")
     assert not (tmp_path / "out" / "plots").exists()
     assert "<img src=x>" not in html
@@ -217,20 +218,21 @@ def _with_power(missed: bool) -> Results:
 
 def test_the_method_states_how_many_planted_reader_bugs_the_fixtures_catch(tmp_path):
     render_reports(_with_power(missed=False), tmp_path)
-    markdown = (tmp_path / "compatibility.md").read_text()
+    assert "What a pass is worth: 2 of 2 planted reader bugs caught" in (tmp_path / "compatibility.md").read_text()
+    markdown = (tmp_path / "method.md").read_text()
     assert "What a pass is worth: 2 of 2 planted reader bugs caught" in markdown
     assert "passes every judged quantity of 20 of 20 fixture sets" in markdown
-    assert ("| `mirror-x` | images mirrored left/right | rt-utils#84 | `reference` "
+    assert ("| `mirror-x` | images mirrored left/right | rt-utils#84 | [`reference`](sets/reference.md) "
             "| reference: ct.hu.bone\\_insert 0 HU vs 1000 HU |") in markdown
-    assert "| `transposed-dose` | dose rows and columns " in markdown and "| - | `reference` |" in markdown
-    html = (tmp_path / "index.html").read_text()
+    assert "| `transposed-dose` | dose rows and columns " in markdown and "| - | [`reference`]" in markdown
+    html = (tmp_path / "method.html").read_text()
     assert "2 of 2 planted reader bugs caught" in html and "<td>rt-utils#84</td>" in html
 
 
 def test_a_bug_the_fixtures_miss_is_named_in_the_method(tmp_path):
     render_reports(_with_power(missed=True), tmp_path)
-    markdown = (tmp_path / "compatibility.md").read_text()
-    html = (tmp_path / "index.html").read_text()
+    markdown = (tmp_path / "method.md").read_text()
+    html = (tmp_path / "method.html").read_text()
     assert "1 of 2 planted reader bugs caught" in markdown and "**Not caught: transposed-dose (" in markdown
     assert "<script>alert" not in html and "<strong>Not caught: transposed-dose" in html
     assert "| **not caught** |" in markdown
@@ -238,7 +240,7 @@ def test_a_bug_the_fixtures_miss_is_named_in_the_method(tmp_path):
 
 def test_a_run_without_the_suite_states_no_figure(tmp_path):
     render_reports(results_with(), tmp_path)
-    assert "planted reader bugs" not in (tmp_path / "compatibility.md").read_text()
+    assert "planted reader bugs" not in everything(tmp_path)
 
 
 HOSTILE = 'x](https://evil.example/a) <img src=x onerror=alert(1)> | `code` *em* <b>b</b>\n# heading'
@@ -264,15 +266,22 @@ def _hostile_results() -> Results:
 
 
 def test_no_field_of_a_results_file_becomes_markdown_or_html_of_the_page(tmp_path):
-    from markdown_it import MarkdownIt
 
     render_reports(_hostile_results(), tmp_path)
-    markdown = (tmp_path / "compatibility.md").read_text()
+    for page in pages(tmp_path):
+        _assert_no_markup_from_fields(page.read_text())
+
+
+def _assert_no_markup_from_fields(markdown: str) -> None:
+    from markdown_it import MarkdownIt
+
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
-    everything = [t for block in tokens for t in [block, *(block.children or [])]]
-    links = [t.attrGet("href") for t in everything if t.type == "link_open"]
-    assert not [href for href in links if "evil.example" in str(href) and "example.org" not in str(href)]
-    raw_html = [t.content for t in everything if t.type in ("html_inline", "html_block")]
+    inline = [t for block in tokens for t in [block, *(block.children or [])]]
+    links = [t.attrGet("href") for t in inline if t.type == "link_open"]
+    # a link that leaves the report; a page's own file name may carry a field's letters
+    assert not [href for href in links if "evil.example" in str(href) and "example.org" not in str(href)
+                and ":" in str(href).split("/", 1)[0]]
+    raw_html = [t.content for t in inline if t.type in ("html_inline", "html_block")]
     assert not [h for h in raw_html if "<img" in h or "<b>" in h], raw_html
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
     assert not [h for h in headings if h.startswith("heading")], headings
@@ -308,7 +317,19 @@ def test_an_xfail_is_not_a_failure_without_a_known_cause(tmp_path):
 def test_the_glossary_defines_the_words_a_reader_meets_in_the_tables(tmp_path, page):
     render_reports(results_with(), tmp_path)
     text = (tmp_path / page).read_text()
-    glossary = text[text.index("Glossary</h2>" if page.endswith("html") else "## Glossary"):]
+    glossary = text[text.index("Glossary</h2>" if page.endswith("html") else "Glossary\n\nWords:"):]
     for word in ("fixture set", "defect", "limitation", "convention", "smoke test", "observed value", "runtime"):
         assert word in glossary, word
     assert "computed by the harness, never by the tool" in glossary
+
+
+def test_a_steep_curve_a_little_off_in_dose_says_both_its_volume_gap_and_its_dose_shift():
+    """A 0.2 Gy shift of a DVH falling 50 % per Gy is a 10-point volume gap: the plot's text
+    gives the shift too, which is what the judged D values (all within tolerance) measure."""
+    from harness.report.svg import Plot
+
+    truth = tuple((d / 10, max(0.0, min(100.0, 100 - (d / 10 - 60) * 50))) for d in range(800))
+    curve = tuple((d + 0.2, v) for d, v in truth)
+    summary = Plot("Cone", truth, curve, (), "12 of 12 judged DVH values within tolerance").summary
+    assert "largest volume difference of the curve (shown, not judged): 10.0 percentage points" in summary
+    assert "at equal volume the curves are at most 0.2 Gy apart" in summary

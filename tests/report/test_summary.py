@@ -201,5 +201,14 @@ def test_since_the_previous_run_compares_with_the_latest_run_before_this_one(his
 def test_a_list_is_shown_whole_whatever_the_length_of_the_expected_list():
     wrong = verdict(key="dicompyler.plugins_not_loaded", passed=False, observed=["2dview"], expected=[], unit="",
                     tolerance="exact")
-    assert physical(wrong) == "dicompyler plugins not loaded: ['2dview'], expected []"
+    assert physical(wrong) == "dicompyler plugins not loaded: ['2dview'], expected none (an empty list)"
     assert rounded([1.23456, 2.0], "0.01 mm", [1.0, 2.0]) == [1.235, 2.0]
+
+
+def test_a_share_alone_as_tolerance_also_says_what_it_allows_in_the_unit():
+    from harness.report.summary import tolerance_text
+
+    assert tolerance_text(verdict(key="dose.scaling", expected=1e-5, tolerance="1e-07 %")) == "1e-07 % (1e-14 Gy)"
+    assert tolerance_text(verdict(tolerance="1 % or 0.01 Gy")) == "1 % or 0.01 Gy"
+    assert tolerance_text(verdict(expected=[1.0, 2.0], tolerance="1 %")) == "1 %"
+    assert tolerance_text(verdict(unit="%", expected=50.0, tolerance="1 %")) == "1 %"
