@@ -135,3 +135,20 @@ def test_the_nightly_flow_end_to_end_on_stand_in_tools(project):
     assert merged.counts() == {"pass": 1, "fail": 1, "error": 1, "skip": 0, "unavailable": 1, "xfail": 0}
     assert merged.run.partial is False and set(merged.run.fixtures) == {"tiny"}
     assert all(str(path) in merged.run.note for path in shards)
+
+
+def test_the_tool_jobs_run_in_the_debian_release_of_a_local_run_with_environments_cached_by_definition():
+    tool_job = workflow()["jobs"]["tool"]
+    assert tool_job["container"]["image"] == "debian:12"
+    cache = next(step for step in tool_job["steps"] if str(step.get("uses", "")).startswith("actions/cache@"))
+    assert "hashFiles(" in cache["with"]["key"] and "matrix.tool" in cache["with"]["key"]
+    assert "sudo" not in steps_text(tool_job)  # root in the container
+
+
+def test_a_night_commits_only_its_history_record_and_results_index_and_publishes_the_site():
+    jobs = workflow()["jobs"]
+    run = steps_text(jobs["report"])
+    assert "git add reports/history reports/nightly.json" in run and "git add reports/\n" not in run
+    uses = [str(step.get("uses", "")) for step in jobs["report"]["steps"] + jobs["pages"]["steps"]]
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
+    assert any(u.startswith("actions/deploy-pages@") for u in uses)
