@@ -487,8 +487,12 @@ def _render(results_path: Path, output: Path) -> None:
         raise FatalError(f"cannot write the report into {output}: {exc.strerror or exc} ({where})") from None
     for warning in rendered.warnings:
         print(f"rtcompat: warning: {warning}", file=sys.stderr)
-    for path in rendered.written:
+    fronts = [path for path in rendered.written if path.parent == output.absolute()
+              and path.name in ("index.html", "compatibility.md")]
+    for path in fronts:
         print(f"wrote {path}")
+    print(f"wrote {len(rendered.written) - len(fronts)} more files under {output} (a page per tool, finding, "
+          "fixture set and run; results, plots, screenshots, badges)")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
