@@ -1,0 +1,93 @@
+#!/bin/sh
+# Reproduces, without rtcompat: F23 Image running towards -x or -y: the grid's coordinates are sorted ascending, the CT array is not (a mirrored CT)
+# Tool: matRad v3.2.2-10-gc014dc82 on GNU Octave 7.3.0; check program tool_manifests/matrad/checks/import_ct_rtstruct.m; fixture set 'position-ffp'.
+# Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
+set -eu
+work="${TMPDIR:-/tmp}/rtcompat-reproduce"
+mkdir -p "$work/out"
+
+# 1. The fixture files, checked by their sha256 (rtcompat fixtures build regenerates them).
+cd fixtures/dicom/position-ffp
+sha256sum -c <<'SUMS'
+e24947a5ce1bd61c360aa713cb1abcb73e0be2585ce4fe809225f5220f14426d  CT_1.dcm
+204c5cfd27db66b2683a4e649543935385ea3243728064e3bd62b69b68ffc9b1  CT_10.dcm
+169dce069ada28fd8589be1bb8dc11b818375e15372ba9a944a9efc544316e5e  CT_11.dcm
+e6d69c1ca13f0d8f0f7d5142ba21efd5f2cb6ac15514ffe9c97674be7d208ba6  CT_12.dcm
+bb938d1284876dbad0da38e0a4cdf8fee2f7b04b802ed5943ff234cd8aab8352  CT_13.dcm
+ded964c6fa7519a1208e0912900863c3d0e67684bb1f1422c6f10738040c81ce  CT_14.dcm
+ffe13e075388a41a523850c2d53f92cec04916410563ba8cb2bcfb7037ab93b5  CT_15.dcm
+0548305d92f4df2c44f1ca356e41551f7db61fafcf88f16922cdf7200a2fbb74  CT_16.dcm
+96278a19a2f72594e15f61e9b20b86572fd605bb4b3db94c9d283a017732409f  CT_17.dcm
+21411f6d74ca71dbf065ecd7ee29686f3a17081f72dfbeaaf0e53f26776c2089  CT_18.dcm
+100c004d3082e9cb02d839ce8cde6b703379963b506295a33bbee19399f2b96e  CT_19.dcm
+4df28510ec65a0f9a78ca3c19c742c86d7bd0e2cf0ed85d384d0433a9839d3bd  CT_2.dcm
+88d4374932ad65732c67f723101bc0357dccf14b0bfad3786fb41648268f55b2  CT_20.dcm
+f50fa675d33c46eae74f8d8089f16e4c75271dd861c703ebb61edf7528cadc92  CT_21.dcm
+c7a7d7c05bac0d59dd5cd7cc7be6e279540adfd68ab2eec53c158e5846d27815  CT_22.dcm
+0acb52c43171735c5651e2a76f2d03c96579a7b0713d9a461d5d806db1508935  CT_23.dcm
+d2ac72d2b70f2ea6033dc88d373bbea7b275012de091f90db7ae40b3f502ffcf  CT_24.dcm
+2941929268c2a7028dbef43c484dbfa5a616d0d9e01e5d0de3787396ea14e562  CT_25.dcm
+e3b982d1d79f0ad8d8c1713a3ce4efdc793cb4ac9bdab9073f94d2bd4bb0f9f0  CT_26.dcm
+c6a4e946e9f87350ba29be8a1b6a85c09120c978180e87aa9522223e8812b461  CT_27.dcm
+fccf1d956f1a911bdec232b9d725f68895ed63144c6d9e437e7379a59890cdad  CT_28.dcm
+17db7a439e3f04637d7ca04eeb1837b6f41de91472355501e880c0255b561b35  CT_29.dcm
+ec4810026e58b18141e9cf8bd8988e8a3ffdbaacb74bba0db323b68fb3fe723c  CT_3.dcm
+a5bd14deb24176ce121d0a3c948edc0b9a7cb0352c8a3191407c2b2f59d52611  CT_30.dcm
+6e1d97a6303447b4ab344cbeea04ef1f8ac812c885f17b03cd5700f4f7a7c594  CT_31.dcm
+31e2c72627efc693c84e14c63fe15966e2436cec2461b66c363c9a903ab2354c  CT_32.dcm
+983341377ed64b53a18f8af9fff9d47aefd613a3444067488e5fb83763c04d09  CT_33.dcm
+28b9940561a0e3b1db5cab866a8159b48727f71f62b59e9e18a101ff42e6095c  CT_34.dcm
+07e2e0f14bbd4d0bc23174bb7676f7f9a8225dbdbfec3dda7376164dba39764a  CT_35.dcm
+62667e12ea511f6942983834ff58f89e336ff258eec87b7bbef6cd7cf350d957  CT_36.dcm
+afdd6e63b9d8b8614590afcaee759fbcc3682e18b30f93d4a1fe3244b15c8cb1  CT_37.dcm
+13fd7840c0556c7bd15a99f80dbfc14225d57417d1b379818b542d2c856d32c6  CT_38.dcm
+7f0f30cefa039264a572dd505750ef93cd6c13b5635b635bad89b120b261c80b  CT_39.dcm
+6e5172a99108b45bf90f7a971b327d573ba6af978efeb5f140bfba9c4616274a  CT_4.dcm
+036d5838c45ef73276d47dfb624c9143f996a8bdb4cdc8c18c1cd6bde6e4f63c  CT_40.dcm
+6f2c0ff6fca36beb722e16f77d64ec3fffdc567f43bedfab6899e7f6b8934e3b  CT_41.dcm
+009aaffb861cf9587fd08e2b958e78318304f6aac4d29eff98e7964c7f03b72a  CT_42.dcm
+11b34107c9d05ec4897f159caa67c7d0575c6281919db5648ee1cf50979f7917  CT_43.dcm
+482d9b605b62e347a96e89bb3eb8a7a61688dd23aa88119c2e80521e5b4406fe  CT_44.dcm
+c0fa5dca59a39834c8668521f093989cbab7023fe5a97f5a40387a592dd1bfbf  CT_45.dcm
+774a74688aab21424036bf0aa91e53632e406b368554405626c549303d76e637  CT_46.dcm
+f4cc1a18d567c735fa77767024f8aa32782571c2cd428edb6d53b782dfae69e8  CT_47.dcm
+b6c6933f05eadd3ec2dc4289afa361e9022f9bd68571ec65bfd8bb53b9acd63a  CT_48.dcm
+0b4a1e9482b7a7e8e081e16959fe63e78d8aeff90f97bc30508df43d0d55b2ab  CT_49.dcm
+4e1db7e0c25d5f9b117f46bdae1f323a94a1336064fdef43286765ebc97dc658  CT_5.dcm
+b3b76a48328b195ad7bbdedc02bb0929300ee0d83c53983a76fd4a814c0bad09  CT_50.dcm
+3aff0cdd69eea3b4246ffe7f49ca09dca81ebc0453974c7542a040e29aea8cae  CT_51.dcm
+312a36b2ed5a8bfc3637640ad24950316af5cbc5b284fbdd5e76954fa5ee5932  CT_52.dcm
+ae516a141e3ed4e0d22d07158036aa201ecf45a139c3811b07614e80854b1b6d  CT_53.dcm
+450e4f47ab19ae8d60e30b5907a3e6489565ca39dab2cbcfa002146e1c669c4d  CT_54.dcm
+11669a65e18aace289b153711130496bf91de8b60fcdea9bfce632de654c038f  CT_55.dcm
+2b7681e1c550a89d990e61d21d3b562b24c7666f30bf1796b086b53fea0a3ee9  CT_56.dcm
+b8449909d11e40873a13c318c79594a938abb1284b969a9e2d76c5b2ecbb5190  CT_57.dcm
+72925a5bdfe4591461e05e1be2af23a42ccb96bc2edba6c034b6333e4d601ab8  CT_58.dcm
+e98eda1f181571f2a10fce24d749bc22ab5c083e131f25e4b42ba64e774dba28  CT_59.dcm
+8e389de8c9c2f5602ca835ef8256defd9e41d3a76f8f6ba120d0e292678302fc  CT_6.dcm
+109b46b720e7678dd1cac1f1f75ad0599dcbde95e9c946a55f958cfae16eae5d  CT_60.dcm
+18cd1437b29146f405b14675a637935141b483373a1b63e1442ced5c4d52901c  CT_7.dcm
+06c4bc6b39474ebab5a59a44dcb228d5c3ec2bada376c083e41dc8acf9464d0e  CT_8.dcm
+e22220849995e360350c17ca9228949d4247b2762dd656d6021d84f65b51217d  CT_9.dcm
+123f512c6cf218f0f55532883c0808ee4f3ec20e344b3ebb330cfbfc504c70f8  RD.dcm
+1e0bfc48cb646288451f29f812ad232fd2dab1b5e066b98ff0cc20341cc98dba  README.md
+297013cd89e832c21d72e4d12da11a76bc0429b025ad83eb742a37157e839028  RP.dcm
+2cea1c167dd2427ab3d31ff1a118ec23a8cff7d0ce6eded005524b4921c9e407  RS.dcm
+848e2e1bef2b3998e49324eba69cdb91d8accce31a8d5bf9f9bdb97dd8ba736c  points.json
+0a2d8136f63b7b86091974ef27d4d3951004ed9108472c6f5ba0d300ba7b9245  truth.json
+SUMS
+cd - >/dev/null
+# the program reads a copy without the truth, as in the catalogue
+rm -rf "$work/set" && cp -r fixtures/dicom/position-ffp "$work/set" && rm -f "$work/set/truth.json"
+
+# 2. The tool, installed as the catalogue installed it.
+git clone https://github.com/e0404/matRad.git "$work/src"
+git -C "$work/src" checkout c014dc82d620bace0836eb8cc420fe33c19cdb87
+apt-get install -y octave octave-dicom octave-image  # as root
+
+# 3. The call: the check program prints what the tool read, one JSON object.
+octave-cli --norc --quiet --no-window-system tool_manifests/matrad/checks/import_ct_rtstruct.m "$work/set" "$work/src"
+
+# 4. Compare: what the fixture's truth gives, and what the catalogue observed.
+#   ct.hu.bone_insert: expected 1000.0 HU (tolerance 1 HU), observed -1000 HU
+#   ct.hu.lung_insert: expected -700.0 HU (tolerance 1 HU), observed 0 HU
