@@ -116,7 +116,11 @@ def _number(value) -> float:
 def committed_observations() -> dict[str, dict[str, dict[str, object]]]:
     """set -> key -> tool -> value: what each tool reported and was judged on in the
     committed run, from programs that ran to the end."""
-    results = json.loads((ROOT / "reports" / "results.json").read_text())
+    from harness.results import (
+        read_results,  # the committed index and its per-tool details
+    )
+
+    results = read_results(ROOT / "reports" / "results.json").model_dump(mode="json")
     found: dict[str, dict[str, dict[str, object]]] = {}
     for tool in results["tools"]:
         for check in tool["checks"]:
