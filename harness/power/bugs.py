@@ -211,6 +211,40 @@ class FirstRtDoseTaken(Reader):
         return self.data.doses[0]
 
 
+class FramesAsUniform(Reader):
+    """Dose frames placed at one spacing, the first step's (a regular volume assumed)."""
+
+    def frame_offsets(self, ds):
+        offsets = super().frame_offsets(ds)
+        return np.arange(len(offsets)) * (offsets[1] - offsets[0]) if len(offsets) > 1 else offsets
+
+
+class HolesFilled(Reader):
+    """Every contour of a plane added, a hole inside an outline too (union, not even-odd)."""
+
+    def signs(self, planes):
+        return np.ones(len(planes))
+
+
+class InterpolatedPlanarSkipped(Reader):
+    """Only CLOSED_PLANAR contours read: INTERPOLATED_PLANAR ones are skipped as unknown,
+    and a structure left without contours is an empty mask (0 cm3)."""
+
+    def contour_planes(self, roi: Dataset):
+        plain = Dataset()
+        plain.ContourSequence = [c for c in getattr(roi, "ContourSequence", [])
+                                 if str(c.ContourGeometricType) == "CLOSED_PLANAR"]
+        return super().contour_planes(plain)
+
+    def read_rtstruct(self) -> None:
+        super().read_rtstruct()
+        names = self.roi_names()
+        for roi in self.data.rtstruct.ROIContourSequence:
+            key = f"rtstruct.roi.{names[int(roi.ReferencedROINumber)]}.volume_cc"
+            if getattr(roi, "ContourSequence", None) and key not in self.observed:
+                self.observed[key] = 0.0
+
+
 class NoEndCaps(Reader):
     """The structure ends at its first and last contour: the end contours stand for
     half a slab (trapezoid rule), silently, as a reader's own choice."""
@@ -301,6 +335,12 @@ BUGS: tuple[PlantedBug, ...] = (
     PlantedBug("first-rt-dose-taken", "the first RT Dose found taken for the plan dose", FirstRtDoseTaken,
                concerns="dose-summation-beam",
                seen="DVH-Analytics#68; plastimatch (finding beam-dose-read-as-plan-dose)"),
+    PlantedBug("frames-as-uniform", "dose frames placed at the first step's spacing", FramesAsUniform,
+               concerns="dose-uneven-frames", seen="dicom_tools#22, amide#1"),
+    PlantedBug("holes-filled", "a hole inside an outline added to the structure, not subtracted", HolesFilled,
+               concerns="contours-holes", seen="platipy#244, dcmrtstruct2nii#31, SlicerRT#171"),
+    PlantedBug("interpolated-planar-skipped", "INTERPOLATED_PLANAR contours skipped as an unknown type",
+               InterpolatedPlanarSkipped, concerns="contours-interpolated", seen="dcmrtstruct2nii#2"),
     PlantedBug("no-end-caps", "structures end at their end contours (trapezoid rule), undeclared", NoEndCaps),
     PlantedBug("end-contours-dropped", "the first and last contour of each structure lost", EndContoursDropped),
     PlantedBug("contour-planes-sorted-as-strings", "contour slabs taken between planes sorted as text",

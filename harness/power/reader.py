@@ -46,9 +46,13 @@ class LoadedSet:
         directory = Path(directory)
         ct, doses, rtstruct, rtplan = [], [], None, None
         for path in sorted(directory.glob("*.dcm")):
-            ds = pydicom.dcmread(path)
+            # PS3.10 asks for a preamble and file meta; a bare data set (as some planning
+            # systems write) is implicit VR little endian, PS3.5 A.1
+            ds = pydicom.dcmread(path, force=True)
+            if "TransferSyntaxUID" not in ds.file_meta:
+                ds.file_meta.TransferSyntaxUID = pydicom.uid.ImplicitVRLittleEndian
             modality = str(ds.Modality)
-            if modality == "CT":
+            if modality in ("CT", "MR"):  # the primary image series
                 pixels = ds.pixel_array
                 pixels.setflags(write=False)
                 ct.append((path.name, ds, pixels))
@@ -177,7 +181,8 @@ class Reader:
         return np.array([self.first_voxel(ds) for _, ds, _ in slices])
 
     def to_hu(self, ds: Dataset, stored: np.ndarray) -> np.ndarray:
-        return stored * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
+        """The Modality LUT where the image has one (CT); an MR image's values are its own."""
+        return stored * float(ds.get("RescaleSlope", 1)) + float(ds.get("RescaleIntercept", 0))
 
     def image(self, ds: Dataset, stored: np.ndarray) -> np.ndarray:
         """The slice's pixels as (rows, columns)."""
@@ -237,13 +242,24 @@ class Reader:
         return {int(r.ROINumber): str(r.ROIName) for r in self.data.rtstruct.StructureSetROISequence}
 
     def contour_planes(self, roi: Dataset) -> list[tuple[float, np.ndarray]]:
-        """Closed planar contours of three points or more, as (z, polygon) in z order."""
+        """Closed planar contours of three points or more, as (z, polygon) in z order
+        (INTERPOLATED_PLANAR, a term some systems write, read as its polygon)."""
         planes = []
         for contour in getattr(roi, "ContourSequence", []):
             points = _floats(contour.ContourData).reshape(-1, 3)
-            if str(contour.ContourGeometricType) == "CLOSED_PLANAR" and len(points) >= 3:
+            if str(contour.ContourGeometricType) in ("CLOSED_PLANAR", "INTERPOLATED_PLANAR") and len(points) >= 3:
                 planes.append((float(points[0, 2]), points[:, :2]))
         return sorted(planes, key=lambda p: p[0])
+
+    def signs(self, planes) -> np.ndarray:
+        """+1 for an outline, -1 for a hole: a contour inside an odd number of others on
+        its plane is a hole (the even-odd rule the ring structures of clinics rely on)."""
+        out = []
+        for index, (z, polygon) in enumerate(planes):
+            depth = sum(bool(inside_polygon(other, polygon[:1, 0], polygon[:1, 1])[0])
+                        for j, (other_z, other) in enumerate(planes) if j != index and abs(other_z - z) < 1e-6)
+            out.append(-1.0 if depth % 2 else 1.0)
+        return np.array(out)
 
     def plane_spacing(self, planes) -> float:
         z = sorted({round(p[0], 3) for p in planes})
@@ -255,7 +271,7 @@ class Reader:
 
     def volume_cc(self, planes) -> float:
         spacing = self.plane_spacing(planes)
-        weights = self.slab_weights(planes)
+        weights = self.slab_weights(planes) * self.signs(planes)
         return float(sum(w * polygon_area(poly) for w, (_, poly) in zip(weights, planes)) * spacing / 1000.0)
 
     def read_rtstruct(self) -> None:
@@ -277,7 +293,7 @@ class Reader:
     # ------------------------------------------------------------------ RT Dose
     def plan_dose(self) -> tuple[str, Dataset, np.ndarray]:
         """The plan's dose: DoseSummationType PLAN when there are several RT Doses."""
-        plans = [d for d in self.data.doses if str(d[1].DoseSummationType) == "PLAN"]
+        plans = [d for d in self.data.doses if str(d[1].DoseSummationType) in ("PLAN", "MULTI_PLAN")]
         return (plans or self.data.doses)[0]
 
     def stored_dose(self, ds: Dataset, stored: np.ndarray) -> np.ndarray:
@@ -332,11 +348,17 @@ class Reader:
         return [by_number[int(b.BeamNumber)] for b in beams]
 
     def gantry_angles(self, beams) -> list[float]:
-        return [float(b.ControlPointSequence[0].GantryAngle) for b in beams]
+        return [float(self.control_points(b)[0].GantryAngle) for b in beams]
+
+    @staticmethod
+    def control_points(beam: Dataset):
+        """A photon beam's ControlPointSequence, an ion beam's IonControlPointSequence."""
+        return beam.IonControlPointSequence if "IonControlPointSequence" in beam else beam.ControlPointSequence
 
     def read_rtplan(self) -> None:
         rp, obs = self.data.rtplan, self.observed
-        beams = sorted(rp.BeamSequence, key=lambda b: int(b.BeamNumber))
+        beams = sorted(rp.IonBeamSequence if "IonBeamSequence" in rp else rp.BeamSequence,
+                       key=lambda b: int(b.BeamNumber))
         metersets = self.beam_metersets(rp, beams)
         obs["plan.label"] = str(rp.RTPlanLabel)
         obs["plan.beam_count"] = len(beams)
@@ -346,12 +368,15 @@ class Reader:
         obs["plan.total_meterset_mu"] = round(sum(metersets), 6)
         obs["plan.fraction_count"] = int(rp.FractionGroupSequence[0].NumberOfFractionsPlanned)
         obs["plan.radiation_type"] = str(beams[0].RadiationType)
-        obs["plan.energy_mv"] = float(beams[0].ControlPointSequence[0].NominalBeamEnergy)
-        obs["plan.isocentre_mm"] = [float(v) for v in beams[0].ControlPointSequence[0].IsocenterPosition]
+        first = self.control_points(beams[0])[0]
+        obs["plan.energy_mev" if "IonBeamSequence" in rp else "plan.energy_mv"] = float(first.NominalBeamEnergy)
+        obs["plan.isocentre_mm"] = [float(v) for v in first.IsocenterPosition]
         obs["plan.prescription_gy"] = float(next(d.TargetPrescriptionDose for d in rp.DoseReferenceSequence
                                                  if "TargetPrescriptionDose" in d))
-        obs["plan.mlc_leaf_pairs"] = next(int(d.NumberOfLeafJawPairs) for d in beams[0].BeamLimitingDeviceSequence
-                                          if str(d.RTBeamLimitingDeviceType).startswith("MLC"))
+        leaves = [int(d.NumberOfLeafJawPairs) for d in beams[0].get("BeamLimitingDeviceSequence", [])
+                  if str(d.RTBeamLimitingDeviceType).startswith("MLC")]
+        if leaves:  # a scanned ion beam has none
+            obs["plan.mlc_leaf_pairs"] = leaves[0]
 
     # ------------------------------------------------------------------ DVH
     def structure_voxels(self, ct: Grid, planes) -> tuple[np.ndarray, np.ndarray]:

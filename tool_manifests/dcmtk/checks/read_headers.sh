@@ -13,7 +13,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/read_headers.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # Selected tags of every object (+F: a "# dcmdump (i/n): FILE" line before each file).
-dcmdump -q +L +F \
+dcmdump -q +U8 +L +F \
     +P 0008,0060 +P 0010,0010 +P 0010,0020 +P 0020,000d +P 0020,0052 +P 0018,5100 \
     +P 0028,0010 +P 0028,0011 +P 0028,0008 +P 0028,0030 +P 0018,0050 +P 0028,0100 \
     +P 3004,000e +P 3004,0002 +P 3004,0004 +P 3004,000a \
@@ -24,7 +24,7 @@ dcmdump -q +L +F \
 # each angle can be attributed to the beam whose item it sits in.
 for file in "$fixture"/*.dcm; do
     case "$(dcmdump -q +P 0008,0060 "$file")" in
-        *"[RTPLAN]"*) echo "# plan: $file"; dcmdump -q +L "$file" ;;
+        *"[RTPLAN]"*) echo "# plan: $file"; dcmdump -q +U8 +L "$file" ;;
     esac
 done > "$work/plan.txt"
 
