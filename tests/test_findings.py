@@ -69,6 +69,8 @@ EXPECTED = {
                                          "dose-frame-spacing-from-slice-thickness": 1}, []),
     ("simpleitk", "dose-values"): ("fail", {"dose-grid-scaling-not-applied": 10}, []),
     ("dicompyler-core", "read-rtstruct"): ("fail", {"contour-planes-sorted-as-strings": 1}, ["no-end-caps"]),
+    ("dicompyler-core", "read-rtstruct", "contours-interpolated"): (
+        "fail", {"interpolated-planar-contours-skipped": 1}, ["no-end-caps"]),
     ("dicompyler-core", "dvh"): ("fail", {"dx-from-nearest-volume-bin": 4}, ["histogram-bin"]),
     # the application over the same library: its DVH plugin shows the library's Dx, and
     # its main window never fills a structure's labels on wxPython 4
