@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -263,7 +263,12 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     silent, loud = ranked(lines)
     rows_by_set = {row.info.name: row for row in set_rows(
         ran, [i for i in infos if i.name in {c.fixture for t in ran for c in t.checks}], links)}
-    feature_rows, feature_notes = feature_view([row for name, row in rows_by_set.items() if name != REFERENCE])
+    # The feature view's columns are the tools that ran here: one that did not install is
+    # "not tested" on every row, and the summary already says why.
+    feature_tools = [t for t in ran if t.install.status == "pass"]
+    feature_rows, feature_notes = feature_view(
+        [replace(row, cells={t.key: row.cells[t.key] for t in feature_tools})
+         for name, row in rows_by_set.items() if name != REFERENCE])
     run_pages = run_views(window.runs) if history else []
     context = {"results": results, "run": results.run, "sections": sections, "counts": results.counts(),
                "findings": findings, "unexplained": unexplained, "conventions": CONVENTIONS,
@@ -288,7 +293,8 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                "shots": shots, "thumbnails": thumbnails,
                "ran": sum(1 for t in results.tools if t.install.status == "pass"),
                "program_url": PROGRAM_URL, "infos": infos,
-               "feature_rows": feature_rows, "feature_notes": feature_notes,
+               "feature_rows": feature_rows, "feature_notes": feature_notes, "feature_tools": feature_tools,
+               "feature_absent": [t for t in ran if t.install.status != "pass"],
                "set_tools": ran, "grids": grids, "anchors": anchors, "run_pages": run_pages,
                "current_run": run_pages[0].anchor if run_pages else "runs"}
     envs = {"html": _environment(), "md": _environment(markdown=True)}
