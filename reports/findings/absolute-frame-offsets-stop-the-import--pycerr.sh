@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F7 Absolute GridFrameOffsetVector stops the dose import
+# Reproduces, without rtcompat: F11 Absolute GridFrameOffsetVector stops the dose import
 # Tool: pyCERR 2.5.1; check program tool_manifests/pycerr/checks/import_dvh.py; fixture set 'dose-absolute-offsets'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F9 A single-beam RT Dose is taken for the plan dose (DoseSummationType not read)
+# Reproduces, without rtcompat: F13 A single-beam RT Dose is taken for the plan dose (DoseSummationType not read)
 # Tool: plastimatch 1.10.0; check program tool_manifests/plastimatch/checks/convert_dvh.py; fixture set 'dose-summation-beam'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

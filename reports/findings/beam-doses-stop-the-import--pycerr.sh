@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F8 RT Doses referencing a beam stop the import (a sequence compared with 0)
+# Reproduces, without rtcompat: F12 RT Doses referencing a beam stop the import (a sequence compared with 0)
 # Tool: pyCERR 2.5.1; check program tool_manifests/pycerr/checks/import_dvh.py; fixture set 'dose-summation-beam'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

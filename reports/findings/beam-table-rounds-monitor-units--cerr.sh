@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F22 Derived beam table rounds BeamMeterset to whole MU
+# Reproduces, without rtcompat: F24 Derived beam table rounds BeamMeterset to whole MU
 # Tool: CERR v5.2-4904-g299446da on GNU Octave 7.3.0; check program tool_manifests/cerr/checks/import_dicom.m; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F27 Several contour planes within one CT slice: the one with the most points is kept, not the nearest
+# Reproduces, without rtcompat: F29 Several contour planes within one CT slice: the one with the most points is kept, not the nearest
 # Tool: CERR v5.2-4904-g299446da on GNU Octave 7.3.0; check program tool_manifests/cerr/checks/import_dicom.m; fixture set 'ct-nonuniform-slices'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

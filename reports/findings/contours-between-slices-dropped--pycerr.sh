@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F10 Contours between CT slices dropped on a non-uniform series (volumes -25 %)
+# Reproduces, without rtcompat: F14 Contours between CT slices dropped on a non-uniform series (volumes -25 %)
 # Tool: pyCERR 2.5.1; check program tool_manifests/pycerr/checks/import_dvh.py; fixture set 'ct-nonuniform-slices'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F11 Decubitus RT Dose: the row and column directions come out negated (the dose lies beside the patient)
+# Reproduces, without rtcompat: F15 Decubitus RT Dose: the row and column directions come out negated (the dose lies beside the patient)
 # Tool: plastimatch 1.10.0; check program tool_manifests/plastimatch/checks/convert_dvh.py; fixture set 'position-hfdl'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F24 Decubitus CT: the x/y grid is built from two orientation components (every volume 0)
+# Reproduces, without rtcompat: F26 Decubitus CT: the x/y grid is built from two orientation components (every volume 0)
 # Tool: matRad v3.2.2-10-gc014dc82 on GNU Octave 7.3.0; check program tool_manifests/matrad/checks/import_ct_rtstruct.m; fixture set 'position-hfdl'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F14 Decubitus CT and dose placed through the exchanged pixel spacing (the dose lands off its place)
+# Reproduces, without rtcompat: F17 Decubitus CT and dose placed through the exchanged pixel spacing (the dose lands off its place)
 # Tool: CERR v5.2-4904-g299446da on GNU Octave 7.3.0; check program tool_manifests/cerr/checks/import_dicom.m; fixture set 'position-hfdl'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

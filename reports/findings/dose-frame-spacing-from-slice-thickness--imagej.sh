@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F20 RT Dose frame spacing taken from SliceThickness, not GridFrameOffsetVector
+# Reproduces, without rtcompat: F21 RT Dose frame spacing taken from SliceThickness, not GridFrameOffsetVector
 # Tool: ImageJ 1.53t-1; check program tool_manifests/imagej/checks/read_rtdose.ijm; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F5 The dose grid is placed through the CT's exchanged spacings: point doses and DVHs off by several Gy
+# Reproduces, without rtcompat: F6 The dose grid is placed through the CT's exchanged spacings: point doses and DVHs off by several Gy
 # Tool: pyCERR 2.5.1; check program tool_manifests/pycerr/checks/import_dvh.py; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F16 Selecting a structure never fills its volume and dose labels (wx Slider.SetRange rejects a numpy float)
+# Reproduces, without rtcompat: F8 Selecting a structure never fills its volume and dose labels (wx Slider.SetRange rejects a numpy float)
 # Tool: dicompyler 0.5.0 (main); check program tool_manifests/dicompyler/checks/open_patient.py; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F23 Image running towards -x or -y: the grid's coordinates are sorted ascending, the CT array is not (a mirrored CT)
+# Reproduces, without rtcompat: F25 Image running towards -x or -y: the grid's coordinates are sorted ascending, the CT array is not (a mirrored CT)
 # Tool: matRad v3.2.2-10-gc014dc82 on GNU Octave 7.3.0; check program tool_manifests/matrad/checks/import_ct_rtstruct.m; fixture set 'position-ffp'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

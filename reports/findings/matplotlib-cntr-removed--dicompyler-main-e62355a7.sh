@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F28 The 2D View plugin imports matplotlib._cntr, which matplotlib 2.2 removed; no 2D view
+# Reproduces, without rtcompat: F31 The 2D View plugin imports matplotlib._cntr, which matplotlib 2.2 removed; no 2D view
 # Tool: dicompyler 0.5.0 (main); check program tool_manifests/dicompyler/checks/open_patient.py; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F6 RT Dose import expects MATLAB's 4-D dicomread array, fails under GNU Octave
+# Reproduces, without rtcompat: F7 RT Dose import expects MATLAB's 4-D dicomread array, fails under GNU Octave
 # Tool: matRad v3.2.2-10-gc014dc82 on GNU Octave 7.3.0; check program tool_manifests/matrad/checks/import_rtdose.m; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F3 PixelSpacing read as (column, row): the CT's x and y spacings exchanged
+# Reproduces, without rtcompat: F4 PixelSpacing read as (column, row): the CT's x and y spacings exchanged
 # Tool: CERR v5.2-4904-g299446da on GNU Octave 7.3.0; check program tool_manifests/cerr/checks/import_dicom.m; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F3 PixelSpacing read as (column, row): the CT's x and y spacings exchanged
+# Reproduces, without rtcompat: F4 PixelSpacing read as (column, row): the CT's x and y spacings exchanged
 # Tool: pyCERR 2.5.1; check program tool_manifests/pycerr/checks/import_dvh.py; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F15 ct.resolution.x taken from PixelSpacing's row spacing: x and y spacings exchanged
+# Reproduces, without rtcompat: F16 ct.resolution.x taken from PixelSpacing's row spacing: x and y spacings exchanged
 # Tool: matRad v3.2.2-10-gc014dc82 on GNU Octave 7.3.0; check program tool_manifests/matrad/checks/import_ct_rtstruct.m; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F26 An ROI without a ContourSequence disappears from the structure set
+# Reproduces, without rtcompat: F28 An ROI without a ContourSequence disappears from the structure set
 # Tool: pyCERR 2.5.1; check program tool_manifests/pycerr/checks/import_dvh.py; fixture set 'roi-without-contours'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F25 A CT series whose slice thickness changes is split in two, and only the first part is loaded
+# Reproduces, without rtcompat: F27 A CT series whose slice thickness changes is split in two, and only the first part is loaded
 # Tool: ITK-SNAP 3.6.0; check program tool_manifests/itk-snap/checks/read_ct_gui.py; fixture set 'ct-nonuniform-slices'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu
