@@ -15,7 +15,7 @@ from pathlib import Path
 from harness.history import Trend
 from harness.manifest import CAPABILITIES, SECTIONS
 from harness.report.findings import convention_titles, slug
-from harness.report.summary import SEVERITY_ORDER, physical, severity, worst_of
+from harness.report.summary import physical, worst_of
 from harness.report.svg import Plot, Point, numeric_points
 from harness.results import CheckResult, Results, ToolResult
 
@@ -265,7 +265,7 @@ def judged_text(check: CheckResult, roi: str) -> str:
     wrong = [v for v in verdicts if not v.passed]
     text = f"{len(verdicts) - len(wrong)} of {len(verdicts)} judged DVH values within tolerance"
     if wrong:
-        worst = min(wrong, key=lambda v: (SEVERITY_ORDER.index(severity(v)), -(v.margin or 0.0)))
+        worst = worst_of(wrong)
         text += f"; worst {physical(worst)}" + (f" (tolerance {worst.tolerance})" if worst.tolerance else "")
     return text
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,7 +32,7 @@ from harness.report.findings import (
     findings_of,
     slug,
 )
-from harness.report.method import REFERENCES, FixtureMethod, fixture_method, set_files
+from harness.report.method import REFERENCES, FixtureMethod, fixture_method
 from harness.report.model import (
     LABELS,
     SPARK_RUNS,
@@ -300,7 +301,10 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     envs = {"html": _environment(), "md": _environment(markdown=True)}
     context.update(_script(envs["html"]))
     written: list[Path] = []
-    per_tool = {finding.label: _per_tool(finding, results, fixtures_root) for finding in findings}
+    # each set described once (its files hashed once), for its pages and the reproduction scripts
+    methods = {info.name: fixture_method(fixtures_root, info.name) if fixtures_root is not None
+               else FixtureMethod(info.name) for info in infos}
+    per_tool = {finding.label: _per_tool(finding, results, methods) for finding in findings}
 
     def page(template: str, path: str, **extra: object) -> None:
         ext = path.rsplit(".", 1)[1]
@@ -319,8 +323,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                  h=context["headline_of"][finding.label], evidence=evidence_lines(finding),
                  per_tool=per_tool[finding.label])
         for info in infos:
-            method = fixture_method(fixtures_root, info.name) if fixtures_root is not None else FixtureMethod(info.name)
-            page(f"set.{ext}.j2", f"sets/{slug(info.name)}.{ext}", m=method, info=info,
+            page(f"set.{ext}.j2", f"sets/{slug(info.name)}.{ext}", m=methods[info.name], info=info,
                  set_row=rows_by_set.get(info.name))
         for view in run_pages:
             earlier = run_slug(view.previous) if view.previous is not None else ""
@@ -354,7 +357,7 @@ class ToolEntry:
     script_path: str = ""
 
 
-def _per_tool(finding: FindingView, results: Results, fixtures_root: Path | None) -> list[ToolEntry]:
+def _per_tool(finding: FindingView, results: Results, methods: dict[str, FixtureMethod]) -> list[ToolEntry]:
     entries = []
     drafts = {o.tool.key: o for o in finding.drafts}
     for tool in finding.tools:
@@ -368,9 +371,8 @@ def _per_tool(finding: FindingView, results: Results, fixtures_root: Path | None
                        + (", ".join(f"{n} {v}" for n, v in sorted(tool.dependencies.items()))
                           or "no resolved dependency list recorded"))
         draft = finding.draft_report(occurrence, results.run.fixtures.get(occurrence.check.fixture), environment)
-        files = []
-        if fixtures_root is not None and (fixtures_root / occurrence.check.fixture).is_dir():
-            files = [(name, digest) for name, _, digest in set_files(fixtures_root / occurrence.check.fixture)]
+        method = methods.get(occurrence.check.fixture)
+        files = [(name, digest) for name, _, digest in method.files] if method else []
         script = reproduction_script(tool, occurrence.check, occurrence.keys,
                                      f"{finding.label} {finding.declaration.title}", _manifest(tool), files)
         path = f"findings/{finding.anchor.removeprefix('finding-')}--{slug(tool.key)}.sh"
@@ -380,18 +382,17 @@ def _per_tool(finding: FindingView, results: Results, fixtures_root: Path | None
 
 def _manifest(tool: ToolResult) -> Manifest | None:
     """The manifest that installed a row, where this checkout has it (for its install steps)."""
+    return _installed_manifests().get(tool.key)
+
+
+@lru_cache(maxsize=1)
+def _installed_manifests() -> dict[str, Manifest]:
     from harness.catalogue import installed, load_catalogue
 
-    global _INSTALLED
-    if _INSTALLED is None:
-        try:
-            _INSTALLED = installed(load_catalogue())
-        except Exception:  # noqa: BLE001 - a report without install steps is still a report
-            _INSTALLED = {}
-    return _INSTALLED.get(tool.key)
-
-
-_INSTALLED: dict[str, Manifest] | None = None
+    try:
+        return installed(load_catalogue())
+    except Exception:  # noqa: BLE001 - a report without install steps is still a report
+        return {}
 
 
 def feature_view(rows: list[SetRow]) -> tuple[list[FeatureRow], list[str]]:

@@ -190,7 +190,7 @@ def summary_cell(checks: list[CheckResult], links: dict[str, tuple[tuple[str, st
         state = "fail"
     else:
         state = "partial"
-    worst = min(verdicts, key=lambda v: (SEVERITY_ORDER.index(severity(v)), -(v.margin or 0.0)), default=None)
+    worst = worst_of(verdicts)
     conventions = tuple(sorted({name for c in judged for name in c.conventions}))
     reason = next((c.reason for c in judged if c.status != "pass"), "")
     missing = sum(1 for v in verdicts if v.observed is None and not v.passed)
