@@ -112,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     fixtures = sub.add_parser("fixtures", help="build or verify the DICOM-RT fixture sets (reference and variants)")
     fixtures_sub = fixtures.add_subparsers(dest="fixtures_command", required=True, metavar="ACTION")
-    build = fixtures_sub.add_parser("build", help="write the fixture sets (deterministic)")
+    build = fixtures_sub.add_parser(
+        "build", help="write the fixture sets (deterministic); a set too large for git (clinical-size) also gets "
+                      "its SHA-256 sums written beside it, fixtures/dicom/<set>.sha256, which are committed")
     build.add_argument("--output", type=Path, help="directory for the sets (default: fixtures/dicom/)")
     build.add_argument("--overwrite", action="store_true", help="replace a directory holding other files")
     build.add_argument("--set", action="append", metavar="NAME", help="only this set (repeatable; default: all)")
@@ -291,6 +293,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     versions: list[str] = []
     if args.tool:
         paths, versions = _chosen_tools(paths, args.tool)
+    if not args.data:
+        _built_on_demand(root, args.sets or None)
     if args.sets and not args.data:
         _known_sets(root, args.sets)
     if (args.output or args.keep_roi_names) and not args.data:
@@ -411,6 +415,18 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _built_on_demand(root: Path, names: list[str] | None) -> None:
+    """Build a fixture set kept out of git (clinical-size) when the run needs it and it is
+    missing; refuse one that does not match its committed sums."""
+    from harness.fixtures import FixtureError, ensure_built
+    from harness.paths import fixtures_dir
+
+    try:
+        ensure_built(fixtures_dir(root), names, say=lambda line: print(f"rtcompat: {line}", file=sys.stderr))
+    except FixtureError as exc:
+        raise FatalError(str(exc)) from None
+
+
 def _known_sets(root: Path, names: list[str]) -> None:
     """A set name that matches no fixture set would select nothing: say so before pytest runs."""
     from harness.fixture_sets import discover
@@ -451,6 +467,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     root = project_root()
     results = args.results or results_dir(root) / "latest.json"
     output = args.output or reports_dir(root)
+    _built_on_demand(root, None)  # its set pages list the set's files
     _render(results, output)
     if args.browser_check:
         return _browser_check(results, output / "index.html", args.browser_check)
@@ -567,6 +584,12 @@ def cmd_fixtures(args: argparse.Namespace) -> int:
             except ImportError as exc:  # a compressed set's encoder
                 raise FatalError(f"{name}: {exc}; the encoders are in the 'fixtures' extra: "
                                  f"pip install -e '.[fixtures]'") from None
+            if name in fixtures.ON_DEMAND:
+                from harness.fixtures.on_demand import write_checksums
+
+                root = args.output or fixtures_dir()
+                sums = write_checksums(root, name, {p.name: p.read_bytes() for p in written})
+                print(f"wrote the SHA-256 sums of {name} to {sums} (commit them; the set itself stays out of git)")
             print(f"wrote {len(written)} files to {target}")
         return 0
     problems = []

@@ -125,6 +125,10 @@ class Containment:
         """The limit that stopped the check, if one did and we can tell."""
         return None
 
+    def memory_now(self) -> int | None:
+        """Anonymous memory of all the check's processes now, in bytes (None: cannot tell)."""
+        return None
+
     def close(self) -> None:
         """Release what :func:`contain` made."""
 
@@ -188,6 +192,13 @@ class CgroupContainment(Containment):
         if _read_counters(self.pids_dir / "pids.events").get("max", 0) > 0:
             hits.append(f"forks refused: process limit {self.limits.pids}")
         return "; ".join(hits) or None
+
+    def memory_now(self) -> int | None:
+        # Anonymous memory only: file pages a check read are charged to whichever cgroup read
+        # them first, so counting them would make a figure depend on what ran before.
+        counters = _read_counters(self.memory_dir / "memory.stat")
+        key = "rss" if self.version == 1 else "anon"
+        return counters.get(key)
 
     def close(self) -> None:
         self.kill_all()

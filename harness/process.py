@@ -5,6 +5,12 @@ is killed, not only the direct child, so a shell that started Java or Octave lea
 orphan behind; after a normal exit the group is killed as well, which reaps background
 processes a check forgot. Output is read concurrently and capped: a tool that floods
 stdout costs us a bounded amount of memory and we still record how much it printed.
+
+While a contained check runs, its cgroup's anonymous memory (every process of the check
+together: a shell, the Java or Octave it started, an X server) is sampled, and the peak
+recorded: the figure a user compares with their workstation's memory. ``ru_maxrss`` would
+not do: a child forked from the harness starts with the harness's resident set as its
+high-water mark, so every small tool would report the harness's size.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +46,9 @@ class Completed:
     launch_error: str | None = None
     limit_hit: str | None = None
     contained_by: str | None = None
+    #: peak anonymous memory in bytes of all the check's processes together, sampled while
+    #: it ran (None: not measured, as without a cgroup)
+    peak_memory_bytes: int | None = None
 
     @property
     def signalled(self) -> int | None:
@@ -104,6 +114,7 @@ def _run(argv: list[str], timeout: float, env: dict[str, str] | None, cwd: Path 
         reason = getattr(exc, "strerror", None) or exc
         return Completed(tuple(argv), None, "", "", 0.0, launch_error=f"{argv[0]}: {reason}", contained_by=contained_by)
     out, err = _Capture(output_limit), _Capture(output_limit)
+    peak = _Peak(sandbox.memory_now if sandbox is not None else None)
     readers = [threading.Thread(target=c.drain, args=(s,), daemon=True)
                for c, s in ((out, proc.stdout), (err, proc.stderr))]
     for reader in readers:
@@ -117,10 +128,12 @@ def _run(argv: list[str], timeout: float, env: dict[str, str] | None, cwd: Path 
             except OSError as exc:
                 launch_error = f"could not apply the check limits ({sandbox.description}): {exc}"
                 timeout = 0
-        proc.wait(timeout=timeout)
+        if not _wait(proc, timeout, peak):
+            raise subprocess.TimeoutExpired(argv, timeout)
     except subprocess.TimeoutExpired:
         timed_out = launch_error is None
     finally:
+        peak.sample()
         _kill_group(proc)
         if sandbox is not None:
             sandbox.kill_all()  # what left the group (setsid, daemons) is still in the cgroup
@@ -131,7 +144,38 @@ def _run(argv: list[str], timeout: float, env: dict[str, str] | None, cwd: Path 
         duration=time.monotonic() - start, timed_out=timed_out, stdout_bytes=out.total,
         stderr_bytes=err.total, output_truncated=out.total > out.kept or err.total > err.kept,
         launch_error=launch_error, limit_hit=sandbox.limit_hit() if sandbox else None, contained_by=contained_by,
+        peak_memory_bytes=peak.bytes,
     )
+
+
+@dataclass
+class _Peak:
+    """The largest memory figure ``read`` gave while the check ran."""
+
+    read: Callable[[], int | None] | None
+    bytes: int | None = None
+
+    def sample(self) -> None:
+        if self.read is not None and (now := self.read()) is not None:
+            self.bytes = max(self.bytes or 0, now)
+
+
+#: The longest pause between two memory samples (seconds); the first come sooner.
+SAMPLE_INTERVAL = 0.05
+
+
+def _wait(proc: subprocess.Popen, timeout: float, peak: _Peak) -> bool:
+    """Wait up to ``timeout`` seconds for ``proc``, sampling its memory; True when it exited."""
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while proc.poll() is None:
+        peak.sample()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        time.sleep(min(pause, remaining))
+        pause = min(pause * 2, SAMPLE_INTERVAL)
+    return True
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

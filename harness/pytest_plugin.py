@@ -234,7 +234,9 @@ class ManifestFile(pytest.File):
             return
         chosen = set(self.config.getoption("rtcompat_version") or ())
         for manifest in entry.manifest.installs():
-            if chosen and not ({manifest.key, manifest.id} & chosen):
+            # a version chosen of another tool says nothing about this one's
+            picked = {c for c in chosen if c.partition("@")[0] == manifest.id}
+            if picked and not ({manifest.key, manifest.id} & picked):
                 continue
             yield from self._items(entry, manifest)
 

@@ -85,6 +85,8 @@ class ProcessFacts(Record):
     stdout_last_line: str = ""
     stderr_tail: str = ""
     duration: float = 0.0
+    peak_memory_bytes: int | None = Field(None, description="peak anonymous memory of all the check's processes "
+                                                            "together, sampled while it ran; None: not measured")
 
 
 class FindingRef(Record):

@@ -161,3 +161,16 @@ def test_a_negative_or_decimal_level_is_another_level_not_a_typo():
              "dvh.S.D0.03cc_gy": Quantity("dvh.S.D0.03cc_gy", 74.0, Tolerance(abs=0.2), "Gy")}
     check = Check(id="dvh", capability="dvh", program="p.py", judge=["dvh.*"])
     assert misnamed_keys(check, truth, {"dvh.S.V-1gy_pct": 100.0, "dvh.S.D0.05cc_gy": 73.0}) == {}
+
+
+def test_a_structure_the_tool_renamed_is_the_tools_fail_not_the_programs_typo():
+    """matRad replaces every character but letters and digits by a space: 'Femur_Head_L' comes
+    back 'Femur Head L'. The program passes on the tool's name, so the quantity is not
+    reported under the truth's name, a FAIL of the tool."""
+    truth = {"rtstruct.roi.Femur_Head_L.volume_cc": Quantity("rtstruct.roi.Femur_Head_L.volume_cc", 3.1,
+                                                             Tolerance(rel=0.01), "cm3")}
+    check = Check(id="read", capability="read-rtstruct", program="p.py", judge=["rtstruct.roi.*"])
+    observed = {"rtstruct.roi.Femur Head L.volume_cc": 3.1}
+    assert misnamed_keys(check, truth, observed) == {}
+    (verdict,) = judge(check, truth, observed)
+    assert verdict.outcome == "fail" and verdict.message == "rtstruct.roi.Femur_Head_L.volume_cc not reported"

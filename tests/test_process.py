@@ -167,3 +167,28 @@ def test_a_tail_is_the_last_lines_of_the_stream_named_and_only_that_stream():
     assert done.tail() == "x\ny" and done.tail("stderr", 1) == "y"
     with pytest.raises(KeyError):
         done.tail("STDOUT")
+
+
+HOLD_MEMORY = ("import time; block = bytearray({mib} * 1024 * 1024); block[::4096] = b'x' * len(block[::4096]); "
+               "time.sleep(0.3)")
+
+
+def test_the_peak_memory_of_a_check_is_what_its_processes_held():
+    _cgroups_or_skip()
+    big = run_bounded([sys.executable, "-c", HOLD_MEMORY.format(mib=160)], timeout=30, limits=Limits())
+    small = run_bounded([sys.executable, "-c", HOLD_MEMORY.format(mib=1)], timeout=30, limits=Limits())
+    assert 160 * 1024**2 <= big.peak_memory_bytes < 260 * 1024**2
+    # not the harness's own size: a child forked from it starts with the harness's pages
+    assert small.peak_memory_bytes < 60 * 1024**2
+
+
+def test_the_memory_of_a_grandchild_counts_too():
+    _cgroups_or_skip()
+    inner = f"{sys.executable} -c \"{HOLD_MEMORY.format(mib=120)}\""
+    done = run_bounded(["sh", "-c", f"{inner}; true"], timeout=30, limits=Limits())
+    assert done.peak_memory_bytes >= 120 * 1024**2
+
+
+def test_without_containment_the_peak_memory_is_not_measured():
+    done = run_bounded([sys.executable, "-c", "print(1)"], timeout=30)
+    assert done.peak_memory_bytes is None

@@ -187,3 +187,11 @@ def test_a_one_version_manifest_keeps_its_plain_key(project):
     assert main(["run", "--results", str(results), "--tool", "solo"]) == 0
     assert list(rows(results)) == ["solo"]
     write_results(read_results(results), results)  # the row round-trips without a variant
+
+
+def test_a_version_named_beside_another_tool_keeps_that_tool(project):
+    write_two_versions(project)
+    write_two_versions(project, "trio")
+    results = project / "results.json"
+    assert main(["run", "--results", str(results), "--tool", "duo@2.0", "--tool", "trio"]) == 0
+    assert sorted(rows(results)) == ["duo@2.0", "trio@1.0", "trio@2.0"]

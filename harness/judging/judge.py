@@ -248,6 +248,8 @@ def _misspelt(meant: str, written: str) -> bool:
     unit (``dose.maximum_gy``); ``dose.mean_gy`` is not ``dose.min_gy``."""
     if _NUMBER.sub("#", meant) == _NUMBER.sub("#", written):
         return False  # the same quantity at another level (V13gy for V63gy, V-1gy for V71gy)
+    if _other_structure(meant, written):
+        return False  # the tool's name for the structure (matRad writes 'Femur Head L'), not a typo
     stem, _, unit = meant.rpartition("_")
     other_stem, _, other_unit = written.rpartition("_")
     if stem and stem == other_stem and unit != other_unit and {unit, other_unit} <= _UNITS:
@@ -258,6 +260,21 @@ def _misspelt(meant: str, written: str) -> bool:
             and leaf != other_leaf and (leaf.startswith(other_leaf) or other_leaf.startswith(leaf))):
         return True  # the word spelt out or cut short: dose.maximum_gy for dose.max_gy
     return _one_edit(meant, written)
+
+
+#: Keys scoped by a structure's name: the name is the tool's data, whatever the program.
+_STRUCTURE_SCOPES = ("rtstruct.roi.", "dvh.")
+
+
+def _other_structure(meant: str, written: str) -> bool:
+    """The same quantity of a structure whose name differs: the check program passes on the
+    name the tool gives the structure, so a name the tool changed is the tool's doing."""
+    for scope in _STRUCTURE_SCOPES:
+        if meant.startswith(scope) and written.startswith(scope):
+            name, _, leaf = meant[len(scope):].rpartition(".")
+            other, _, other_leaf = written[len(scope):].rpartition(".")
+            return bool(name) and bool(other) and leaf == other_leaf and name != other
+    return False
 
 
 #: Unit suffixes of observation keys: the same stem with another of these is the same quantity.

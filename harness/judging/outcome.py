@@ -53,7 +53,7 @@ def facts_of(done: Completed) -> ProcessFacts:
                         limit_hit=done.limit_hit, launch_error=done.launch_error,
                         output_truncated=done.output_truncated, stdout_bytes=done.stdout_bytes,
                         stdout_last_line=head(last, 200), stderr_tail=tail(done.tail("stderr", lines=8), 2000),
-                        duration=round(done.duration, 3))
+                        duration=round(done.duration, 3), peak_memory_bytes=done.peak_memory_bytes)
 
 
 def conclude(check: Check, truth: dict[str, Quantity], facts: ProcessFacts,

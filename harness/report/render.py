@@ -25,6 +25,7 @@ from harness.fixture_sets import REFERENCE
 from harness.history import CLASSES, History, record_run, trends
 from harness.judging.conventions import CONVENTIONS
 from harness.manifest import CAPABILITIES, Manifest
+from harness.report.costs import CLINICAL_SET, check_cost, set_costs
 from harness.report.findings import (
     FindingView,
     convention_titles,
@@ -94,7 +95,8 @@ def _environment(markdown: bool = False) -> Environment:
     env = Environment(loader=PackageLoader("harness.report", "templates"), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html", "html.j2"]), trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True, finalize=_markdown_text if markdown else None)
-    env.filters.update(md=markdown_cell, short=short_json, url=safe_url, spark=sparkline_svg, glyphs=glyphs,
+    env.filters.update(cost=lambda check: check_cost(check) if check.process is not None else None,
+                       md=markdown_cell, short=short_json, url=safe_url, spark=sparkline_svg, glyphs=glyphs,
                        conventions=convention_titles, when=when, percent=percent,
                        brief=short_reason, fmt=fmt, collapsed=verdict_rows, anchor=anchor_id,
                        href=_href, relurl=relative_url, tolerance=tolerance_text)
@@ -297,7 +299,8 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                "feature_rows": feature_rows, "feature_notes": feature_notes, "feature_tools": feature_tools,
                "feature_absent": [t for t in ran if t.install.status != "pass"],
                "set_tools": ran, "grids": grids, "anchors": anchors, "run_pages": run_pages,
-               "current_run": run_pages[0].anchor if run_pages else "runs"}
+               "current_run": run_pages[0].anchor if run_pages else "runs",
+               "clinical": set_costs(results.tools, CLINICAL_SET), "clinical_set": CLINICAL_SET}
     envs = {"html": _environment(), "md": _environment(markdown=True)}
     context.update(_script(envs["html"]))
     written: list[Path] = []
@@ -324,7 +327,8 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                  per_tool=per_tool[finding.label])
         for info in infos:
             page(f"set.{ext}.j2", f"sets/{slug(info.name)}.{ext}", m=methods[info.name], info=info,
-                 set_row=rows_by_set.get(info.name))
+                 set_row=rows_by_set.get(info.name), costs=set_costs(results.tools, info.name),
+                 on_demand=fixtures_root is not None and (fixtures_root / f"{info.name}.sha256").is_file())
         for view in run_pages:
             earlier = run_slug(view.previous) if view.previous is not None else ""
             page(f"run.{ext}.j2", f"runs/{run_slug(view.record)}.{ext}", view=view, previous_slug=earlier)
