@@ -228,3 +228,28 @@ def test_wrong_with_a_ratio_explains_only_the_numbers_the_cause_can_produce():
     assert evidence.keys == ["rtstruct.roi.Sphere.volume_cc", "ct.size_voxels"]
     assert RULES["wrong"](too_deep, verdicts[1:2], {}, {}) is None
     assert RULES["wrong"](declaration("wrong"), verdicts[1:2], {}, {}).keys == ["rtstruct.roi.Cone.volume_cc"]
+
+
+def test_renamed_explains_the_names_a_tool_changed_and_quantities_found_under_them():
+    rule = declaration("renamed", pattern="[^a-zA-Z0-9]", by=" ")
+    names = wrong("rtstruct.roi_names", ["BODY", "Femur Head L  "], ["BODY", "Femur_Head_L"])
+    missing = wrong("rtstruct.roi.Femur_Head_L.volume_cc", None, 3.1)
+    dvh = wrong("dvh.Femur_Head_L.mean_gy", None, 70.0)
+    elsewhere = wrong("rtstruct.roi.Lens_R.volume_cc", None, 0.2)  # not under its changed name either
+    observed = {"rtstruct.roi.Femur Head L.volume_cc": 3.1, "dvh.Femur Head L.mean_gy": 70.0}
+    evidence = RULES["renamed"](rule, [names, missing, dvh, elsewhere], {}, observed)
+    assert evidence.keys == ["rtstruct.roi_names", "rtstruct.roi.Femur_Head_L.volume_cc", "dvh.Femur_Head_L.mean_gy"]
+    assert evidence.figures["names"] == "'Femur_Head_L' as 'Femur Head L'"
+
+
+def test_renamed_leaves_a_names_list_that_differs_otherwise():
+    rule = declaration("renamed", pattern="[^a-zA-Z0-9]", by=" ")
+    reordered = wrong("rtstruct.roi_names", ["Femur Head L", "BODY"], ["BODY", "Femur_Head_L"])
+    wrong_name = wrong("rtstruct.roi_names", ["BODY", "Femur_Head_R"], ["BODY", "Femur_Head_L"])
+    assert RULES["renamed"](rule, [reordered, wrong_name], {}, {}) is None
+
+
+def test_wrong_with_a_ratio_leaves_a_value_not_reported_to_another_cause():
+    rule = declaration("wrong", ratio=[1.0, 1.6])
+    verdicts = [wrong("rtstruct.roi.A.volume_cc", 15.0, 10.0), wrong("rtstruct.roi.B.volume_cc", None, 10.0)]
+    assert RULES["wrong"](rule, verdicts, {}, {}).keys == ["rtstruct.roi.A.volume_cc"]

@@ -39,7 +39,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 from ruamel.yaml import YAML
 
-from harness.judging.judge import ERRORS_KEY, Quantity, Verdict
+from harness.judging.judge import ERRORS_KEY, STRUCTURE_SCOPES, Quantity, Verdict
 from harness.manifest import Check
 from harness.results import FindingRef
 from harness.redact import head
@@ -146,8 +146,10 @@ def _wrong(declaration: Declaration, verdicts: list[Verdict], truth: dict[str, Q
     bounds = declaration.parameters.get("ratio")
     if bounds is not None:
         low, high = (float(b) for b in bounds)
-        verdicts = [v for v in verdicts if not (_is_number(v.observed) and _is_number(v.expected))
-                    or (v.expected != 0 and low <= v.observed / v.expected <= high)]
+        # a value not reported is not an effect a ratio can describe
+        verdicts = [v for v in verdicts if v.observed is not None
+                    and (not (_is_number(v.observed) and _is_number(v.expected))
+                         or (v.expected != 0 and low <= v.observed / v.expected <= high))]
     if not verdicts:
         return None
     first = verdicts[0]
@@ -163,13 +165,43 @@ def _wrong(declaration: Declaration, verdicts: list[Verdict], truth: dict[str, Q
     })
 
 
+def _renamed(declaration: Declaration, verdicts: list[Verdict], truth: dict[str, Quantity],
+             observed: dict[str, Any]) -> Evidence | None:
+    """Structure names the tool changed by replacing the characters ``pattern`` matches with
+    ``by``: the names list is the renamed list, and a structure's quantity missing under its
+    own name is there under the changed one (surrounding spaces aside: a padded name)."""
+    pattern, by = re.compile(declaration.parameters["pattern"]), str(declaration.parameters.get("by", " "))
+
+    def renamed(name: str) -> str:
+        return pattern.sub(by, name).strip()
+
+    keys, pairs = [], []
+    for v in verdicts:
+        if (isinstance(v.expected, list) and isinstance(v.observed, list) and len(v.observed) == len(v.expected)
+                and all(isinstance(n, str) for n in [*v.observed, *v.expected])
+                and [n.strip() for n in v.observed] == [renamed(n) for n in v.expected]):
+            keys.append(v.key)
+            pairs += [(e, o.strip()) for e, o in zip(v.expected, v.observed) if e != o.strip()]
+        elif v.observed is None:
+            for scope in STRUCTURE_SCOPES:
+                name, _, leaf = v.key[len(scope):].rpartition(".") if v.key.startswith(scope) else ("", "", "")
+                if name and renamed(name) != name and f"{scope}{renamed(name)}.{leaf}" in observed:
+                    keys.append(v.key)
+                    pairs.append((name, renamed(name)))
+    if not keys:
+        return None
+    expected, got = pairs[0] if pairs else ("", "")
+    return Evidence(keys, {"expected": expected, "observed": got, "count": len(keys),
+                           "names": ", ".join(f"'{e}' as '{o}'" for e, o in dict(pairs).items())})
+
+
 def _timeout(declaration: Declaration, verdicts: list[Verdict], truth: dict[str, Quantity],
              observed: dict[str, Any]) -> Evidence | None:
     return None  # a timed-out check has no verdicts: explain_timeout applies it
 
 
 RULES: dict[str, Rule] = {"ratio": _ratio, "value": _value, "tool-error": _tool_error, "rounded": _rounded,
-                          "wrong": _wrong, "timeout": _timeout}
+                          "wrong": _wrong, "timeout": _timeout, "renamed": _renamed}
 
 
 def _pairs(verdicts: list[Verdict], keys: list[str], limit: int = 6) -> str:

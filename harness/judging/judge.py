@@ -263,13 +263,13 @@ def _misspelt(meant: str, written: str) -> bool:
 
 
 #: Keys scoped by a structure's name: the name is the tool's data, whatever the program.
-_STRUCTURE_SCOPES = ("rtstruct.roi.", "dvh.")
+STRUCTURE_SCOPES = ("rtstruct.roi.", "dvh.")
 
 
 def _other_structure(meant: str, written: str) -> bool:
     """The same quantity of a structure whose name differs: the check program passes on the
     name the tool gives the structure, so a name the tool changed is the tool's doing."""
-    for scope in _STRUCTURE_SCOPES:
+    for scope in STRUCTURE_SCOPES:
         if meant.startswith(scope) and written.startswith(scope):
             name, _, leaf = meant[len(scope):].rpartition(".")
             other, _, other_leaf = written[len(scope):].rpartition(".")
