@@ -41,8 +41,8 @@ from ruamel.yaml import YAML
 
 from harness.judging.judge import ERRORS_KEY, STRUCTURE_SCOPES, Quantity, Verdict
 from harness.manifest import Check
-from harness.results import FindingRef
 from harness.redact import head
+from harness.results import FindingRef
 
 
 class Declaration(BaseModel):
