@@ -42,6 +42,8 @@ class Planned:
 
     check: Check
     skip_reason: str | None = None
+    #: why the check does not apply on this set (n/a): it judges nothing the set has
+    not_applicable: str | None = None
 
     @property
     def fixture(self) -> str:
@@ -78,7 +80,8 @@ def plan(check: Check, sets: list[FixtureSet]) -> list[Planned]:
         if not fixture_set.probes_capability(check.capability):
             continue
         concrete = for_set(check, fixture_set, reference)
-        planned.append(Planned(concrete, check.skip_sets.get(fixture_set.name)))
+        planned.append(Planned(concrete, check.skip_sets.get(fixture_set.name),
+                               not_applicable(check, fixture_set, reference)))
     if not planned:  # no fixture sets at all: the check's error row says so
         planned.append(Planned(check.model_copy(update={"fixture": REFERENCE})))
     return planned
@@ -97,6 +100,27 @@ def for_set(check: Check, fixture_set: FixtureSet, reference: FixtureSet | None)
                           tolerances={p: t for p, t in check.tolerances.items() if p in kept([p])},
                           read_from={k: v for k, v in check.read_from.items() if k in fixture_set.keys})
     return check.model_copy(update=update)
+
+
+def not_run(planned: Planned) -> dict[str, str]:
+    """The status and reason of a check that does not run on its set: ``skip`` where its
+    manifest opts out, ``unavailable`` (n/a) where it does not apply."""
+    where = f"on the {planned.check.fixture} set"
+    if planned.skip_reason is not None:
+        return {"status": "skip", "reason": f"not run {where}: {planned.skip_reason}"}
+    return {"status": "unavailable", "reason": f"not applicable {where}: {planned.not_applicable}"}
+
+
+def not_applicable(check: Check, fixture_set: FixtureSet, reference: FixtureSet | None) -> str | None:
+    """Why ``check`` does not apply on ``fixture_set``: every quantity it requires (its judge
+    patterns but the optional ones) is one of the reference's that this set leaves out, as a
+    beam table's metersets on a brachytherapy plan, which has no beams. None when it applies."""
+    if reference is None or fixture_set.name == REFERENCE or not fixture_set.keys or check.expect:
+        return None
+    required = [p for p in check.judge if p not in check.optional]
+    if not required or any(_names(p, fixture_set.keys) or not _names(p, reference.keys) for p in required):
+        return None
+    return f"nothing it requires is in this set ({', '.join(required)}: none here)"
 
 
 def _names(pattern: str, keys: frozenset[str]) -> bool:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from harness.catalogue import Entry, load_catalogue
 from harness.fixture_guard import fixture_checksums
-from harness.fixture_sets import Planned, discover, plan
+from harness.fixture_sets import Planned, discover, not_run, plan
 from harness.judging.judge import JudgeError, TruthError, load_truth
 from harness.judging.outcome import conclude
 from harness.manifest import Check
@@ -225,8 +225,8 @@ class Audit:
     @staticmethod
     def _absent(tool: ToolResult, planned: Planned) -> CheckResult:
         check = planned.check
-        if planned.skip_reason is not None:
-            status, reason = "skip", f"not run on the {check.fixture} set: {planned.skip_reason}"
+        if planned.skip_reason is not None or planned.not_applicable is not None:
+            status, reason = not_run(planned)["status"], not_run(planned)["reason"]
         elif tool.install.status in ("skip", "unavailable", "error", "fail"):
             status, reason = tool.install.status, tool.install.reason
         else:

@@ -31,7 +31,7 @@ from harness.catalogue import (
     manifest_paths,
 )
 from harness.fixture_guard import FixtureGuard, FixtureTampered, fixture_checksums
-from harness.fixture_sets import REFERENCE, Planned, discover, plan
+from harness.fixture_sets import REFERENCE, Planned, discover, not_run, plan
 from harness.host import Host
 from harness.items import item_name
 from harness.limits import sweep_stale_cgroups
@@ -359,9 +359,9 @@ class CheckItem(_ToolItem):
     def setup(self) -> None:
         check = self.planned.check
         run = self.state.tool_run(self.entry, self.manifest)
-        if self.planned.skip_reason is not None:
-            result = CheckResult(id=check.id, capability=check.capability, fixture=check.fixture, status="skip",
-                                 reason=f"not run on the {check.fixture} set: {self.planned.skip_reason}")
+        if self.planned.skip_reason is not None or self.planned.not_applicable is not None:
+            result = CheckResult(id=check.id, capability=check.capability, fixture=check.fixture,
+                                 **not_run(self.planned))
             self._conclude("check", result.model_dump(), tool=_tool_facts(run))
             return
         try:

@@ -43,17 +43,50 @@ def test_on_a_variant_a_pattern_naming_only_what_it_leaves_out_is_dropped_and_a_
     assert planned["no-plan"].judge == ["ct.rows", "ct.rwos"]
 
 
+def test_a_check_requiring_only_what_a_set_leaves_out_is_not_applicable_there(sets):
+    found = discover(sets / "fixtures" / "dicom")
+    planned = {p.fixture: p for p in plan(check("read-rtdose", judge=("plan.*", "ct.rows"), optional=["ct.rows"]),
+                                          found)}
+    assert planned["reference"].not_applicable is None and planned["dose-only"].not_applicable is None
+    assert planned["no-plan"].not_applicable == "nothing it requires is in this set (plan.*: none here)"
+    # a pattern the reference lacks too is a typo, and the check's error says so: it applies
+    typo = {p.fixture: p for p in plan(check("read-rtdose", judge=("plan.lable",)), found)}
+    assert typo["no-plan"].not_applicable is None
+
+
+def test_a_check_that_does_not_apply_reads_n_a_with_the_reason(sets):
+    stand_in(sets, "beams", '{"plan.label": "P", "dose.max_gy": 70.0}', """\
+        - id: beam-table
+          capability: read-rtdose
+          program: checks/read.py
+          judge: [plan.label, dose.max_gy]
+          optional: [dose.max_gy]
+        """, "A stand-in tool whose check is about the plan.")
+    assert main(["run", "--results", str(sets / "results.json"), "--tool", "beams"]) == 0
+    (tool,) = json.loads((sets / "results.json").read_text())["tools"]
+    by_set = {c["fixture"]: c for c in tool["checks"]}
+    assert by_set["reference"]["status"] == "pass" and by_set["dose-only"]["status"] == "pass"
+    assert by_set["no-plan"]["status"] == "unavailable"
+    assert by_set["no-plan"]["reason"] == "not applicable on the no-plan set: nothing it requires is in this set " \
+                                          "(plan.label: none here)"
+
+
+def stand_in(project: Path, tool_id: str, output: str, checks: str, summary: str) -> None:
+    """A tool whose check program prints ``output``, declared with ``checks``."""
+    programs = project / "tool_manifests" / tool_id / "checks"
+    programs.mkdir(parents=True)
+    (programs / "read.py").write_text(f"print({output!r})\n")
+    write_manifest(project, tool_id, checks, summary=summary)
+
+
 def opt_out_tool(project: Path) -> None:
-    checks = project / "tool_manifests" / "opt" / "checks"
-    checks.mkdir(parents=True)
-    (checks / "read.py").write_text('print(\'{"ct.rows": 4}\')\n')
-    write_manifest(project, "opt", """\
+    stand_in(project, "opt", '{"ct.rows": 4}', """\
         - id: read-ct
           capability: read-ct
           program: checks/read.py
           judge: [ct.rows]
           skip_sets: {no-plan: the tool reads a plan first and this set has none}
-        """, summary="A stand-in tool that opts out of one set.")
+        """, "A stand-in tool that opts out of one set.")
 
 
 def run_rows(project: Path, *args: str) -> dict:

@@ -357,6 +357,8 @@ class Reader:
 
     def read_rtplan(self) -> None:
         rp, obs = self.data.rtplan, self.observed
+        if "ApplicationSetupSequence" in rp:
+            return self.read_brachy_plan(rp, obs)
         beams = sorted(rp.IonBeamSequence if "IonBeamSequence" in rp else rp.BeamSequence,
                        key=lambda b: int(b.BeamNumber))
         metersets = self.beam_metersets(rp, beams)
@@ -377,6 +379,24 @@ class Reader:
                   if str(d.RTBeamLimitingDeviceType).startswith("MLC")]
         if leaves:  # a scanned ion beam has none
             obs["plan.mlc_leaf_pairs"] = leaves[0]
+
+    @staticmethod
+    def read_brachy_plan(rp: Dataset, obs: dict) -> None:
+        """A brachytherapy plan: no beams; a source and catheters with dwell positions."""
+        channels = [c for setup in rp.ApplicationSetupSequence for c in setup.ChannelSequence]
+        obs["plan.label"] = str(rp.RTPlanLabel)
+        obs["plan.beam_count"] = len(rp.get("BeamSequence", []))
+        obs["plan.fraction_count"] = int(rp.FractionGroupSequence[0].NumberOfFractionsPlanned)
+        obs["plan.prescription_gy"] = float(next(d.TargetPrescriptionDose for d in rp.DoseReferenceSequence
+                                                 if "TargetPrescriptionDose" in d))
+        obs["brachy.treatment_type"] = str(rp.BrachyTreatmentType)
+        obs["brachy.technique"] = str(rp.BrachyTreatmentTechnique)
+        obs["brachy.source_isotope"] = str(rp.SourceSequence[0].SourceIsotopeName)
+        obs["brachy.channel_count"] = len(channels)
+        obs["brachy.dwell_position_count"] = sum(
+            len({tuple(float(v) for v in p.ControlPoint3DPosition) for p in c.BrachyControlPointSequence})
+            for c in channels)
+        obs["brachy.total_time_s"] = sum(float(c.ChannelTotalTime) for c in channels)
 
     # ------------------------------------------------------------------ DVH
     def structure_voxels(self, ct: Grid, planes) -> tuple[np.ndarray, np.ndarray]:

@@ -192,11 +192,16 @@ if ok
     % calculation. Both are reported; the manifest judges each in its own check.
     bm = planC{indexS.beams};
     if ~isempty(bm) && isfield(bm(1),'BeamSequence')
-      obs('cerr.beams.BeamSequence_items') = numel(fieldnames(bm(1).BeamSequence));
+      % a brachytherapy plan has no beams: CERR leaves BeamSequence a string, not a struct
+      beams = bm(1).BeamSequence;
+      obs('cerr.beams.BeamSequence_items') = 0;
+      if isstruct(beams), obs('cerr.beams.BeamSequence_items') = numel(fieldnames(beams)); end
       fg = bm(1).FractionGroupSequence.Item_1;
-      rb = fg.ReferencedBeamSequence; f = fieldnames(rb);
-      mu = cellfun(@(x) rb.(x).BeamMeterset, f)';
-      obs('plan.beam_meterset_mu') = mu; obs('plan.total_meterset_mu') = sum(mu);
+      if isfield(fg, 'ReferencedBeamSequence') && isstruct(fg.ReferencedBeamSequence)
+        rb = fg.ReferencedBeamSequence; f = fieldnames(rb);
+        mu = cellfun(@(x) rb.(x).BeamMeterset, f)';
+        obs('plan.beam_meterset_mu') = mu; obs('plan.total_meterset_mu') = sum(mu);
+      end
       obs('plan.fraction_count') = fg.NumberOfFractionsPlanned;
     else
       errs('plan') = 'planC{indexS.beams} empty (RTPLAN not imported)';
@@ -213,6 +218,8 @@ if ok
         obs('cerr.beam_geometry.total_meterset_mu') = sum(mu);
       end
       if ~isempty(bg(1).numberOfTx), obs('cerr.beam_geometry.fraction_count') = bg(1).numberOfTx; end
+    elseif isKey(obs, 'cerr.beams.BeamSequence_items') && obs('cerr.beams.BeamSequence_items') == 0
+      obs('plan.beam_count') = 0;  % the plan was read and has no beams (brachytherapy)
     else
       errs('beam_geometry') = 'planC{indexS.beamGeometry} empty (RTPLAN not imported)';
     end

@@ -24,7 +24,8 @@ catch e
 end
 
 try
-  beams = rtc_items(info.BeamSequence);
+  beams = {};  % a brachytherapy plan has no BeamSequence: no beams, not a failure to read them
+  if isfield(info, 'BeamSequence'), beams = rtc_items(info.BeamSequence); end
   out('plan.beam_count') = numel(beams);
   names = {}; nums = []; gantry = []; energy = []; rtype = {}; iso = []; leaves = [];
   for k = 1:numel(beams)
@@ -65,12 +66,16 @@ try
   fg = rtc_items(info.FractionGroupSequence){1};
   out('plan.fraction_count') = double(fg.NumberOfFractionsPlanned);
   mu = nan(1, numel(nums));
-  for rb = rtc_items(fg.ReferencedBeamSequence)
-    rb = rb{1};
-    mu(nums == double(rb.ReferencedBeamNumber)) = double(rb.BeamMeterset);
+  if isfield(fg, 'ReferencedBeamSequence')
+    for rb = rtc_items(fg.ReferencedBeamSequence)
+      rb = rb{1};
+      mu(nums == double(rb.ReferencedBeamNumber)) = double(rb.BeamMeterset);
+    end
   end
-  out('plan.beam_meterset_mu') = mu;
-  out('plan.total_meterset_mu') = sum(mu);
+  if ~isempty(nums)
+    out('plan.beam_meterset_mu') = mu;
+    out('plan.total_meterset_mu') = sum(mu);
+  end
 catch e
   errs('fraction_group') = e.message;
 end

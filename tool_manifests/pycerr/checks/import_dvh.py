@@ -254,15 +254,18 @@ def main(fixture_dir):
                 raise RuntimeError("no RTPLAN in directory")
             planC.beams = list(bms.load_beams(rps))
         bm = planC.beams[0]
-        seq = list(bm.BeamSequence)
+        # a brachytherapy plan has no BeamSequence: no beams, not a failure to read them
+        beams = getattr(bm, "BeamSequence", None)  # pyCERR keeps sequences as numpy arrays
+        seq = list(beams) if beams is not None else []
         seq.sort(key=lambda b: int(b.BeamNumber))
         OUT["plan.label"] = str(bm.RTPlanLabel)
         OUT["plan.beam_count"] = len(seq)
-        OUT["plan.beam_names"] = [str(b.BeamName) for b in seq]
-        OUT["plan.gantry_angles_deg"] = [float(b.ControlPointSequence[0].GantryAngle) for b in seq]
-        OUT["plan.radiation_type"] = sorted({str(b.RadiationType) for b in seq})[0] if seq else None
-        OUT["plan.energy_mv"] = float(seq[0].ControlPointSequence[0].NominalBeamEnergy)
-        OUT["plan.isocentre_mm"] = [float(v) for v in seq[0].ControlPointSequence[0].IsocenterPosition]
+        if seq:
+            OUT["plan.beam_names"] = [str(b.BeamName) for b in seq]
+            OUT["plan.gantry_angles_deg"] = [float(b.ControlPointSequence[0].GantryAngle) for b in seq]
+            OUT["plan.radiation_type"] = min(str(b.RadiationType) for b in seq)
+            OUT["plan.energy_mv"] = float(seq[0].ControlPointSequence[0].NominalBeamEnergy)
+            OUT["plan.isocentre_mm"] = [float(v) for v in seq[0].ControlPointSequence[0].IsocenterPosition]
         fg = list(bm.FractionGroupSequence)
         if fg:
             OUT["plan.fraction_count"] = int(fg[0].NumberOfFractionsPlanned)
