@@ -133,6 +133,8 @@ EXPECTED = {
     ("matrad", "read-rtstruct", "names-utf8"): ("fail", {"slice-thickness-from-one-image": 3,
                                                          "structure-names-non-alphanumerics-replaced": 3}, []),
     ("plastimatch", "read-ct", "ct-jpeg-ls"): ("fail", {"plastimatch-cannot-decode-jpeg-ls-or-jpeg2000": 9}, []),
+    # the sheared stack of a gantry-tilted CT read as a box along the image normal
+    ("simpleitk", "read-ct", "ct-gantry-tilt"): ("fail", {"gantry-tilt-read-as-a-box-along-the-normal": 2}, []),
     # a hang explains the whole check, not verdicts: none were judged
     ("imagej", "read-ct", "ct-jpeg2000"): ("fail", {"compressed-dicom-dialog-hangs-batch-mode": 0}, []),
     # ImageJ's pixels and a check program that follows the orientation: a prone series reads right
