@@ -108,3 +108,24 @@ def test_at_phone_width_the_tables_scroll_and_the_page_does_not(tmp_path):
     assert page.find("body", data_overflow="no"), "the page is wider than a phone"
     wide = browser.load(tmp_path / "index.html", window=(1400, 900))
     assert wide.find("body", data_overflow="no")
+
+
+def test_a_fixture_set_filter_shows_the_tools_that_ran_on_it(tmp_path):
+    """A row names the sets its tool ran on, or, when that is shorter, the ones it did not:
+    the filter reads either."""
+    def on(n: int, sets: list[str]) -> ToolResult:
+        made = tool(n)
+        made.checks = [made.checks[0].model_copy(update={"fixture": s}) for s in sets]
+        return made
+
+    everywhere = ["reference", "a", "b", "c"]
+    tools = [on(0, everywhere), on(1, ["reference", "a", "b"]), on(2, ["reference"])]
+    render_reports(results(tools), tmp_path)
+    html = (tmp_path / "index.html").read_text()
+    assert 'data-fixtures-but="c"' in html and 'data-fixtures="reference"' in html
+    for fixture, expected in (("c", ["tool-0"]), ("a", ["tool-0", "tool-1"]), ("reference", ["tool-0", "tool-1", "tool-2"])):
+        page = browser.load(tmp_path / "index.html", fragment=f"fixture={fixture}")
+        shown = [e.attrs["data-tool"] for e in page.find("tr") if "tool-row" in e.attrs.get("class", "")
+                 and "hidden" not in e.attrs]
+        assert shown == expected, fixture
+        assert page.console == []

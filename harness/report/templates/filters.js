@@ -12,7 +12,9 @@
     if (f.section && row.dataset.section !== f.section) { return false; }
     if (listed.checked && row.dataset.listed !== "yes") { return false; }
     if (f.finding && !has(row.dataset.findings, f.finding)) { return false; }
-    if (f.fixture && !has(row.dataset.fixtures, f.fixture)) { return false; }
+    // a row names the sets its tool ran on, or, when shorter, those it did not run on
+    if (f.fixture && ("fixturesBut" in row.dataset ? has(row.dataset.fixturesBut, f.fixture)
+                                                   : !has(row.dataset.fixtures, f.fixture))) { return false; }
     var cell = f.cap ? row.querySelector('td[data-cap="' + f.cap + '"]') : null;
     if (f.cap && !(cell && cell.dataset.state)) { return false; }
     if (f.state) {
