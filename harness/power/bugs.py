@@ -112,6 +112,17 @@ class SliceThicknessAsSpacing(Reader):
                          for k in range(len(slices))])
 
 
+class StackedAlongTheNormal(Reader):
+    """The slices placed along the first image's normal, as far apart as their positions
+    are: a gantry-tilted (sheared) stack read as a box, as ITK does."""
+
+    def plane_positions(self, slices):
+        positions = super().plane_positions(slices)
+        normal = np.cross(*self.directions(slices[0][1]))
+        step = float(np.linalg.norm(positions[1] - positions[0]))
+        return np.array([positions[0] + k * step * normal for k in range(len(positions))])
+
+
 class SortedByFileName(Reader):
     def order_slices(self, slices):
         return sorted(slices, key=lambda item: item[0])
@@ -312,6 +323,9 @@ BUGS: tuple[PlantedBug, ...] = (
     PlantedBug("rescale-intercept-ignored", "RescaleIntercept ignored", RescaleInterceptIgnored),
     PlantedBug("slice-thickness-as-spacing", "SliceThickness taken for the distance between slices",
                SliceThicknessAsSpacing, seen="matRad (finding slice-thickness-from-one-image)"),
+    PlantedBug("stacked-along-the-normal", "a gantry-tilted (sheared) stack read as a box along the image normal",
+               StackedAlongTheNormal, concerns="ct-gantry-tilt",
+               seen="Slicer#4409; SimpleITK, ITK-SNAP, plastimatch (finding gantry-tilt-read-as-a-box-along-the-normal)"),
     PlantedBug("sorted-by-file-name", "slices stacked in file-name order at regular steps", SortedByFileName,
                seen="slicer-core (finding archetype-reader-stacks-files-by-name)"),
     PlantedBug("sorted-by-instance-number", "slices stacked in InstanceNumber order at regular steps",
