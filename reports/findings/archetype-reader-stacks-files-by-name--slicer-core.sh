@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F33 The CT series is stacked in file-name order, not by ImagePositionPatient
+# Reproduces, without rtcompat: F34 The CT series is stacked in file-name order, not by ImagePositionPatient
 # Tool: slicer-core (3D Slicer libraries) 5.13.31053.0; check program tool_manifests/slicer-core/checks/read_ct.py; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

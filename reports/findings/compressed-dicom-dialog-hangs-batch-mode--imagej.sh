@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F34 Compressed DICOM opens an error dialog that a batch run never closes
+# Reproduces, without rtcompat: F36 Compressed DICOM opens an error dialog that a batch run never closes
 # Tool: ImageJ 1.53t-1; check program tool_manifests/imagej/checks/read_ct.ijm; fixture set 'ct-jpeg-lossless'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

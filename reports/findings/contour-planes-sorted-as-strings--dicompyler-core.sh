@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F19 Structure volume halves the wrong contour planes (z keys sorted as strings)
+# Reproduces, without rtcompat: F20 Structure volume halves the wrong contour planes (z keys sorted as strings)
 # Tool: dicompyler-core 0.5.6; check program tool_manifests/dicompyler-core/checks/read_rtstruct.py; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F20 RT Plan import drops every beam under GNU Octave ('TREATMENT ' keeps its padding)
+# Reproduces, without rtcompat: F19 RT Plan import drops every beam under GNU Octave ('TREATMENT ' keeps its padding)
 # Tool: matRad v3.2.2-10-gc014dc82 on GNU Octave 7.3.0; check program tool_manifests/matrad/checks/import_rtplan.m; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

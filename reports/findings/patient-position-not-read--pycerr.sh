@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F23 PatientPosition (0018,5100) never read into the scan
+# Reproduces, without rtcompat: F22 PatientPosition (0018,5100) never read into the scan
 # Tool: pyCERR 2.5.1; check program tool_manifests/pycerr/checks/import_dvh.py; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F32 JPEG-LS and JPEG 2000 CT not decoded (the image comes back empty)
+# Reproduces, without rtcompat: F33 JPEG-LS and JPEG 2000 CT not decoded (the image comes back empty)
 # Tool: plastimatch 1.10.0; check program tool_manifests/plastimatch/checks/convert_dvh.py; fixture set 'ct-jpeg-ls'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

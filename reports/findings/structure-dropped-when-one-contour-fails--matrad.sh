@@ -1,5 +1,5 @@
 #!/bin/sh
-# Reproduces, without rtcompat: F22 A structure is dropped whole (volume 0) when one of its contours fails to rasterise
+# Reproduces, without rtcompat: F23 A structure is dropped whole (volume 0) when one of its contours fails to rasterise
 # Tool: matRad v3.2.2-10-gc014dc82 on GNU Octave 7.3.0; check program tool_manifests/matrad/checks/import_ct_rtstruct.m; fixture set 'reference'.
 # Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
 set -eu

@@ -1,0 +1,89 @@
+#!/bin/sh
+# Reproduces, without rtcompat: F32 A gantry-tilted CT read as a box along the image normal, each slice off by its shear
+# Tool: ITK-SNAP 3.6.0; check program tool_manifests/itk-snap/checks/read_ct_gui.py; fixture set 'ct-gantry-tilt'.
+# Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
+set -eu
+work="${TMPDIR:-/tmp}/rtcompat-reproduce"
+mkdir -p "$work/out"
+
+# 1. The fixture files, checked by their sha256 (rtcompat fixtures build regenerates them).
+cd fixtures/dicom/ct-gantry-tilt
+sha256sum -c <<'SUMS'
+4536e4a7802b097f101e7dacd3acd2a56d1017c4e94e06907359f13a7b6c4565  CT_1.dcm
+7d596083d37e0b0762df0399b3ec87776b18c17bb4dba9b965fdb930420a6ecf  CT_10.dcm
+606a79febe72e13ef91bc5a3356d0bfb9be0dbde0328d8bdbbb3942a732dbe1a  CT_11.dcm
+527395585b651e197143491aebfabafb64dce66485863d51709793bafbf5888a  CT_12.dcm
+88f1d37d05f94eca8f86f20b07aacae37e1070a6bfbdbbfde58fdf1f8ec37c73  CT_13.dcm
+dc70a383dfe335048672eeb4f56e605f8b59cde7d1c0ab80523f1f78f39d5668  CT_14.dcm
+f0dd34b23fafd72fde39c9a926289e085c5a7d9a04b9317d123ec0b597b8014b  CT_15.dcm
+46cb8acb23251336bcc45235d509229aa802f3a599a68430123566d7196710f6  CT_16.dcm
+5b5ff77b6d648b8b8dee4ca0ce31dd921dc47ced90c055a2a3b05d94812b10b0  CT_17.dcm
+20ad179dc9de66bdf2a1b641e85bb4fbb37b5746d5b8f67a1580d6e284130542  CT_18.dcm
+9e076e240397b46b118de24192a343ea7069de2ef130a49e3a9198fa8afd47e5  CT_19.dcm
+9a10f1eddb4d84b174ff55985cffa3da805c56547dc0786ec2fc583d091e8443  CT_2.dcm
+c568513ee33d46e613b06c10722894df67b7fa154a8b686a6b42b43c5ab2c72c  CT_20.dcm
+6e7065df8b8a1401676fe9f23ed9244ff14be35dd26197a645bf794e7a711c53  CT_21.dcm
+dea582d1beb81750158e5b22dd563603a9167ab5c55312854325f53573909de6  CT_22.dcm
+908eccff251d34b6e4acec195a3d2d527c0af6ab855e5486efb91940bd7732aa  CT_23.dcm
+a710ae305407519458bf8c11f9ead1611a9c8cee92d1c229b2ce91081f07f42d  CT_24.dcm
+3b799363d9e136e28475bdc1597ab927b69bcc0c14c04920aedfa185aa586e00  CT_25.dcm
+06f417de345537ffe0f1f561b8bcadcb12bd8e0e070c85c58a799f0cd4b3368f  CT_26.dcm
+6dbb7769c563ee07cb9c59743ba45688483b1745c5043758d1c029467b80e35a  CT_27.dcm
+ab87478fe492c5ad04da3792cffd72483fcb72e9474269c11a91744520fee64d  CT_28.dcm
+43cadab7e6d65e8809804121f976d872958c8c775473fc09211f9c48c2539eeb  CT_29.dcm
+fa5316fb6894db013371ea439d61ec663a166bbd90905862c44322a3c802667e  CT_3.dcm
+84a53a8f8a6e5c7d6c74e2758fc661f1b5cd66faa7dcbebd4f1e50d9291d32f9  CT_30.dcm
+853ea26422aca6bf17dd837d8616feaf2f1b3bbaa7dc3e59285f53c86b7ffc21  CT_31.dcm
+e346e66a48e4296e7003b9d844f5f639c53c6dc01f770409a2d9e7f6c9e379bb  CT_32.dcm
+bc01e9df1f0ed9aeaccc5fb28c9f2e2ed2ece98c3a7d5c80a8b6ce97b223fb21  CT_33.dcm
+1f44b9ae4f1a47ce6c784d284510f5088584413a102127d0980200f0666e6f48  CT_34.dcm
+bce06a858f12080a61d1e2b0be68d7ff61a495826d428b3ea279951f1496eb54  CT_35.dcm
+be93af8f0dc782d7918cbc7bf1a84f5861fe68bcf30ef074912d3c148245f3a5  CT_36.dcm
+2048788b2894cdb200dd3bf1ae85ffa4f7d82ca7d39c5a214df1b21a96baeaac  CT_37.dcm
+8a52ec6d87a0404ea5b158ffcb60dbd23a88ec3d32b489e0f0270563b918295c  CT_38.dcm
+41411761ffdf004bd69a8af3ca5397ee16c56eafd0eb07b6f8e044d4146bfa25  CT_39.dcm
+3607922aaf64b5111a4b5d116efa6e7ae6de6ef219409bcda6147b8352f0fa6e  CT_4.dcm
+4d892f04bac1bbebe7819c8fee1b4da8cee87010e6c56e08e6e90b83f4512dcd  CT_40.dcm
+49833e6d90bd70144dd8d00c853d22c1aa61a712970c78ea23a6abd28d8f8655  CT_41.dcm
+e25bf983675f2e98d861b16e94508f44f14ca0a1f5add7635e42882df7559fcf  CT_42.dcm
+39b7ae43c07a0ffcb0c94d7776aa618ac4d620fea5ecc1cc15d8c190650710c6  CT_43.dcm
+d1812d844026e536e7ef3896dd2c1b4b5ea8d3fda3155b03bab0e6c7bea4a2da  CT_44.dcm
+103c6f727caf8dee4f408bbc05c4f1dc6a5bb11245ebba6e1e714f0a0cc4ac32  CT_45.dcm
+a57867569c1fc7d1db8af8c912adbfeddf80ce754180f79d42fd81a713acc02f  CT_46.dcm
+f6fc26dd75c59f45b6a030c252e96706cfe0d7915068b077443aad6571d4f873  CT_47.dcm
+bdb941f3572499ee193f4b7519ab4a4bca06fe4cc21866d05dcf29c56ed4d900  CT_48.dcm
+9817b1bc192e3610dcb257d73fe8c4afcec01da466fbd42f3d96414d38eecca7  CT_49.dcm
+54354e22470224c68de660a5d004174f5affeb64ac1a9caa03032672736ced62  CT_5.dcm
+29aa4229c6efadacb5e1c5ac95eaa9cb303149ac10b87c82650fa4f2e31e10e1  CT_50.dcm
+d09057e4c82380309748a67fd81efac7d015e00289d5ccbb486e97dcedce8355  CT_51.dcm
+822fd99986e4511c65f3618eb21a8a2212a0a3c18c3098f2080eb860f9810500  CT_52.dcm
+b7424733ceb49b12e2861e9f6ff0874afd5a10ee8f8fbe550ffe2944f71b31ae  CT_53.dcm
+f9ddebaa77640a9f01e0b6932d79c4f4c7a4bbe7ddc06421cc3ea528bf059186  CT_54.dcm
+9a55aa229908269843be60040ee5229d89c44ac014dcb546de7d630ed50172c4  CT_55.dcm
+4f19de548eae5564d39d96fc2c11b73aa21969a0d96832f94bc17e99d757e2a5  CT_56.dcm
+43da1b461794e70b4f46297260b28f0139cbfbcf3d3ba74653d2fadae714c3bc  CT_57.dcm
+4edc5088452900909fae24d71e833e1bbddde2c447318d5feff7ba96c1acca4b  CT_58.dcm
+f1bb368347dd693f0c3479424d9362d98bc8d560a57e49d8b2be530c9ce96df6  CT_59.dcm
+4c47b183294624cc799a884c41db06f413b8850636b5ed6a40552a30efba276c  CT_6.dcm
+4974d913886cbb744f48d60c23806148a10af797f045eeb3cec51a86939aba1c  CT_60.dcm
+37b0aba6d496882baca7a8e2908f3e0394959ab0576814907ef13e310474eee1  CT_7.dcm
+34334ec3308626be6422d5b60d2253bfb225072dd4528f8a242b833a9b181acd  CT_8.dcm
+750e6fb91c89b47658ae0f371caf8df08196da48c23a12d3fda9abed4a6f6ccc  CT_9.dcm
+95be5540e6ec8abb4bcf50b890860a249d3d9f5d3e2bad296117694449cb55de  README.md
+3df72029e7aa97b2dd3688b3bb5bf3945b0212706cab3fc3ceddc7a0328d5eff  points.json
+6ebc10a027b238d163992ef00f17d513d07aeb6957392762cc9bded1a43e50b3  truth.json
+SUMS
+cd - >/dev/null
+# the program reads a copy without the truth, as in the catalogue
+rm -rf "$work/set" && cp -r fixtures/dicom/ct-gantry-tilt "$work/set" && rm -f "$work/set/truth.json"
+
+# 2. The tool, installed as the catalogue installed it.
+# the tool runs in a container: build tool_manifests/itk-snap/Dockerfile.bullseye and run the call below inside it,
+# with the fixture directory mounted at the same path
+
+# 3. The call: the check program prints what the tool read, one JSON object.
+python3 tool_manifests/itk-snap/checks/read_ct_gui.py "$work/set" "$work/out"
+
+# 4. Compare: what the fixture's truth gives, and what the catalogue observed.
+#   ct.hu.bone_insert: expected 1000.0 HU (tolerance 1 HU), observed 0.0 HU
+#   ct.hu.lung_insert: expected -700.0 HU (tolerance 1 HU), observed 0.0 HU

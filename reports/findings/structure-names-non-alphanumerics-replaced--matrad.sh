@@ -1,0 +1,250 @@
+#!/bin/sh
+# Reproduces, without rtcompat: F35 Every character of a structure's name but letters and digits becomes a space
+# Tool: matRad v3.2.2-10-gc014dc82 on GNU Octave 7.3.0; check program tool_manifests/matrad/checks/import_ct_rtstruct.m; fixture set 'clinical-size'.
+# Run it from a checkout of the rtcompat repository (for the fixture files and the check program).
+set -eu
+work="${TMPDIR:-/tmp}/rtcompat-reproduce"
+mkdir -p "$work/out"
+
+# 1. The fixture files, checked by their sha256 (rtcompat fixtures build regenerates them).
+cd fixtures/dicom/clinical-size
+sha256sum -c <<'SUMS'
+f251fa673a5abae75446939651987a39d4470d782dddf2f1d3290c2df43cb3dd  CT_1.dcm
+9deaa211514d678acac8ae2bfd73d8235ce569f20c92a089bdf6091da5b489bf  CT_10.dcm
+043815a2af121d2ff6e79015881673a46ef4a908223fdd4dbd80bf59f21518f2  CT_100.dcm
+0251c6b38024693d4e0edee4e4bd1b2b59623acba7209135078ca9bb893530d1  CT_101.dcm
+eba794fc367f235970bdff28a4d55f7687b25bfe7e6c4a92dbaab8913e2b4fc4  CT_102.dcm
+b88fa08d6e7db461de4a9f2daeb94ca67dfea4b26a6400778a228933f5bd47ff  CT_103.dcm
+cac54543e3783449e79f7c5e3451f13a312951bbe755478ce3a72c0f5a8bbcb4  CT_104.dcm
+7a135693afb9be60b531282ba4f3f408bb5e009a69e2959ba23e11b0b63fe15c  CT_105.dcm
+74330b959daa7b657b20842957e74e122f178496eab37839b90b1823d57059b4  CT_106.dcm
+510aa399ff3bee7a01ed7d2a9c2ef2b89a90e98959fb17f1cf2cae83525207e9  CT_107.dcm
+31b9428e741126b242158f6e3af01cd4ae39decaa8ce512cbacabc1856e6ee20  CT_108.dcm
+a497ae54a38b33ba8ce27ed52707463042f1d53f8b44e4b06b893a47856d0492  CT_109.dcm
+b64525b67b2cb4632ac499c8b562eb388173176952cb9a200dddd5a784358307  CT_11.dcm
+c9007109f2fa546102881b3a41e54b1bd8b0a4c60af731460e3a5d1db2446f22  CT_110.dcm
+27dc31cab428c5d51c3a91e4a33f0bb1396b3a01dc93ced4829c29865a037c8d  CT_111.dcm
+341c0904ff3809789af42f847bb0a34ae702333c9e3f0e7f25a0489f7993fa17  CT_112.dcm
+9101dc059afd39a72abbf3ed32e4b6625cba2dded689173bd48a0d2d064cab92  CT_113.dcm
+dfd9834f04238cca49f59d13b4521d8c27e4c4fd27b6742b11adc251f2e1e87a  CT_114.dcm
+0da1b4cd8fcfbc1384aa6b73c4cb4788e5cea0ce823954a0891811751b816a45  CT_115.dcm
+e9679ffb5a5d74c6aa189c45f4590f544d2f1a73f3783e572c815499afc9ecf8  CT_116.dcm
+ed1fa1d230cfb4b0722d791cf4a30a0d9861f83a0a345eb88b9a6cbd1bbd6560  CT_117.dcm
+44e05d1918261619a326eca293cc43dd64b7cbc4e6bccf7bf1110cba8c493caa  CT_118.dcm
+b0678eb4f978d61257e3278ab366463487b138451c840c9d0efe1d5109396f0a  CT_119.dcm
+f0bd05abbd526f6bdbdbc1974903bf2a1058026b9f5b4eeccfb8f1dc9d15b483  CT_12.dcm
+ecf5f9b5265d648c8f03795527f22e1c1572c7378cc39364c4d527fd1ca26798  CT_120.dcm
+080dbdbf876b91cd4ad2165360137a70ec5f038a69c8086cec3c7e50f467cc6a  CT_121.dcm
+f30015d22b623a15ac13b82b2a440045d112f6089870be72a5e72f21abd183f0  CT_122.dcm
+5a135afb069d311ef1c153c6c8dcd4a81d855d8d9fcde310bec29a31c6920b74  CT_123.dcm
+35f2034fceda1089470136e22682d8816864bc4c1e0078a25910b97260c92e43  CT_124.dcm
+661df48fe4c0b1020ecf6122024e8cf6662d9220a578ddc13687fc608237a49c  CT_125.dcm
+051250fab01a14d41484ac565f6d390744a9c9ba1364fcdf415fb6d94d0fb698  CT_126.dcm
+66f6c71bb078900405349c093f2ab6d45d14158076d7a76937cf4e5273bbc291  CT_127.dcm
+e2dc9cc50886e6b55e73da89b6abefa40519e469baf4795ec15ba916b4443312  CT_128.dcm
+3044a88b5e0333804943262c3ca4054fec4b373f39e2f0dda89771660e62f23d  CT_129.dcm
+e4ca0e8e3a810658e67b917d12ee75cdc7e631f14828eb1c37435e1f3fe28576  CT_13.dcm
+9e5fd5305fcd26d3ccdd0db2d2a0eae362bcb37f86fe9134691064226f3f8048  CT_130.dcm
+9a9a095918b385399af167e8b886c7385f90bd4450ff8902358ffdbe744fdebb  CT_131.dcm
+6e6a446d102c4d5bd43ea0564d9762b63309450aec2065c5990f11cbb5476081  CT_132.dcm
+2a7325478b3feed670fa74cdd4bab2921b17977c77637599849e27d0f873a00c  CT_133.dcm
+348b7bed7645e9d21a5060b25367f44922727ff39fd08091741df647aa37a4f5  CT_134.dcm
+954cd7f459e0d9afa85bae1f449a9d554b272e36442af8c5272d35d1b598a7ca  CT_135.dcm
+6365296667265b4c68cd7301c9d6a08b02ed915e81735935e7fd10e737f47e66  CT_136.dcm
+9cc89d0fc9391f1ea15a42ea5a6c6e8c420c7b6fbc2326f1219881625c272aeb  CT_137.dcm
+3ff22a7548cc72adca7c3a8f241c41e32f58cfec73d1d13c62b4f538a79dd1b9  CT_138.dcm
+5359368b1797981511eec13eee191235fd25999407f5599c25c4ea835a4e077e  CT_139.dcm
+02d7139ca47679b610a3acf5d7bd72dbadc4c4eff342daf39bfb3592c94eb6be  CT_14.dcm
+403912274ae9c58f61247565d6e7fb5029ec088ff10366be3509d20211110fe3  CT_140.dcm
+eaea948b651fea02f51445607eb9bdbf5f71ad6b791c9e9fb366f9dc3b17b562  CT_141.dcm
+d8a78f6710d1e741247c0118bf7f99d1f6a1d81fef9204d708c542c24e016bb1  CT_142.dcm
+675cf7884ae5ae6767232d9a1bdf3c443ef29145885179ff115e1a28a7a6d74b  CT_143.dcm
+b13d30e6a9838a61f1b4cace5d2434a39475acb0162e090a54b452b0cb70b489  CT_144.dcm
+baf14cd25a7ee25653a74c49f493a9aef5743d6bda63c8bb399cad1ed3ff9cb3  CT_145.dcm
+3050e0bb125808cd46ede08fea0757326119f394e99443be8198357f3850cc3a  CT_146.dcm
+149b338736f63dcbfe0a2e73f00d1a3c7c779f3794ca68d6eb986da46ebf31b9  CT_147.dcm
+ce60b9900b9c22eca96ae1cf6224ee3d7facce7274fdae3c0b72a491fde92144  CT_148.dcm
+2e1b8ce6ddde294caad829d40b1d61dd89afb9da08fcdea6a99b6bc09a1117ac  CT_149.dcm
+a47eaa85f35c267fc59586a358ee8966f4b502bfb54958515235e59eee2130c5  CT_15.dcm
+ff2ea31a82ccb061e285444abc03abf3b88e567392902a0415d0146571d089a5  CT_150.dcm
+c207f25ca69c486685aa7c1a32bc9c785b57b0bdff79708685a9561b8a64424f  CT_151.dcm
+4d958401765da26b2c306babbccdf672f7659d36b93c5e1f7732fb232b01cd70  CT_152.dcm
+908aac731f17419962cb80fba718d9cd87219d5018990192ca0e40a18c23da27  CT_153.dcm
+12d920ce0409681dbec46353c59504e2e6847dc6e2641cd768c244a3b5859b26  CT_154.dcm
+18abca47191a83aa6a18cc5e176a97c2488113e9d9dbffad917672f4d07cc787  CT_155.dcm
+df9938772b7c88369d20b5558a604d9282f91b21ac5f96e4585aadac0725bc90  CT_156.dcm
+5a028f4c0a5a7e41e4e51fd2deb73ca571cee233490d45ad197fb8d9f72c85c5  CT_157.dcm
+1be1ca63c2fa38386849a07d9ab8901288f8aed335101568c1f19daaf6e7652f  CT_158.dcm
+ff0f8e469b6026fedb6e07f657ccef6353b5c65dd71b7a614c813fa5d50a7f12  CT_159.dcm
+bf26b8f4b4f11aa175d68ebbb0b712c96173cbe8613fff15d9b29043ddd23968  CT_16.dcm
+1192a0b7e25343120aed37918e62934198f09452ed447d1cf92781b66b2acf2f  CT_160.dcm
+95865df62dc8f0840cbf9d9ad478e25544a738a3591166e659aa5576d5f31193  CT_161.dcm
+339e987611d012190067f50a137ae335a57e9a793c5b862fa105bb2d90f14985  CT_162.dcm
+51d610c08bb34679bf6076f1b6e70feb93b1c857ee4a138dbb5dfe601d315840  CT_163.dcm
+44c0c3c33452a92a4cd85b0e731e982226c86b7775c0273887797674ce20ff79  CT_164.dcm
+fc5cb661b395529f45c93e47a9ee24e75b8deb98a12b551262440f65821183f3  CT_165.dcm
+90d0cf178f0ffbc47a6596825e4e7bc47ee61f480679cf3483989c14df1912d9  CT_166.dcm
+4d0d1979ea15c40166d40e3c552ee538a1f225a258608c5feae2979345682a40  CT_167.dcm
+fc1cf427660832a2f085239afead27c538afc00635047e1511335f846051bbfb  CT_168.dcm
+e766e9aa29017abc97bb23d8a02f947c3ac272bb0eaefcf263129548cfa49999  CT_169.dcm
+fa1ad6ed90568ac14bf9981d24f9009a0b4cfd539d1d37a0a9007f3d51003d32  CT_17.dcm
+5e4eabf3f21fbb00c17d52077f4fbf7a2fbed5841ce19cc3d89e3429f488f36e  CT_170.dcm
+b83d4a457b85c0a539eb448991fc8adc9c3f410c88ee9078fb74b5b55d1d40e6  CT_171.dcm
+08f4d83365fb3e9786047ada3ccee60e05011ef0f8f578bfc69f4ada9ae4dfab  CT_172.dcm
+bd3dec18269100b00f2d48646f14ea8ebb2bacf626fb0ef8797ad789c9fe66ff  CT_173.dcm
+ac9dea2d671a57ee3dbb242c1fbd6eced375cfeeffa8ca32e3520fb9fd0e67cf  CT_174.dcm
+8d2e91af29505add3dd6dc4db504827e6406f1226ff94fe33fa2f4aa8a259417  CT_175.dcm
+13d83daa7328e77a92130e23b0eaf05e5ad2202ab7ae75496666f23b3744e8b7  CT_176.dcm
+9be68b2a955af97995e2b9256283ff5f7f5dc08a01a4b3c7e9c976b70d673c2a  CT_177.dcm
+5d1e0b58d7a7c5ed0c5353dbf2abc1fbbb7a653ba0aa31f47ae04ae1817d2ff5  CT_178.dcm
+0b524e7717ca3f1fd2b495bafbb7a6aadbb35c521f70ffc6265fa954cb0636a8  CT_179.dcm
+8e2cd8e4bdc2f20f02dd80a1f1a0370e009c1eb87e5c3af27c70ee083074dd3d  CT_18.dcm
+246ebf33c52adc0efd527a91b38f47da0b1dd27163d600d23db9de9ee687cc3f  CT_180.dcm
+67c4874c5f273a9734a5287c92f9712f5d4c3b1f1e1ccca310a8a8ed8efebc57  CT_181.dcm
+7465325c2be051c44b9959eeac3b4f46c62ea96d8bc7435c98a84bf5be6c6eca  CT_182.dcm
+cfcc2e65287e05bfb0be6c7b57f436e8a1a264f25a5e8d1616ab2f63c910894c  CT_183.dcm
+d132222a4fc3f12907cc376e6c68f6effe868de2da8aeb11785ab372ee67ba74  CT_184.dcm
+d61def720895b2239310ec5db4fe2a1cfd5137d3f38ff2195a83de7f79f6bac5  CT_185.dcm
+8fe80f23cde144f74db42e16d7f2719f765cb4dd803512914c7f319e66912ca5  CT_186.dcm
+0d6186523bd5b2754edf28b6519008974d2ed02f9f975377bcac63a81bf5ab38  CT_187.dcm
+ef9d5917a9baf1b4b02db4f963a20fec055828df4c23b73140416d1252da986c  CT_188.dcm
+a9f982b963163053ece6e2563e0cfe70e821606a459b30229d9affdb40e62a94  CT_189.dcm
+477e3a85f08ebf1aeef78c51214e2dc60e8472601fcc6dd95300a4eaf12a4ea8  CT_19.dcm
+44a278d5d94116187bf9cacbc8797286acd40c35e4ac4833208f71f6f4f4a9f2  CT_190.dcm
+2475d4e2ac69327786dd8279bd985f4755339913d7022d399da20a73ce7027e9  CT_191.dcm
+b1d7e677d9a343ad53cc95e3ba3b36f54a830d83d4a94c12b7ea99955dbe85b8  CT_192.dcm
+d1a83f47fd7cde2dfaa79ef44b25deabf57316a42526caae47151134b9266d22  CT_193.dcm
+55cf134932d10b2f411a100607bc88340ff0f405a0d14d67850851a642417a5c  CT_194.dcm
+e681e93627b653ecd5b5402f02f69b5211fe5741f11f6dbe5094544e2444e3d1  CT_195.dcm
+6e06131eef2a729626dfc4ef4317743d6bb6a76ecbdd17175cc564ef4d7efef5  CT_196.dcm
+3a21ee29c9954f94db39a345aaa92e08940729a014fa02bd025d6d5920200066  CT_197.dcm
+e199a7bc65f6cee650c69fab8e439738adedde29452282411d5266fed1963212  CT_198.dcm
+401368588ee5641481a4801eb545a5c6c750069127e27b5cba4dd352ee2a86bd  CT_199.dcm
+9db3fd24eb4fc700149edc13a59b26d2a4350c952c466cc30eb739e0d0a31012  CT_2.dcm
+0840857d7bf1bc925a5242926480c13459649de155bd3a7642ca7919dfdbc8e0  CT_20.dcm
+b66e1119f88c2ab1ca2d51b0e6924856cecbe4b0b417178957b42cb973f50573  CT_200.dcm
+03b51e1614eaf833e7bfb4010d8811050b331a45dd983cfa619f61c678b81355  CT_21.dcm
+b3ca684e72a66eea6f80e167372a267a2c28cd0766d517270b11aad1d6cc9e7a  CT_22.dcm
+e91c9492acb77b2a40b909ddc3932a000741ea49fc02e056897f2d61c90fd8dc  CT_23.dcm
+23f9abfd0c40f29758f28f1e9ac70451f1f46b9383f0e3b693a6c7b8983337cd  CT_24.dcm
+897e936f655c81afbb5cd8ab80b12ddbf9c1e6e41d38062f517ccdbd11124a57  CT_25.dcm
+0d4bc811196b9e80db534c1f4180a5f49d99920db735dd2c3eacd78b5bfa86b9  CT_26.dcm
+0fd5b89ccf7ef9cf065e58e9acbbb85e6beedf2336b3f5f6fe4a796763343ae6  CT_27.dcm
+84ee3b89a5aa7c4e4d416f4d944e13f1a896df939b4fca9edc3c673c21dc7e8d  CT_28.dcm
+eecec4fc0a050a0e3cb09260246f8108152aea9e9cfca61fb75a9b69ffd6877b  CT_29.dcm
+c0d0645021c64d975050f653adc58ecf7f31c55f61bf93745a3cb07c4fc42da2  CT_3.dcm
+259d42ac722e833a71c742ba1c7e8c9e3e591be712be03b16871c3ba32a116dd  CT_30.dcm
+fcb680a0f6b5f0a26b708831cf31e8d739d3bd9907cce82d9299493193db5a60  CT_31.dcm
+a1f8debc87b99791217b7acbeecc8953363bf3fe6b43e334b4506055e04afd8d  CT_32.dcm
+fd851b74642c70954ed3cd3ed8fc21f8a39237584c84d4389aa0df9ce3d245d6  CT_33.dcm
+3f3168c4f2b670c1b40c5bbedfdc80fd96c9bc23167dc8b92dd03be99922d9fa  CT_34.dcm
+4d10f6497c4d4fc06308692af436616b642f5a2d00bdbb03ca001c0099afa2cb  CT_35.dcm
+ce6fc716e6065394849c22b0dec582d485d26aae25b66fd39fe3d4677930502d  CT_36.dcm
+88771c9ada5025c93c046e561a540f77211bfd507f8e4e7f91af9a684b01d385  CT_37.dcm
+b1b050aa8bb191e0eaab66d89f3a4810a33a70257c277d380ac778f205ea137b  CT_38.dcm
+46ac23c6cddd830099793eef1416be4173c8bc41b584d2f7db8fa97b47e26c95  CT_39.dcm
+b88dc7ac8b82516879f71af7fd0ab9c489179df5825eb83f3a7f111e53d2d488  CT_4.dcm
+22d7cde47c6eae800684f9b7274e547c65f3baecb4946934e0699d03ac452399  CT_40.dcm
+1295365e62df5593c8b998552494d0648e0927f0e02f56501d25dc8ed2f02f1b  CT_41.dcm
+015323154dc3b2d491376e6f5ca5723ca73bcdea6eb36effb3a60504a63b85e2  CT_42.dcm
+af0acedbb5c344e1bb286eccd3c15cfb4df6aba3a53a498d3c6745fc94f5fe3d  CT_43.dcm
+d28a10ed69b296a9feadf5675fbdf5edda4ada44dcd9ce27e35d1e8de2af484b  CT_44.dcm
+a43cf27d20f87a9b4faaa85b498b7fe68e2af6df2c626e622c8370e9d87d9d6b  CT_45.dcm
+5efddbb8c74ce5e0f26cdeb734fbc13c868a187ce1c6f0e580e61e878a1dedb7  CT_46.dcm
+a13b8b7193d6d163a098d97fd9fbf78f053e09694c78ab17029b7937fc66d8cc  CT_47.dcm
+e54aa2bc15e1e87940e9cbca1c92f0383af1e55dbe39e70049534bccccb34971  CT_48.dcm
+a242a5cd381024b7066c42932241c16616afb6fdd2c4ab5cb0dfb4396a848c74  CT_49.dcm
+89e3e30a00410feb0ba38ab3d8861c1443cc536a7f05856d4e7f0dfda7e4eee1  CT_5.dcm
+2d677a5dd906c087dd3213117d434a95cd6461f11c74f74aeccf77b92095e4ff  CT_50.dcm
+637dd552fe2f9dfc04d290fc315de990d46017dee6c749214896212710088c6e  CT_51.dcm
+83c28c5b572e5daa39dcdf4acb64e79b51cc5080d2a7d3a28a4ae5d3690ddd9f  CT_52.dcm
+81f4a3a85e6f76e379ec3345100e8b8b687eac5be3a318cfdbe413aeee5499e5  CT_53.dcm
+8157c4507d33f9e984ae10a9f87c22e03b0ac4c734d2eceafcd78c1b033ecf80  CT_54.dcm
+e10ebf54e3ba15ac0004c63923b08e067550a56360b1f727d27a9bde5ab0c046  CT_55.dcm
+b059ce8d052d180c2a1ca9b14b266fb806a3f7417ca95d5fbfb4d58355a2a177  CT_56.dcm
+0607b860c47b0dbf56a6e9c1fceccb360d7a864179f31f6504469c6f31276587  CT_57.dcm
+02ad04c1556e74531877bab7369916a3d0046519b216cfc7d681905319b986b7  CT_58.dcm
+1dfb6b65da3fcde68eb245b54582b7ce2efc0aeb672bba45e157bb87fe92fa0b  CT_59.dcm
+f5ca11d543be10f3bca04fa374db683521365f1aa18a9e0a82950ca3aa819bc2  CT_6.dcm
+d612d622869feb116dd109b87aa0ab751bbbc95ad0654c9f9400db658195106d  CT_60.dcm
+3a673e63d467e6885657102799d66e09f572d848b8ca2abb52841e2f7dc3b7ee  CT_61.dcm
+489b43267724da687f2e8e113c84e3756c419244b56a372b7f7651d71863df74  CT_62.dcm
+1caee845cda59dc0d7955320b7f3793f4de4ef2afd9ee0d88c6b4757ed792991  CT_63.dcm
+5bf1b51822e4145d5ae61dd0bed5ac33506fdfb1327f71ec3b526786017d1654  CT_64.dcm
+e905e6677107d511dd945ca69f51b5f4e361a2cae2e5426d55846068088d3519  CT_65.dcm
+610f26aa3f890a813e14838a469a4e86b3ec5e8cd94feee15acf1fff72f1926e  CT_66.dcm
+5d128534858385d4dbceafc999c45826c5e5f6d7c03b297a0d6ae7b6570ab5c3  CT_67.dcm
+321229bba9d74d9001780013d3779b7478d62698937254e79e572db7480fff41  CT_68.dcm
+ba3fd7ac91ac43c1c0836f7a267e0d69cf30905eb42acc3981b84014a2874464  CT_69.dcm
+46a085d8fea5130698b99a45301a8d8c7dc5ba566755a2ecdcf95431d509fe45  CT_7.dcm
+2406c004ce1a803875061f641a6dcf026dba5582af8bbec925a3a1f76aa20c24  CT_70.dcm
+437f42855b3c4bd61f58d2abae5f53e3cbcb0fc59054eb140c5711308cf9ff4a  CT_71.dcm
+ee0eadd0c535b62eed3cce3ccf7e709cbed3000c1e73f18a268ac416038616e0  CT_72.dcm
+ff39d5517477d38c4484fc4e17ec9ab746133b0c0fda245ddfcbf716cc4e8ba2  CT_73.dcm
+b8584060c0c787e9f0b1439f5162bb9134af347e66d00ea7246a1f99ab85d479  CT_74.dcm
+68296716f5f1125043c8d4a438e2011193bd9d50baa489892eb1efafe23f1345  CT_75.dcm
+0c68bb34f8ef0381f00b699dd07d2dfad2b55d5510d43aa8f72808c0953ce170  CT_76.dcm
+5824f77e1b363d320fc9569e49c5740ef98563c883a22b5fb2e56083c3d898f8  CT_77.dcm
+3568d02720c6dda7476885cb25fd152f0255bd046d7ab68933f26ccb85d37da3  CT_78.dcm
+ce8f99047ea50adb8b7ded1bf223507a2c6fd8934dc2e912713b6f04e8b182c0  CT_79.dcm
+bdda3f98da79dca516864b18a06326aa56643be9ee04aa1e1040a27886074d16  CT_8.dcm
+ddd96611d8a0c42ba72588887ab19ff9e61bbdf08ab39f6e2e73b429b35814bc  CT_80.dcm
+7ebba4e454a221b518db75e6bff6c7f519563a226d54ab6cf7678a553a3ade94  CT_81.dcm
+faab60b866fa3115ddcd6f86c22ec8622aad598f42e6c45ed19da9c560126e57  CT_82.dcm
+2bcfc4a58359f2779bee170c858692e67fa4bb96b0bb9a1ccb7a66c32fae1c27  CT_83.dcm
+c4eb085a18e54e3b704a8be515e18c28e364604536485b10365825c118336fda  CT_84.dcm
+070e06ab62e2ad3cfb7cb8bf189e7723af7c3bcdbc26b059eb274c36e827b3e0  CT_85.dcm
+8a7e34f98be9e277a9d64c458853da5af88cadde3ecbafcacde459061503c564  CT_86.dcm
+c7b42376d914f8974784343b394ec723ceb8f5a3ca765db6b39b084218e0be7d  CT_87.dcm
+8564880e805b0c64af64d5247d50dc676459471b7a7762d63855ee0949ff6775  CT_88.dcm
+da2ab34b6b95cc359c4e95800b57ee33a8149746ddf366364ab88871c4b56efe  CT_89.dcm
+49d63b078c4845a94f5ed6d71959d91d70ed7474c13d98501bff992e51d07dbb  CT_9.dcm
+1affa306b5ce0c51078334047fe0daf341c2424898d3f6cbb12b88c30b556902  CT_90.dcm
+910863043380877a5727ed030693cfeb2cd1f202f16596037c82f3c4ea28574a  CT_91.dcm
+14b0f74a40009a37797491e2be3453307ea564b4592c2afbb12019fe6c0ac2e2  CT_92.dcm
+ad67b0f674fad64ab60c6f4007609e81e6b7d9df8e44ca56c1b066588fef17ac  CT_93.dcm
+7655b9a97306d35bad4dd710ad48bbd9897a1cc90308e00504ea8b8851574898  CT_94.dcm
+428d2b2706673b3e5039ab659da6e29f41f8ad6dcdfb53f52e909582b2fbe763  CT_95.dcm
+eb58cb35e2f1e8b74185cc02053f014f7cb3b00835010d58546fa47d2c98924d  CT_96.dcm
+ca812fe79c05acea0b0e1993c5a4744d4335392a5b6412b37617d683a26f2110  CT_97.dcm
+f22cdf16ba43336d942ba7663318b9e6f58fe5b7f43813a81cf8fd7fd5fa188e  CT_98.dcm
+089c3420aa61e08d0a0d57fa8f9cde1bb036abf109d677cdba8218ff817df7a2  CT_99.dcm
+7676ffc97f251ce1a5847e42e900f5b707b4d81c5f579f690d47f1bc878d4a18  RD.dcm
+0d5bc6a4c67f864a46d2170f52b30169c687034bb046a9940e0c515530fee598  README.md
+b303d94fac0e5038dac781c7354fe481dd0657fac498aa6cb78ffb4e2de66d7e  RP.dcm
+4cf99a750c4ffe0506a48d56ae1ea757734b7116f2b3423c5bbcc5c646f1df0d  RS.dcm
+848e2e1bef2b3998e49324eba69cdb91d8accce31a8d5bf9f9bdb97dd8ba736c  points.json
+af714cf5e567bca146048d7bdedef3c5acbf0c8d2292ddcbfcf474633e835cda  truth.json
+SUMS
+cd - >/dev/null
+# the program reads a copy without the truth, as in the catalogue
+rm -rf "$work/set" && cp -r fixtures/dicom/clinical-size "$work/set" && rm -f "$work/set/truth.json"
+
+# 2. The tool, installed as the catalogue installed it.
+git clone https://github.com/e0404/matRad.git "$work/src"
+git -C "$work/src" checkout c014dc82d620bace0836eb8cc420fe33c19cdb87
+apt-get install -y octave octave-dicom octave-image  # as root
+
+# 3. The call: the check program prints what the tool read, one JSON object.
+octave-cli --norc --quiet --no-window-system tool_manifests/matrad/checks/import_ct_rtstruct.m "$work/set" "$work/src"
+
+# 4. Compare: what the fixture's truth gives, and what the catalogue observed.
+#   rtstruct.roi_names: expected ['BODY', 'Sphere', 'CylinderSI', 'CylinderAP', 'Cone', 'Bladder', 'Rectum', 'Bowel_Small', 'Bowel_Large', 'Femur_Head_L', 'Femur_Head_R', 'Prostate', 'SeminalVes', 'PenileBulb', 'Sigmoid', 'Anus', 'CaudaEquina', 'SpinalCord', 'Kidney_L', 'Kidney_R', 'Liver', 'Stomach', 'Duodenum', 'Pancreas', 'Spleen', 'Lung_L', 'Lung_R', 'Heart', 'Esophagus', 'Trachea', 'Brainstem', 'OpticNrv_L', 'OpticNrv_R', 'Parotid_L', 'Parotid_R', 'Cochlea_L', 'Cochlea_R', 'Lens_L', 'Lens_R', 'Glnd_Thyroid', 'Bone_Mandible'] (tolerance 0), observed ['BODY', 'Sphere', 'CylinderSI', 'CylinderAP', 'Cone', 'Bladder ', 'Rectum', 'Bowel Small ', 'Bowel Large ', 'Femur Head L', 'Femur Head R', 'Prostate', 'SeminalVes', 'PenileBulb', 'Sigmoid ', 'Anus', 'CaudaEquina ', 'SpinalCord', 'Kidney L', 'Kidney R', 'Liver ', 'Stomach ', 'Duodenum', 'Pancreas', 'Spleen', 'Lung L', 'Lung R', 'Heart ', 'Esophagus ', 'Trachea ', 'Brainstem ', 'OpticNrv L', 'OpticNrv R', 'Parotid L ', 'Parotid R ', 'Cochlea L ', 'Cochlea R ', 'Lens L', 'Lens R', 'Glnd Thyroid', 'Bone Mandible ']
+#   rtstruct.roi.Bowel_Small.volume_cc: expected 4.308507 cm3 (tolerance 3.4 %), observed not reported
+#   rtstruct.roi.Bowel_Large.volume_cc: expected 1.909391 cm3 (tolerance 8 %), observed not reported
+#   rtstruct.roi.Femur_Head_L.volume_cc: expected 3.039807 cm3 (tolerance 2 %), observed not reported
+#   rtstruct.roi.Femur_Head_R.volume_cc: expected 3.617591 cm3 (tolerance 4.3 %), observed not reported
+#   rtstruct.roi.Kidney_L.volume_cc: expected 0.904448 cm3 (tolerance 8 %), observed not reported
+#   rtstruct.roi.Kidney_R.volume_cc: expected 10.639326 cm3 (tolerance 2 %), observed not reported
+#   rtstruct.roi.Lung_L.volume_cc: expected 0.226113 cm3 (tolerance 15 %), observed not reported
+#   rtstruct.roi.Lung_R.volume_cc: expected 5.652638 cm3 (tolerance 3.3 %), observed not reported
+#   rtstruct.roi.OpticNrv_L.volume_cc: expected 2.198287 cm3 (tolerance 6.1 %), observed not reported
+#   rtstruct.roi.OpticNrv_R.volume_cc: expected 17.183868 cm3 (tolerance 1.6 %), observed not reported
+#   rtstruct.roi.Parotid_L.volume_cc: expected 2.034959 cm3 (tolerance 2.8 %), observed not reported
+#   rtstruct.roi.Parotid_R.volume_cc: expected 2.034916 cm3 (tolerance 5.1 %), observed not reported
+#   rtstruct.roi.Cochlea_L.volume_cc: expected 0.791396 cm3 (tolerance 15 %), observed not reported
+#   rtstruct.roi.Cochlea_R.volume_cc: expected 11.933347 cm3 (tolerance 3.3 %), observed not reported
+#   rtstruct.roi.Lens_L.volume_cc: expected 1.231002 cm3 (tolerance 4.2 %), observed not reported
+#   rtstruct.roi.Lens_R.volume_cc: expected 0.904448 cm3 (tolerance 8 %), observed not reported
+#   rtstruct.roi.Glnd_Thyroid.volume_cc: expected 10.639326 cm3 (tolerance 2.3 %), observed not reported
+#   rtstruct.roi.Bone_Mandible.volume_cc: expected 7.637136 cm3 (tolerance 3.6 %), observed not reported
