@@ -29,7 +29,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from _tools import chosen_tools
+from _tools import chosen_tools, program_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TOOLS = ["pydicom", "simpleitk", "dicompyler-core", "plastimatch", "pycerr"]
@@ -46,11 +46,7 @@ def catalogue_run(tools: list[str], results: Path, workers: int) -> dict:
     wall, after = time.monotonic() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     data = json.loads(results.read_text())
-    runs: dict[tuple, float] = {}
-    for tool in data["tools"]:
-        for check in tool["checks"]:
-            key = (tool["id"], check.get("program_run") or f"{check['id']}@{check['fixture']}")
-            runs[key] = max(runs.get(key, 0.0), check["duration"])
+    runs = program_runs(data)
     process = sum(runs.values())
     installs = sum(t["install"]["seconds"] for t in data["tools"])
     return {"wall": wall, "cpu": cpu, "process": process, "installs": installs, "runs": len(runs),
