@@ -2,7 +2,8 @@
 
 Prints, side by side from one invocation:
   * wall time of a cold run (empty environment cache) and a warm run (cache reused);
-  * the harness overhead ratio of each, (wall time - sum of check process times) / wall time;
+  * the harness overhead ratio of each, (wall time - sum of check process times) / wall time, a
+    program run that several checks share counted once;
   * environment build time with uv and with pip (both with cold package caches) and their ratio.
 
 Usage: python benchmarks/catalogue_overhead.py [--tool ID ...]   (default: the virtualenv tools)
@@ -19,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _tools import chosen_tools
+from _tools import chosen_tools, program_runs
 
 DEFAULT_TOOLS = ["pydicom", "simpleitk", "dicompyler-core"]
 
@@ -33,7 +34,7 @@ def catalogue_run(tools: list[str], cache: Path, extra_env: dict[str, str] | Non
     subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.monotonic() - start
     data = json.loads(results.read_text())
-    checks = sum(c["duration"] for t in data["tools"] for c in t["checks"])
+    checks = sum(program_runs(data).values())  # a program run shared by several checks ran once
     installs = sum(t["install"]["seconds"] for t in data["tools"])
     return {"wall": wall, "checks": checks, "installs": installs,
             "overhead": (wall - checks) / wall if wall else 0.0}

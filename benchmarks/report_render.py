@@ -1,10 +1,11 @@
 """Time rendering the report: the committed results, and the largest synthetic catalogue.
 
 Prints, from one invocation:
-  * render time of reports/results.json (the latest catalogue run) with its history;
-  * render time of a synthetic run of 100 tools x 30 checks x 16 fixture sets (each check
-    with 20 judged quantities and, for DVH checks, a curve), after 89 earlier runs in its
-    history, so the history window is full (90 runs);
+  * the time to read and render reports/results.json (the latest catalogue run) with its history;
+  * the time to read and render a synthetic run of 100 tools x 30 checks x 16 fixture sets (each
+    check with 20 judged quantities and, for DVH checks, a curve; every failing check explained by
+    a real finding, so the findings' pages, headlines and links are built as for a real run),
+    after 89 earlier runs in its history, so the history window is full (90 runs);
   * the size of the HTML page and of the Markdown it wrote.
 
 Usage: python benchmarks/report_render.py [--tools N] [--checks N] [--sets N] [--runs N]
@@ -28,12 +29,14 @@ from harness.manifest import CAPABILITIES, SECTIONS
 from harness.report import render_reports
 from harness.results import (
     CheckResult,
+    FindingRef,
     InstallResult,
     Results,
     RunInfo,
     ToolResult,
     VerdictRecord,
     read_results,
+    write_results,
 )
 
 CAPS = [c for c in CAPABILITIES if c not in ("startup", "qa-analysis")]
@@ -47,17 +50,24 @@ def synthetic(tools: int, checks: int, sets: int, day: int) -> Results:
         for k in range(checks):
             capability = CAPS[k % len(CAPS)]
             failing = (n + k + day) % 7 == 0
-            verdicts = [VerdictRecord(key=f"dvh.ROI{q}.D{q}_gy", passed=not (failing and q < 3),
-                                      observed=60.0 + q * (1.5 if failing and q < 3 else 1.0), expected=60.0 + q,
-                                      tolerance="1.8 Gy", unit="Gy", margin=0.3, deviation="+0.5 Gy",
-                                      message=f"ROI{q}") for q in range(20)]
+            # the wrong ones are dose values off by 1 / DoseGridScaling, a finding every tool may have
+            verdicts = [VerdictRecord(key=f"dose.at.p{q}_gy", passed=False, observed=(60.0 + q) * 1e5,
+                                      expected=60.0 + q, tolerance="0.01 Gy", unit="Gy", margin=6e6,
+                                      deviation="x 1e+05", message=f"p{q}")
+                        if failing and q < 3 else
+                        VerdictRecord(key=f"dvh.ROI{q}.D{q}_gy", passed=True, observed=60.0 + q, expected=60.0 + q,
+                                      tolerance="1.8 Gy", unit="Gy", margin=1.8, deviation="0 Gy", message=f"ROI{q}")
+                        for q in range(20)]
+            findings = [FindingRef(id="dose-grid-scaling-not-applied", keys=[v.key for v in verdicts if not v.passed],
+                                   evidence="observed / expected = 1e+05 = 1 / DoseGridScaling (1e-05)")] \
+                if failing else []
             observed = {v.key: v.observed for v in verdicts}
             if capability == "dvh":
                 observed["dvh.ROI1.curve"] = [[d, max(0.0, 100.0 - d)] for d in range(0, 101, 2)]
             rows.append(CheckResult(id=f"check-{k}", capability=capability, status="fail" if failing else "pass",
                                     reason="3 of 20 wrong" if failing else "20 quantities within tolerance",
                                     fixture=f"set-{k % sets}", observed=observed, verdicts=verdicts,
-                                    duration=1.0))
+                                    findings=findings, duration=1.0))
         made.append(ToolResult(id=f"tool-{n}", name=f"Tool {n}", section=SECTIONS[n % len(SECTIONS)],
                                in_source_catalogue=n % 2 == 0, backend="virtualenv", version=f"1.{n}",
                                install=InstallResult(status="pass"), checks=rows))
@@ -67,9 +77,10 @@ def synthetic(tools: int, checks: int, sets: int, day: int) -> Results:
     return Results(run=run, tools=made)
 
 
-def timed(results: Results, output: Path, fixtures: Path | None) -> float:
+def timed(results: Path, output: Path, fixtures: Path | None) -> float:
+    """Seconds to read ``results`` (parsing and checking every detail file) and render it."""
     start = time.perf_counter()
-    render_reports(results, output, fixtures_root=fixtures)
+    render_reports(read_results(results), output, fixtures_root=fixtures)
     return time.perf_counter() - start
 
 
@@ -85,16 +96,17 @@ def main() -> None:
         committed = ROOT / "reports" / "results.json"
         if committed.is_file():
             shutil.copytree(ROOT / "reports" / "history", out / "committed" / "history", dirs_exist_ok=True)
-            seconds = timed(read_results(committed), out / "committed", ROOT / "fixtures" / "dicom")
-            print(f"committed results ({committed.relative_to(ROOT)}): {seconds:.2f} s")
+            seconds = timed(committed, out / "committed", ROOT / "fixtures" / "dicom")
+            print(f"committed results ({committed.relative_to(ROOT)}), read and rendered: {seconds:.2f} s")
         for day in range(args.runs - 1):  # fill the history window, untimed
             record_run(out / "big" / "history", synthetic(args.tools, args.checks, args.sets, day))
-        results = synthetic(args.tools, args.checks, args.sets, args.runs - 1)
-        seconds = timed(results, out / "big", None)
+        written = out / "big-results" / "results.json"
+        write_results(synthetic(args.tools, args.checks, args.sets, args.runs - 1), written)
+        seconds = timed(written, out / "big", None)
         html = (out / "big" / "index.html").stat().st_size / 1e6
         markdown = (out / "big" / "compatibility.md").stat().st_size / 1e6
         print(f"synthetic {args.tools} tools x {args.checks} checks x {args.sets} fixture sets, "
-              f"{args.runs} runs of history: {seconds:.2f} s; index.html {html:.1f} MB, compatibility.md {markdown:.1f} MB")
+              f"{args.runs} runs of history, read and rendered: {seconds:.2f} s; index.html {html:.1f} MB, compatibility.md {markdown:.1f} MB")
 
 
 if __name__ == "__main__":

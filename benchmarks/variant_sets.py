@@ -5,8 +5,10 @@ Prints, from one invocation on the machine's warm environment cache:
     speed-up of the parallel run; the CPU seconds each took (user + system, every process),
     since what a parallel run spends twice (worker start-up, environment checks, fixture
     copies) and two busy cores slowing each other cap the speed-up below 2x;
-  * for each, the harness overhead: (wall - summed check-process time - install time) / the
-    summed check-process time, each shared program run counted once;
+  * for the serial run, the harness overhead: (wall - summed check-process time - install time)
+    / the summed check-process time, each shared program run counted once; for the parallel run,
+    where two check processes overlap and that formula turns negative, the share of the two
+    workers' wall time the check processes filled (the summed check-process time / (wall x 2));
   * how many program runs served how many check rows (each (tool, fixture set, program)
     runs once; tests/test_shared_program_runs.py counts the executions);
   * how long ``rtcompat report`` takes to render those results.
@@ -27,7 +29,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from _tools import chosen_tools
+from _tools import chosen_tools, program_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TOOLS = ["pydicom", "simpleitk", "dicompyler-core", "plastimatch", "pycerr"]
@@ -44,16 +46,15 @@ def catalogue_run(tools: list[str], results: Path, workers: int) -> dict:
     wall, after = time.monotonic() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     data = json.loads(results.read_text())
-    runs: dict[tuple, float] = {}
-    for tool in data["tools"]:
-        for check in tool["checks"]:
-            key = (tool["id"], check.get("program_run") or f"{check['id']}@{check['fixture']}")
-            runs[key] = max(runs.get(key, 0.0), check["duration"])
+    runs = program_runs(data)
     process = sum(runs.values())
     installs = sum(t["install"]["seconds"] for t in data["tools"])
     return {"wall": wall, "cpu": cpu, "process": process, "installs": installs, "runs": len(runs),
-            "rows": sum(len(t["checks"]) for t in data["tools"]),
-            "overhead": (wall - process - installs) / process if process else float("nan"),
+            "rows": sum(len(t["checks"]) for t in data["tools"]), "workers": workers,
+            # serial: what the harness adds to the check processes; in parallel they overlap, so
+            # the figure is how much of the workers' time the check processes filled
+            "overhead": ((wall - process - installs) / process if workers == 1 else process / (wall * workers))
+                        if process else float("nan"),
             "sets": len({c["fixture"] for t in data["tools"] for c in t["checks"]})}
 
 
@@ -78,10 +79,11 @@ def main() -> None:
         render = render_seconds(root / "serial.json", root / "report")
     print(f"{datetime.now():%Y-%m-%d %H:%M}; tools: {', '.join(tools)}; {serial['sets']} fixture sets; "
           f"{serial['rows']} check rows from {serial['runs']} program runs")
-    print(f"{'run':<10}{'wall s':>9}{'cpu s':>9}{'process s':>11}{'installs s':>12}{'overhead':>10}")
+    print(f"{'run':<10}{'wall s':>9}{'cpu s':>9}{'process s':>11}{'installs s':>12}  overhead / utilisation")
     for name, run in (("serial", serial), ("-n 2", parallel)):
-        print(f"{name:<10}{run['wall']:>9.1f}{run['cpu']:>9.1f}{run['process']:>11.1f}{run['installs']:>12.1f}"
-              f"{100 * run['overhead']:>9.1f}%")
+        figure = (f"harness overhead {100 * run['overhead']:.1f} % of the check-process time" if run["workers"] == 1
+                  else f"check processes filled {100 * run['overhead']:.1f} % of {run['workers']} workers' wall time")
+        print(f"{name:<10}{run['wall']:>9.1f}{run['cpu']:>9.1f}{run['process']:>11.1f}{run['installs']:>12.1f}  {figure}")
     print(f"speed-up of -n 2: {serial['wall'] / parallel['wall']:.2f}x; the same work took "
           f"{parallel['cpu'] / serial['cpu']:.2f}x the CPU seconds in parallel (each worker's start-up, "
           f"environment checks and fixture copies, and two busy cores slowing each other), "

@@ -151,7 +151,9 @@ class Progress:
         if program_run:
             tally.program_runs.add(program_run)
         tally.seconds += 0.0 if shared else seconds
-        timing = f" ({seconds:.1f} s{', shared run' if shared else ''})" if seconds else ""
+        peak = (payload.get("process") or {}).get("peak_memory_bytes")
+        memory = f", {peak / 2**20:.0f} MiB" if peak and not shared else ""
+        timing = f" ({seconds:.1f} s{memory}{', shared run' if shared else ''})" if seconds else ""
         if status in ("skip", "unavailable", "error") and tally.last == (status, reason) and not timing:
             tally.repeated += 1  # 38 checks of a tool that cannot install say the same: once is enough
             return

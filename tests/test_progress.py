@@ -61,3 +61,15 @@ def test_reasons_name_files_as_the_results_do_before_they_are_cut():
                             "cannot load /root/.cache/rtcompat/src/cerr/lib/libopencv_java.so: missing"))
     assert lines_of(progress, stream)[0] == ("cerr read-ct: error - cannot load "
                                              "$RTCOMPAT_CACHE/src/cerr/lib/libopencv_java.so: missing")
+
+
+def test_a_check_line_gives_its_time_and_peak_memory_once_per_program_run():
+    stream = io.StringIO()
+    progress = Progress(stream)
+    process = {"peak_memory_bytes": 1208 * 2**20}
+    for name in ("read-ct", "dvh"):
+        progress._record(record("cerr", name, "pass", "fine", duration=109.9, process=process, program_run="p@x"))
+    progress._record(record("dcmtk", "read", "pass", "fine", duration=3.0, process={"peak_memory_bytes": None}))
+    said = lines_of(progress, stream)
+    assert said[:3] == ["cerr read-ct: pass - fine (109.9 s, 1208 MiB)", "cerr dvh: pass - fine (109.9 s, shared run)",
+                        "dcmtk read: pass - fine (3.0 s)"]
