@@ -134,14 +134,27 @@ def committed_observations() -> dict[str, dict[str, dict[str, object]]]:
     return found
 
 
-def test_every_consensus_of_the_real_tools_agrees_with_the_hidden_truth():
+def truth_of(fixture_set: str, scratch: Path) -> dict:
+    """A set's truth: from its directory, or, for a set built on demand and not built in this
+    checkout (a fresh clone), from the generator, whose bytes the committed sums pin."""
+    from harness.fixtures import ON_DEMAND, render_set
+
+    if (FIXTURES / fixture_set / "truth.json").is_file() or fixture_set not in ON_DEMAND:
+        return load_truth(FIXTURES / fixture_set)
+    (scratch / fixture_set).mkdir()
+    (scratch / fixture_set / "truth.json").write_bytes(render_set(fixture_set)["truth.json"])
+    return load_truth(scratch / fixture_set)
+
+
+def test_every_consensus_of_the_real_tools_agrees_with_the_hidden_truth(tmp_path):
     """To the tolerance it is formed with (3 % for a DVH dose) where the truth's, derived
-    from exact methods, is finer: own data promises agreement to its rules, no closer."""
+    from exact methods, is finer: own data promises agreement to its rules, no closer; and
+    nowhere else than where most tools share a known defect."""
     rules = reference_truth(FIXTURES)
     voices = independent_voices(installed(load_catalogue()))
     formed, wrong = 0, []
     for fixture_set, keys in sorted(committed_observations().items()):
-        truth = load_truth(FIXTURES / fixture_set)
+        truth = truth_of(fixture_set, tmp_path)
         for key, reported in keys.items():
             made = form(key, reported, rule_for(key, rules), voices=voices)
             if not made.formed or key not in truth:
@@ -153,7 +166,10 @@ def test_every_consensus_of_the_real_tools_agrees_with_the_hidden_truth():
             verdict = compare(key, made.value, truth[key], looser)
             if not verdict.passed:
                 wrong.append(f"{fixture_set}: {verdict.message}")
-    assert formed > 1000 and wrong == []
+    # where most tools share one reader's defect the consensus is theirs: on the gantry-tilted
+    # CT the ITK-based readers and plastimatch read a sheared stack as a box (finding
+    # gantry-tilt-read-as-a-box-along-the-normal), and agree on the water beside the lung insert
+    assert formed > 1000 and wrong == ["ct-gantry-tilt: ct.hu.lung_insert 0 HU vs -700 HU (+700 HU, tolerance 1 HU)"]
 
 
 def analytic_dvh(curve: list, volume_cc: float, bin_gy: float = 0.1, differential: bool = False) -> Dataset:
