@@ -102,13 +102,13 @@ def for_set(check: Check, fixture_set: FixtureSet, reference: FixtureSet | None)
     return check.model_copy(update=update)
 
 
-def not_run(planned: Planned) -> dict[str, str]:
+def not_run(planned: Planned) -> tuple[str, str]:
     """The status and reason of a check that does not run on its set: ``skip`` where its
     manifest opts out, ``unavailable`` (n/a) where it does not apply."""
     where = f"on the {planned.check.fixture} set"
     if planned.skip_reason is not None:
-        return {"status": "skip", "reason": f"not run {where}: {planned.skip_reason}"}
-    return {"status": "unavailable", "reason": f"not applicable {where}: {planned.not_applicable}"}
+        return "skip", f"not run {where}: {planned.skip_reason}"
+    return "unavailable", f"not applicable {where}: {planned.not_applicable}"
 
 
 def not_applicable(check: Check, fixture_set: FixtureSet, reference: FixtureSet | None) -> str | None:

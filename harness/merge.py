@@ -226,7 +226,7 @@ class Audit:
     def _absent(tool: ToolResult, planned: Planned) -> CheckResult:
         check = planned.check
         if planned.skip_reason is not None or planned.not_applicable is not None:
-            status, reason = not_run(planned)["status"], not_run(planned)["reason"]
+            status, reason = not_run(planned)
         elif tool.install.status in ("skip", "unavailable", "error", "fail"):
             status, reason = tool.install.status, tool.install.reason
         else:

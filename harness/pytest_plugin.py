@@ -360,8 +360,9 @@ class CheckItem(_ToolItem):
         check = self.planned.check
         run = self.state.tool_run(self.entry, self.manifest)
         if self.planned.skip_reason is not None or self.planned.not_applicable is not None:
-            result = CheckResult(id=check.id, capability=check.capability, fixture=check.fixture,
-                                 **not_run(self.planned))
+            status, reason = not_run(self.planned)
+            result = CheckResult(id=check.id, capability=check.capability, fixture=check.fixture, status=status,
+                                 reason=reason)
             self._conclude("check", result.model_dump(), tool=_tool_facts(run))
             return
         try:
