@@ -236,6 +236,38 @@ class Check(Model):
         return expect
 
 
+#: DICOM-RT objects a producer may write, and the capability that reads each back.
+PRODUCED_OBJECTS = {"rtstruct": "read-rtstruct", "rtdose": "read-rtdose", "ct": "read-ct"}
+
+
+class Producer(Model):
+    """The tool writing one DICOM-RT object of the reference phantom through its own API
+    (``rtcompat run`` gives it the producer inputs: the reference CT, the phantom's masks
+    and dose; see harness/interop/inputs.py). What it writes becomes a fixture set of its
+    own that every reader's checks read."""
+
+    id: str = Field(pattern=SLUG, max_length=MAX_ID_LENGTH, description="unique within the tool, e.g. write-rtstruct")
+    object: Literal[tuple(PRODUCED_OBJECTS)] = Field(  # type: ignore[valid-type]
+        description="what it writes: rtstruct (from the masks), rtdose (from the dose) or ct (a CT series)")
+    program: StrictStr = Field(description="producer program, relative to tool_manifests/<id>/; it is called with "
+                                           "the inputs directory and an empty output directory")
+    command: list[StrictStr] | None = Field(
+        None, description="argv template as for a check: {program} {fixture} (the inputs) {output} {python} "
+                          "{tool_home}")
+    api: str = Field("", description="the tool's API or command the program calls, as its users know it")
+    timeout: Number = Field(300, ge=1, le=7200, description="seconds before the whole process group is killed")
+
+    @field_validator("program")
+    @classmethod
+    def _inside_the_tool_directory(cls, program: str) -> str:
+        return Check._inside_the_tool_directory(program)
+
+    @field_validator("command")
+    @classmethod
+    def _known_placeholders(cls, command: list[str] | None) -> list[str] | None:
+        return Check._known_placeholders(command)
+
+
 class VersionQuery(Model):
     """How to ask the installed tool its version."""
 
@@ -419,12 +451,23 @@ class Manifest(Model):
                     "dicompyler-core's DVHs): a consensus of the tools counts them as one voice")
     checks: list[Check] = Field(default_factory=list, description="the judged questions put to the tool; "
                                                                   "see checks[] below")
+    produces: list[Producer] = Field(default_factory=list,
+                                     description="DICOM-RT objects the tool writes from the reference phantom, each "
+                                                 "read back by every reader (see produces[] below)")
     _variant: str | None = PrivateAttr(None)
 
     @field_validator("checks")
     @classmethod
     def _unique_check_ids(cls, checks: list[Check]) -> list[Check]:
         return _unique_checks(checks)
+
+    @field_validator("produces")
+    @classmethod
+    def _unique_producer_ids(cls, produces: list[Producer]) -> list[Producer]:
+        ids = [p.id for p in produces]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate producer id {next(i for i in ids if ids.count(i) > 1)!r}")
+        return produces
 
     @model_validator(mode="after")
     def _one_way_to_install(self) -> Manifest:
