@@ -87,6 +87,22 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --data: keep ROI names in the report (default: ROI-<number>)")
     run.add_argument("pytest_args", nargs="*", help="extra pytest arguments after --, e.g. -- -k read-ct -x")
 
+    interop = sub.add_parser(
+        "interop", help="producer -> consumer: tools that write DICOM-RT write the reference phantom, every reader "
+                        "reads what they wrote; results in results/interop.json",
+        description="Each producer a manifest declares (produces:) writes the reference phantom's RT Structure Set, "
+                    "RT Dose or CT through the tool's own API; the object is validated (dciodvfy and structural "
+                    "checks), read by a reference reader against the phantom's truth, and becomes a fixture set "
+                    "that every tool's checks read. rtcompat report shows the producer x consumer matrix.")
+    interop.add_argument("--producer", action="append", default=[], metavar="ID",
+                         help="only this producing tool (repeatable; default: every tool with produces:)")
+    interop.add_argument("--tool", action="append", default=[], metavar="ID",
+                         help="only this reading tool (repeatable; default: every tool)")
+    interop.add_argument("--results", type=Path, help="results file (default: results/interop.json)")
+    interop.add_argument("--allow-apt", action="store_true", help="apt-get install missing Debian packages (root)")
+    interop.add_argument("-n", "--workers", default=None, help="pytest-xdist workers for the readers (e.g. 2)")
+    interop.add_argument("-v", "--verbose", action="store_true", help="pytest's own output too")
+
     report = sub.add_parser("report", help="render reports/ (Markdown, HTML, JSON) from a results file")
     report.add_argument("--results", type=Path, help="results file (default: results/latest.json)")
     report.add_argument("--output", type=Path, help="report directory (default: reports/)")
@@ -463,6 +479,49 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
+def cmd_interop(args: argparse.Namespace) -> int:
+    import pytest
+
+    from harness.catalogue import manifest_paths
+    from harness.interop.run import run_producers
+    from harness.progress import Progress
+
+    root = project_root()
+    paths = manifest_paths()
+    readers, versions = _chosen_tools(paths, args.tool) if args.tool else (paths, [])
+    results = args.results or results_dir(root) / "interop.json"
+    cache = cache_dir()
+    work = cache / "interop"
+    print("rtcompat: producing (each producer writes the reference phantom through its own API) ...", flush=True)
+    with _sigterm_as_interrupt():
+        records = run_producers(root, paths, cache, work, allow_apt=args.allow_apt, chosen=args.producer or None)
+    sets = sorted(r.fixture for r in records if r.fixture)
+    print(f"rtcompat: {len(records)} producer(s), {len(sets)} object(s) written; now every reader reads them",
+          flush=True)
+    if not sets:
+        raise FatalError("no producer wrote an object: nothing for the readers to read (see the lines above)")
+    pytest_args = [*map(str, readers), "-p", "harness.pytest_plugin", "--rtcompat-results", str(results),
+                   "--rtcompat-fixtures", str(work / "sets"), "--rtcompat-productions",
+                   str(work / "productions.json"), "--rootdir", str(root), "-o", "addopts=", "-o", "testpaths=",
+                   "-p", "no:cacheprovider"]
+    pytest_args += ["--allow-apt"] if args.allow_apt else []
+    for key in versions:
+        pytest_args += ["--rtcompat-version", key]
+    if args.workers:
+        pytest_args += ["-n", str(args.workers), "--dist", "loadgroup"]
+    pytest_args += ["-v", "-rfEsx"] if args.verbose else ["-p", "no:terminal"]
+    with _sigterm_as_interrupt():
+        code = pytest.main(pytest_args, plugins=[Progress(sys.stdout, portable=_portable(root))])
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt
+    if code == pytest.ExitCode.USAGE_ERROR:
+        return 1
+    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise FatalError(f"pytest could not run the readers (exit code {int(code)})")
+    print(f"rtcompat: interop results in {results}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     root = project_root()
     results = args.results or results_dir(root) / "latest.json"
@@ -497,8 +556,16 @@ def _render(results_path: Path, output: Path) -> None:
         results = read_results(results_path)
     except ResultsError as exc:
         raise FatalError(str(exc)) from None
+    exchange = None
+    for candidate in (results_path.parent / "interop.json", output / "interop.json"):
+        if candidate.is_file() and candidate.resolve() != results_path.resolve():
+            try:
+                exchange = read_results(candidate)
+            except ResultsError as exc:
+                print(f"rtcompat: warning: producer -> consumer results not shown: {exc}", file=sys.stderr)
+            break
     try:
-        rendered = render_reports(results, output, fixtures_root=fixtures_dir())
+        rendered = render_reports(results, output, fixtures_root=fixtures_dir(), exchange=exchange)
     except OSError as exc:
         where = exc.filename or output
         raise FatalError(f"cannot write the report into {output}: {exc.strerror or exc} ({where})") from None
@@ -653,7 +720,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 COMMANDS = {
     "list": cmd_list, "validate": cmd_validate, "new": cmd_new, "schema": cmd_schema, "run": cmd_run,
     "power": cmd_power,
-    "report": cmd_report, "doctor": cmd_doctor, "check": cmd_check, "shell": cmd_shell, "cache": cmd_cache, "fixtures": cmd_fixtures, "engine": cmd_engine,
+    "report": cmd_report, "interop": cmd_interop, "doctor": cmd_doctor, "check": cmd_check, "shell": cmd_shell, "cache": cmd_cache, "fixtures": cmd_fixtures, "engine": cmd_engine,
     "matrix": cmd_matrix, "merge": cmd_merge, "data": cmd_data,
 }
 

@@ -70,11 +70,12 @@ def discover(fixtures_root: Path) -> list[FixtureSet]:
     return sorted(found, key=lambda s: (s.name != REFERENCE, s.name))
 
 
-def plan(check: Check, sets: list[FixtureSet]) -> list[Planned]:
-    """The check on every set it runs on (a copy naming that set), reference first."""
+def plan(check: Check, sets: list[FixtureSet], reference: FixtureSet | None = None) -> list[Planned]:
+    """The check on every set it runs on (a copy naming that set), reference first.
+    ``reference`` stands in for a reference set ``sets`` lack (the producers' sets)."""
     if check.fixture is not None:
         return [Planned(check)]
-    reference = next((s for s in sets if s.name == REFERENCE), None)
+    reference = next((s for s in sets if s.name == REFERENCE), reference)
     planned = []
     for fixture_set in sets:
         if not fixture_set.probes_capability(check.capability):

@@ -51,6 +51,7 @@ from harness.results import (
     CheckResult,
     InstallResult,
     PowerSummary,
+    ProductionRecord,
     Results,
     ResultsError,
     RunInfo,
@@ -95,6 +96,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="where the own-data report goes (default: results/own-data/)")
     group.addoption("--rtcompat-keep-roi-names", action="store_true", default=False,
                     help="keep ROI names in the own-data report (default: ROI-<number>)")
+    group.addoption("--rtcompat-fixtures", metavar="DIR", default=None,
+                    help="read the fixture sets under DIR instead of fixtures/dicom (rtcompat interop points it at "
+                         "the sets the producers wrote); patterns are still dropped against the reference set")
+    group.addoption("--rtcompat-productions", metavar="FILE", default=None,
+                    help="the producers' records (JSON list) the results carry: rtcompat interop writes it")
     group.addoption("--rtcompat-power", action="store_true", default=False,
                     help="after the run, plant reader bugs into a reference reader and record how many the "
                          "fixtures catch (the report's Method states it)")
@@ -153,6 +159,13 @@ class _RunState:
         #: own data (--rtcompat-data): staged by the controller, read by every worker
         self.own: OwnDataRun | None = None
         self.fixtures_root = fixtures_dir(self.root)
+        #: the set a variant's patterns are dropped against: the committed reference
+        self.reference_set = None
+        #: the sets are the producers' (rtcompat interop): a check none of them probes has no row
+        self.produced_sets = bool(config.getoption("rtcompat_fixtures", None))
+        if self.produced_sets:
+            self.fixtures_root = Path(config.getoption("rtcompat_fixtures")).absolute()
+            self.reference_set = next((s for s in discover(fixtures_dir(self.root)) if s.name == REFERENCE), None)
         staged = getattr(config, "workerinput", {}).get("rtcompat_staged")
         if staged:
             self.fixtures_root = Path(staged)
@@ -255,10 +268,10 @@ class ManifestFile(pytest.File):
         for check_index, check in enumerate(manifest.checks):
             if state.observe_only and check.fixture is not None:
                 continue  # a check tied to one of our fixture sets has nothing to read in own data
-            for planned in plan(check, sets):
+            for planned in plan(check, sets, state.reference_set):
                 if selected and planned.fixture not in selected:
                     continue
-                if state.observe_only and planned.fixture not in known:
+                if (state.observe_only or state.produced_sets) and planned.fixture not in known:
                     continue
                 on_set = None if check.fixture or planned.fixture == REFERENCE else planned.fixture
                 order = (check_index, [s.name for s in sets].index(planned.fixture)
@@ -492,7 +505,11 @@ def assemble(state: _RunState, records: list[dict], partial: bool) -> Results:
     cache = Path(state.config.getoption("rtcompat_cache") or cache_dir())
     redactor = Redactor(state.root, cache, state._run_dir)
     rows = [redactor.tool(tool).model_copy(update={"produced": state.started}) for tool in tools.values()]
-    return Results(run=info, tools=sorted(rows, key=lambda t: t.key))
+    productions = []
+    if state.config.getoption("rtcompat_productions", None):
+        listed = json.loads(Path(state.config.getoption("rtcompat_productions")).read_text())
+        productions = [ProductionRecord.model_validate(p) for p in listed]
+    return Results(run=info, tools=sorted(rows, key=lambda t: t.key), productions=productions)
 
 
 def progress_printers(config: pytest.Config) -> list:

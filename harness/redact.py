@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from harness.results import ToolResult
+from harness.results import ProductionRecord, ToolResult
 
 #: Any run's scratch directory (:func:`harness.scratch.new_run_dir`), by its name: the
 #: progress lines are written where the run's own directory is not known.
@@ -100,6 +100,11 @@ class Redactor:
             for key in [k for k in observed if k not in judged]:  # tool errors and metadata: not judged
                 observed[key] = self._deep(observed[key])
         return ToolResult.model_validate(data)
+
+    def production(self, record: ProductionRecord) -> ProductionRecord:
+        """A producer's record with every text's paths rewritten (its numbers untouched)."""
+        data = record.model_dump(mode="json")
+        return ProductionRecord.model_validate({key: self._deep(value) for key, value in data.items()})
 
     def _deep(self, value: Any) -> Any:
         if isinstance(value, str):

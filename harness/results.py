@@ -226,10 +226,36 @@ class RunInfo(Record):
     power: PowerSummary | None = Field(None, description="how many planted reader bugs the fixtures catch")
 
 
+class ProductionRecord(Record):
+    """One producer's object: what it wrote, what the validators and the reference reader
+    said of it, and the fixture set its readers read (see :mod:`harness.interop`)."""
+
+    tool: str = Field(description="the producing tool's key, e.g. plastimatch or itk-snap@3.6.0")
+    tool_name: str = ""
+    version: str | None = None
+    producer: str = Field(description="the producer's id in the manifest")
+    object: str = Field(description="rtstruct, rtdose or ct")
+    api: str = ""
+    status: Status
+    reason: str = ""
+    fixture: str | None = Field(None, description="the fixture set assembled from the object (None: nothing written)")
+    files: list[str] = Field(default_factory=list)
+    validation: dict[str, Any] | None = Field(None, description="dciodvfy's errors and the structural checks")
+    fidelity: dict[str, Any] | None = Field(None, description="the reference reader's verdicts on the object "
+                                                               "against the phantom: judged, failed keys, messages")
+    seconds: float = 0.0
+    cached: bool = Field(False, description="the object came from the cache (same producer version, definition "
+                                            "and inputs)")
+    process: ProcessFacts | None = None
+    program: str | None = None
+
+
 class Results(Record):
     schema_version: int = SCHEMA_VERSION
     run: RunInfo
     tools: list[ToolResult] = Field(default_factory=list)
+    productions: list[ProductionRecord] = Field(default_factory=list, description="producer -> consumer runs: the "
+                                                "objects tools wrote; the tools' rows read them")
 
     def counts(self) -> dict[str, int]:
         """Statuses as a reader of the report sees them: one per check, and one for each

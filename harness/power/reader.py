@@ -210,7 +210,8 @@ class Reader:
         obs["ct.image_count"] = len(slices)
         obs["ct.rows"], obs["ct.columns"] = int(first.Rows), int(first.Columns)
         obs["ct.pixel_spacing_mm"] = [grid.row_spacing, grid.column_spacing]
-        obs["ct.slice_thickness_mm"] = float(first.SliceThickness)
+        if first.get("SliceThickness") not in (None, ""):  # Type 2: present, but may be empty
+            obs["ct.slice_thickness_mm"] = float(first.SliceThickness)
         obs["ct.slice_spacing_mm"] = self.slice_spacing(slices, grid.positions)
         obs["ct.slice_positions_mm"] = sorted(float(p[2]) for p in grid.positions)
         # the truth's origin is the most inferior slice's ImagePositionPatient
@@ -218,7 +219,7 @@ class Reader:
         obs["ct.orientation"] = [float(v) for v in (*grid.row_dir, *grid.col_dir)]
         obs["ct.size_voxels"] = [grid.values.shape[2], grid.values.shape[1], grid.values.shape[0]]
         obs["ct.frame_of_reference_uid"] = str(first.FrameOfReferenceUID)
-        obs["ct.patient_position"] = str(first.PatientPosition)
+        obs["ct.patient_position"] = str(first.get("PatientPosition", ""))
         for name, xyz in self.data.points["ct"].items():
             obs[f"ct.hu.{name}"] = float(grid.nearest([xyz])[0])
         obs["ct.hu.body_mean"] = self.body_mean(grid)
