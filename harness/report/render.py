@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from harness.fixture_sets import REFERENCE
 from harness.history import CLASSES, History, record_run, trends
+from harness.interop.matrix import OBJECT_TITLES, matrices
 from harness.judging.conventions import CONVENTIONS
 from harness.manifest import CAPABILITIES, Manifest
 from harness.report.costs import CLINICAL_SET, check_cost, set_costs
@@ -200,7 +201,7 @@ def glyphs(statuses: tuple[tuple[str, str | None], ...]) -> str:
 
 
 def render_reports(results: Results, output: Path, fixtures_root: Path | None = None,
-                   history: bool = True) -> Rendered:
+                   history: bool = True, exchange: Results | None = None) -> Rendered:
     """Write ``compatibility.md``, ``index.html``, ``results.json`` and ``badges/`` under ``output``.
 
     With ``history``, the run is first added to ``output/history/`` (once per start time
@@ -211,7 +212,7 @@ def render_reports(results: Results, output: Path, fixtures_root: Path | None = 
     """
     output = output.absolute()
     with staged(output) as staging:
-        rendered = _render_into(results, staging, fixtures_root, history)
+        rendered = _render_into(results, staging, fixtures_root, history, exchange)
     return Rendered([output / path.relative_to(staging) for path in rendered.written],
                     [warning.replace(str(staging), str(output)) for warning in rendered.warnings])
 
@@ -221,7 +222,40 @@ def render_reports(results: Results, output: Path, fixtures_root: Path | None = 
 DERIVED_DIRECTORIES = ("badges", "plots", "screenshots", DETAIL_DIR, "findings", "sets", "runs")
 
 
-def _render_into(results: Results, output: Path, fixtures_root: Path | None, history: bool) -> Rendered:
+#: The producer -> consumer run's results, published beside results.json.
+EXCHANGE_RESULTS = "interop.json"
+
+
+def exchange_context(exchange: Results | None, results: Results) -> dict:
+    """What the producer -> consumer page and the front page's line about it show."""
+    if exchange is None or not exchange.productions:
+        return {"exchange": [], "exchange_producers": [], "exchange_producer_tools": 0, "exchange_consumers": 0,
+                "exchange_run": None, "titles": OBJECT_TITLES, "exchange_failures": 0, "exchange_lines": []}
+    grids = matrices(exchange, results)
+    cells = [cell for m in grids for cell in m.cells.values()]
+    return {"exchange": grids, "exchange_producers": exchange.productions,
+            "exchange_producer_tools": len({p.tool for p in exchange.productions}),
+            "exchange_consumers": len({c.key for m in grids for c in m.consumers}),
+            "exchange_run": exchange.run, "titles": OBJECT_TITLES,
+            "exchange_failures": sum(1 for c in cells if c.state in ("fail", "partial")),
+            "exchange_lines": [exchange_line(m) for m in grids]}
+
+
+def exchange_line(matrix) -> str:
+    """One object's matrix in a line: its cells' states and whose fault the FAILs are."""
+    states = [c.state for c in matrix.cells.values()]
+    counted = ", ".join(f"{states.count(s)} {s.upper() if s == 'fail' else s}"
+                        for s in ("pass", "partial", "fail", "error", "not run") if states.count(s))
+    parties = [p for c in matrix.cells.values() for p in c.parties]
+    blamed = "; ".join(f"{parties.count(p)} cell(s) {p}" for p in dict.fromkeys(parties))
+    faulty = [p for p in matrix.producers if p.status == "fail"]
+    objects = f"; {len(faulty)} of {len(matrix.producers)} objects invalid or unfaithful" if faulty else ""
+    return (f"{matrix.title}: {len(matrix.producers)} producer(s) x {len(matrix.consumers)} reader(s): {counted}"
+            + (f" (FAILs: {blamed})" if blamed else "") + objects)
+
+
+def _render_into(results: Results, output: Path, fixtures_root: Path | None, history: bool,
+                 exchange: Results | None = None) -> Rendered:
     for name in DERIVED_DIRECTORIES:
         shutil.rmtree(output / name, ignore_errors=True)
     warnings: list[str] = []
@@ -300,7 +334,8 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                "feature_absent": [t for t in ran if t.install.status != "pass"],
                "set_tools": ran, "grids": grids, "anchors": anchors, "run_pages": run_pages,
                "current_run": run_pages[0].anchor if run_pages else "runs",
-               "clinical": set_costs(results.tools, CLINICAL_SET), "clinical_set": CLINICAL_SET}
+               "clinical": set_costs(results.tools, CLINICAL_SET), "clinical_set": CLINICAL_SET,
+               **exchange_context(exchange, results)}
     envs = {"html": _environment(), "md": _environment(markdown=True)}
     context.update(_script(envs["html"]))
     written: list[Path] = []
@@ -318,6 +353,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     for ext in ("html", "md"):
         page(f"{'index' if ext == 'html' else 'compatibility'}.{ext}.j2", FRONT[ext])
         page(f"method.{ext}.j2", f"method.{ext}")
+        page(f"exchange.{ext}.j2", f"exchange.{ext}")
         for section in sections:
             for row in section.rows:
                 page(f"tool.{ext}.j2", f"tools/{row.slug}.{ext}", row=row, detail=detail_path(row.slug))
@@ -337,6 +373,8 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
             if entry.script:
                 written.append(_write(output / entry.script_path, entry.script))
     written += write_split(results, output)
+    if exchange is not None:  # the producer -> consumer run, as its own results document
+        written.append(_write(output / EXCHANGE_RESULTS, exchange.model_dump_json(indent=2) + "\n"))
     for section in sections:
         for row in section.rows:
             message, status = row.badge

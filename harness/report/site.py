@@ -37,6 +37,8 @@ def page_of(anchor: str, ext: str) -> tuple[str, str]:
     """(page path relative to reports/, fragment) of an anchor."""
     if anchor in METHOD_ANCHORS:
         return f"method.{ext}", anchor
+    if anchor == "exchange" or anchor.startswith("exchange-"):
+        return f"exchange.{ext}", anchor
     for prefix, folder in FOLDERS.items():
         if anchor.startswith(prefix) and len(anchor) > len(prefix):
             return f"{folder}/{anchor[len(prefix):]}.{ext}", ""
