@@ -206,8 +206,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             continue
         for m in entry.manifest.installs():  # one line per version: what --tool takes
             checks = ", ".join(c.id for c in m.checks) or "-"
+            writes = ", ".join(p.object for p in m.produces)
             listed = "catalogue" if m.in_source_catalogue else "extra"
-            print(f"{m.key:24} {m.backend:12} {listed:10} {checks}")
+            print(f"{m.key:24} {m.backend:12} {listed:10} {checks}" + (f"; writes {writes}" if writes else ""))
     return 0
 
 

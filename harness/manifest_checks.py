@@ -67,6 +67,11 @@ def check_problems(path: Path, manifest: Manifest, data: Any, fixtures_root: Pat
             problems.append(Problem(path, line_of(data, (*where, "tolerances", pattern)), f"{at}.tolerances",
                                     f"{pattern!r} is looser than the derived tolerance of {key}; "
                                     "a manifest may tighten a tolerance, never widen it"))
+    for index, producer in enumerate(manifest.produces):
+        if not (manifest_dir(path) / producer.program).is_file():
+            problems.append(Problem(path, line_of(data, ("produces", index, "program")),
+                                    f"produces.{index}.program",
+                                    f"{producer.program!r} does not exist in {manifest_dir(path).name}/"))
     return sorted(problems, key=lambda p: p.line)
 
 

@@ -237,3 +237,25 @@ def test_an_unmatched_pattern_in_a_block_list_is_placed_on_its_own_line(project)
     assert manifest.read_text().splitlines()[17] == "      - dose.nothing"
     assert [str(p) for p in validate_file(manifest, fixtures_dir())] == [
         f"{manifest}:18: checks.0.judge: pattern 'dose.nothing' matches no quantity of fixture set 'tiny'"]
+
+
+def test_validate_names_a_producer_program_that_does_not_exist_at_its_line(project):
+    manifest = project / "tool_manifests" / "writer.yaml"
+    manifest.write_text(MANIFEST.split("checks:")[0].replace("id: many", "id: writer") + textwrap.dedent("""\
+        produces:
+          - id: write-rtstruct
+            object: rtstruct
+            program: producers/missing.py
+        """))
+    problems = [str(p) for p in validate_file(manifest, fixtures_dir())]
+    line = manifest.read_text().splitlines().index("    program: producers/missing.py") + 1
+    assert problems == [f"{manifest}:{line}: produces.0.program: 'producers/missing.py' does not exist in writer/"]
+
+
+def test_a_producer_of_an_object_no_reader_reads_is_refused_with_the_choices():
+    from pydantic import ValidationError
+
+    from harness.manifest import Producer
+
+    with pytest.raises(ValidationError, match="'rtstruct', 'rtdose' or 'ct'"):
+        Producer(id="write-plan", object="rtplan", program="producers/p.py")

@@ -230,7 +230,8 @@ def exchange_context(exchange: Results | None, results: Results) -> dict:
     """What the producer -> consumer page and the front page's line about it show."""
     if exchange is None or not exchange.productions:
         return {"exchange": [], "exchange_producers": [], "exchange_producer_tools": 0, "exchange_consumers": 0,
-                "exchange_run": None, "titles": OBJECT_TITLES, "exchange_failures": 0, "exchange_lines": []}
+                "exchange_run": None, "titles": OBJECT_TITLES, "exchange_failures": 0, "exchange_lines": [],
+                "writes": {}}
     grids = matrices(exchange, results)
     cells = [cell for m in grids for cell in m.cells.values()]
     return {"exchange": grids, "exchange_producers": exchange.productions,
@@ -238,7 +239,9 @@ def exchange_context(exchange: Results | None, results: Results) -> dict:
             "exchange_consumers": len({c.key for m in grids for c in m.consumers}),
             "exchange_run": exchange.run, "titles": OBJECT_TITLES,
             "exchange_failures": sum(1 for c in cells if c.state in ("fail", "partial")),
-            "exchange_lines": [exchange_line(m) for m in grids]}
+            "exchange_lines": [exchange_line(m) for m in grids],
+            "writes": {tool: [p for p in exchange.productions if p.tool == tool]
+                       for tool in {p.tool for p in exchange.productions}}}
 
 
 def exchange_line(matrix) -> str:

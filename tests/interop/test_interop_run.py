@@ -124,3 +124,5 @@ def test_the_matrix_says_whose_fault_each_fail_is(exchange):
     front = (out / "compatibility.md").read_text()
     assert "RT Dose: 3 producer(s) x 1 reader(s): 1 pass, 2 FAIL" in front
     assert json.loads((out / "interop.json").read_text())["productions"]
+    tool_page = (out / "tools" / "reader.md").read_text()
+    assert "exchange" not in tool_page.split("# reader", 1)[1].split("\n\n", 2)[1]  # a reader writes nothing
