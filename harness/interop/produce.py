@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -126,8 +127,6 @@ def _run_producer(manifest, producer, run, env, program, where, base, cached) ->
     values = {"python": "python3", "tool_home": "", **env.placeholders, "program": str(seen.checks / producer.program),
               "fixture": str(seen.fixture), "output": str(seen.output)}
     argv = render_command(template, values)
-    if Path(producer.program).suffix == ".m":  # Octave programs take the output after the tool's home
-        argv = [*argv, str(seen.output)] if "{output}" not in template else argv
     start = time.monotonic()
     try:
         done = run.backend.run(env, argv, mounts, producer.timeout)
@@ -137,15 +136,18 @@ def _run_producer(manifest, producer, run, env, program, where, base, cached) ->
     base = {**base, "process": facts, "seconds": round(time.monotonic() - start, 3)}
     if done.launch_error:
         return ProductionRecord(status="error", reason=f"could not start the producer: {done.launch_error}", **base)
-    written = sorted(p for p in output.rglob("*") if p.is_file() and is_check_visible(p) and p.name != "points.json")
+    written, other = _of_kind(output, producer.object)
     if done.timed_out:
         return ProductionRecord(status="fail", reason=f"did not finish within {producer.timeout:g} s", **base)
     if done.returncode != 0:
         return ProductionRecord(status="fail", reason=f"exited with status {done.returncode}: "
                                                       f"{done.tail('stderr', 3) or done.tail('stdout', 3)}", **base)
     if not written:
-        return ProductionRecord(status="fail", reason="exited 0 but wrote no DICOM file "
-                                                      f"({done.tail('stderr', 2) or 'nothing on stderr'})", **base)
+        said = _said(done.stdout)
+        what = f"wrote no {MODALITY[producer.object]} object" + (f" (only {len(other)} other file(s): "
+                                                                 f"{', '.join(other[:3])})" if other else "")
+        return ProductionRecord(status="fail", reason=f"exited 0 but {what}: "
+                                                      f"{said or done.tail('stderr', 2) or 'nothing on stderr'}", **base)
     staging = cached.with_name(cached.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "files").mkdir(parents=True)
@@ -160,6 +162,46 @@ def _run_producer(manifest, producer, run, env, program, where, base, cached) ->
     shutil.rmtree(cached, ignore_errors=True)
     staging.rename(cached)
     return record
+
+
+#: How the set names a produced object's files, as the generator names its own.
+FILE_NAMES = {"rtstruct": "RS", "rtdose": "RD", "ct": "CT_"}
+
+
+def set_file_names(kind: str, written: list[str]) -> dict[str, str]:
+    """Each written file's name in the set: ``RS.dcm``, ``RD.dcm``, ``CT_1.dcm`` ... as our
+    sets name them. A file name is no part of a DICOM object (PS3.10 leaves it to the
+    medium), and the check programs find the objects by these names, so a tool that names
+    its files otherwise (matRad's ``ct_slice_1.dcm``) is not failed for our programs' sake."""
+    stem = FILE_NAMES[kind]
+    if kind != "ct" and len(written) == 1:
+        return {written[0]: f"{stem}.dcm"}
+    ordered = sorted(written, key=lambda n: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", n)])
+    return {name: f"{stem}{'' if kind == 'ct' else '_'}{index}.dcm" for index, name in enumerate(ordered, 1)}
+
+
+def _of_kind(output: Path, kind: str) -> tuple[list[Path], list[str]]:
+    """The DICOM files a producer wrote that are its object (by Modality), and the names of
+    the others: a tool's export writes what it writes (matRad its CT with every export),
+    each producer keeps its own object."""
+    mine, other = [], []
+    for path in sorted(p for p in output.rglob("*") if p.is_file() and is_check_visible(p) and p.name != "points.json"):
+        try:
+            modality = str(pydicom.dcmread(path, stop_before_pixels=True, force=True).get("Modality", ""))
+        except Exception:  # unreadable: kept, so validation says what is wrong with it
+            modality = MODALITY[kind]
+        (mine if modality == MODALITY[kind] else other).append(path if modality == MODALITY[kind] else path.name)
+    return mine, other
+
+
+def _said(stdout: str) -> str:
+    """What a producer's last JSON line says went wrong (its ``_errors``), in one line."""
+    lines = [line for line in stdout.strip().splitlines() if line.strip()]
+    try:
+        errors = json.loads(lines[-1]).get("_errors") if lines else None
+    except (ValueError, AttributeError):
+        return ""
+    return "; ".join(f"{k}: {v}" for k, v in errors.items())[:400] if isinstance(errors, dict) else ""
 
 
 def _assemble(manifest, producer, record: ProductionRecord, files: Path, where: Producing) -> ProductionRecord:
@@ -177,9 +219,9 @@ def _assemble(manifest, producer, record: ProductionRecord, files: Path, where: 
             if modality != MODALITY[kind]:
                 shutil.copyfile(path, target / path.name)
     produced = []
-    for name_ in record.files:
-        shutil.copyfile(files / name_, target / name_)
-        produced.append(target / name_)
+    for written, stored in set_file_names(kind, record.files).items():
+        shutil.copyfile(files / written, target / stored)
+        produced.append(target / stored)
     shutil.copyfile(where.reference / "points.json", target / "points.json")
     truth = produced_truth(where.truth_document, kind, masks=where.masks, voxel_mm=where.voxel_mm,
                            gradient_gy_per_mm=where.gradient(), dose_max_gy=where.dose_max)

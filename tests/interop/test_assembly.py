@@ -56,13 +56,28 @@ def edited_structures(edit) -> pydicom.Dataset:
     return ds
 
 
+def test_a_producer_keeps_only_its_object_of_what_the_export_wrote(tmp_path):
+    from harness.interop.produce import _of_kind
+
+    shutil.copyfile(REFERENCE / "RS.dcm", tmp_path / "RTstruct.dcm")
+    for path in sorted(REFERENCE.glob("CT_1*.dcm")):
+        shutil.copyfile(path, tmp_path / f"ct_slice_{path.name}")
+    mine, other = _of_kind(tmp_path, "rtstruct")
+    assert [p.name for p in mine] == ["RTstruct.dcm"] and len(other) == 11
+    mine, other = _of_kind(tmp_path, "ct")
+    assert len(mine) == 11 and other == ["RTstruct.dcm"]
+
+
 def test_a_faithful_structure_set_holds_the_phantom_and_its_set_replaces_only_that_object(where, tmp_path):
     record = assemble(where, tmp_path, "rtstruct", {"RS_written.dcm": REFERENCE / "RS.dcm"})
     assert record.status == "pass", record.reason
     assert record.fidelity["failed"] == [] and record.fidelity["judged"] > 30
     assert record.validation["valid"]
     made = where.sets_root / record.fixture
-    assert (made / "RS_written.dcm").is_file() and not (made / "RS.dcm").exists()
+    # stored under the set's own name: the check programs find objects by name, a tool's naming is no
+    # part of its object
+    assert (made / "RS.dcm").is_file() and not (made / "RS_written.dcm").exists()
+    assert pydicom.dcmread(made / "RS.dcm").SOPInstanceUID == pydicom.dcmread(REFERENCE / "RS.dcm").SOPInstanceUID
     assert (made / "RD.dcm").is_file() and (made / "points.json").is_file()
     assert record.fixture == "by-writer-write-rtstruct"
     assert load_truth(made)["rtstruct.roi.Sphere.volume_cc"].value == pytest.approx(7.248378)
@@ -137,9 +152,18 @@ def test_a_dose_with_its_pixel_spacing_exchanged_is_unfaithful(where, tmp_path):
     assert "dose.at.sphere_centre_gy" in record.fidelity["failed"]
 
 
-def test_a_ct_series_stands_alone_in_its_set(where, tmp_path):
-    files = {p.name: p for p in sorted(REFERENCE.glob("CT_*.dcm"))}
+def test_a_ct_series_stands_alone_in_its_set_under_the_sets_names(where, tmp_path):
+    files = {f"slice_{p.name}": p for p in sorted(REFERENCE.glob("CT_*.dcm"))}
     record = assemble(where, tmp_path, "ct", files)
     assert record.status == "pass", record.reason
     made = sorted(p.name for p in (where.sets_root / record.fixture).iterdir())
     assert not any(name.startswith(("RS", "RD", "RP")) for name in made)
+    assert sum(name.startswith("CT_") for name in made) == 60
+
+
+def test_a_producer_that_wrote_nothing_of_its_kind_is_failed_with_what_it_said():
+    from harness.interop.produce import _said
+
+    assert _said('noise\n{"wrote": [], "_errors": {"rtstruct": "not written: skipped under Octave"}}\n') == \
+        "rtstruct: not written: skipped under Octave"
+    assert _said("not json") == "" and _said("") == ""
