@@ -484,7 +484,7 @@ def cmd_interop(args: argparse.Namespace) -> int:
     import pytest
 
     from harness.catalogue import manifest_paths
-    from harness.interop.run import run_producers
+    from harness.interop.run import InteropBusy, run_producers
     from harness.progress import Progress
 
     root = project_root()
@@ -494,8 +494,13 @@ def cmd_interop(args: argparse.Namespace) -> int:
     cache = cache_dir()
     work = cache / "interop"
     print("rtcompat: producing (each producer writes the reference phantom through its own API) ...", flush=True)
+    cache.mkdir(parents=True, exist_ok=True)
     with _sigterm_as_interrupt():
-        records = run_producers(root, paths, cache, work, allow_apt=args.allow_apt, chosen=args.producer or None)
+        try:
+            records = run_producers(root, paths, cache, work, allow_apt=args.allow_apt,
+                                    chosen=args.producer or None)
+        except InteropBusy as exc:
+            raise FatalError(str(exc)) from None
     sets = sorted(r.fixture for r in records if r.fixture)
     print(f"rtcompat: {len(records)} producer(s), {len(sets)} object(s) written; now every reader reads them",
           flush=True)

@@ -79,6 +79,14 @@ class Producing:
         self.ct_headers = [pydicom.dcmread(self.reference / name, stop_before_pixels=True) for name, _, _ in data.ct]
         self.sets_root.mkdir(parents=True, exist_ok=True)
 
+    def inputs_changed(self) -> str | None:
+        """What a producer changed in its inputs (None: nothing). They are rebuilt at once,
+        so the next producer is given the phantom, not what the last one left."""
+        if inputs_digest(self.inputs) == self.inputs_key:
+            return None
+        write_inputs(self.reference, self.inputs)
+        return "the producer inputs' digest changed"
+
     def gradient(self) -> tuple[float, float, float]:
         """The reference's linear dose field's gradient (Gy/mm), as the generator made it."""
         from harness.fixtures.geometry import DOSE_GRADIENT_GY_PER_MM
@@ -134,6 +142,8 @@ def _run_producer(manifest, producer, run, env, program, where, base, cached) ->
         return ProductionRecord(status="error", reason=f"testbed failed while running the producer: {exc}", **base)
     facts = facts_of(done)
     base = {**base, "process": facts, "seconds": round(time.monotonic() - start, 3)}
+    if (changed := where.inputs_changed()) is not None:  # put back for the next producer, and say so
+        return ProductionRecord(status="fail", reason=f"modified its inputs ({changed}); they were rebuilt", **base)
     if done.launch_error:
         return ProductionRecord(status="error", reason=f"could not start the producer: {done.launch_error}", **base)
     written, other = _of_kind(output, producer.object)
@@ -185,7 +195,9 @@ def _of_kind(output: Path, kind: str) -> tuple[list[Path], list[str]]:
     the others: a tool's export writes what it writes (matRad its CT with every export),
     each producer keeps its own object."""
     mine, other = [], []
-    for path in sorted(p for p in output.rglob("*") if p.is_file() and is_check_visible(p) and p.name != "points.json"):
+    # a link is never followed: a producer's output is what it wrote, not what it points at
+    for path in sorted(p for p in output.rglob("*") if p.is_file() and not p.is_symlink() and is_check_visible(p)
+                       and p.name != "points.json"):
         try:
             modality = str(pydicom.dcmread(path, stop_before_pixels=True, force=True).get("Modality", ""))
         except Exception:  # unreadable: kept, so validation says what is wrong with it

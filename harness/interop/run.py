@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from filelock import FileLock, Timeout
+
 from harness import redact
 from harness.backends.base import InstallContext
 from harness.catalogue import Entry, load_catalogue
@@ -45,6 +47,24 @@ def producers_of(entries: list[Entry], chosen: list[str] | None = None):
 def run_producers(root: Path, paths: list[Path], cache: Path, work: Path, *, allow_apt: bool = False,
                   chosen: list[str] | None = None, stream: TextIO = sys.stdout) -> list[ProductionRecord]:
     """Every producer's record, its set assembled under ``work/sets``."""
+    lock = FileLock(str(cache / "interop.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise InteropBusy(f"another rtcompat interop is using {work} (lock {cache / 'interop.lock'}); wait for it "
+                          "to finish") from None
+    try:
+        return _run_producers(root, paths, cache, work, allow_apt=allow_apt, chosen=chosen, stream=stream)
+    finally:
+        lock.release()
+
+
+class InteropBusy(Exception):
+    """Another producer -> consumer run holds the shared work directory."""
+
+
+def _run_producers(root: Path, paths: list[Path], cache: Path, work: Path, *, allow_apt: bool,
+                   chosen: list[str] | None, stream: TextIO) -> list[ProductionRecord]:
     entries = load_catalogue(paths)
     planned = list(producers_of(entries, chosen))
     if (work / "sets").exists():
