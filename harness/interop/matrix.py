@@ -114,7 +114,7 @@ def blames(checks: list[CheckResult], production: ProductionRecord, reference: T
     invalid = bool(production.validation) and not production.validation.get("valid", True)
     out = []
     for check in checks:
-        if check.status not in ("fail", "error"):
+        if check.status not in ("fail", "error", "xfail"):  # an xfail is a known FAIL: attributed as well
             continue
         ref_keys, ref_whole = _reference_failures(reference, check.capability)
         failed = [v for v in check.verdicts if not v.passed]

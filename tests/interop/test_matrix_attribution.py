@@ -87,6 +87,12 @@ def test_a_reader_that_crashed_is_blamed_by_the_same_rules():
     assert [b.party for b in blames(crashed, production(valid=False), crashed_there_too)] == [CONSUMER_ALSO]
 
 
+def test_a_known_incompatibility_is_attributed_like_any_fail():
+    known = [check("xfail", verdict("dose.max_gy", False))]
+    assert [b.party for b in blames(known, production(), reader())] == [CONSUMER]
+    assert cell_state(known) == "fail"
+
+
 def test_an_error_of_ours_is_blamed_on_no_one():
     assert blames([check("error", reason="testbed failed")], production(valid=False), reader()) == []
 
