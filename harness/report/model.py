@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from harness.history import Trend
@@ -137,25 +138,34 @@ class Row:
     status: str
     checks: tuple[CheckView, ...] = ()
 
-    @property
+    # Cached: the templates ask for these once per line they write, and a tool of many
+    # sets has thousands of rows (a row's checks never change after it is built).
+    @cached_property
     def main_checks(self) -> tuple[CheckView, ...]:
         """The rows shown in full: each check on the reference set (or on the one set it names)."""
         return tuple(v for v in self.checks if not self._on_variant(v))
 
-    @property
+    @cached_property
     def variant_checks(self) -> tuple[CheckView, ...]:
         """The same checks on the variant fixture sets."""
         return tuple(v for v in self.checks if self._on_variant(v))
 
-    @property
+    @cached_property
     def detailed_checks(self) -> tuple[CheckView, ...]:
         """Rows whose verdicts, plots and errors the tool's section shows: the main ones,
         and each variant row that did not pass (a pass there adds nothing to read)."""
         return self.main_checks + tuple(v for v in self.variant_checks if v.check.status in ("fail", "error", "xfail"))
 
+    @cached_property
+    def _sets_of_check(self) -> dict[str, int]:
+        """How many fixture sets each check id ran on."""
+        found: dict[str, set[str]] = {}
+        for view in self.checks:
+            found.setdefault(view.check.id, set()).add(view.check.fixture)
+        return {check_id: len(sets) for check_id, sets in found.items()}
+
     def _on_variant(self, view: CheckView) -> bool:
-        sets = {v.check.fixture for v in self.checks if v.check.id == view.check.id}
-        return view.check.fixture != "reference" and len(sets) > 1
+        return view.check.fixture != "reference" and self._sets_of_check[view.check.id] > 1
 
     @property
     def slug(self) -> str:
