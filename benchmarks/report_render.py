@@ -8,7 +8,7 @@ Prints, from one invocation:
     after 89 earlier runs in its history, so the history window is full (90 runs);
   * the size of the HTML page and of the Markdown it wrote.
 
-Usage: python benchmarks/report_render.py [--tools N] [--checks N] [--sets N] [--runs N]
+Usage: python benchmarks/report_render.py [--tools N] [--checks N] [--sets N] [--runs N] [--every-set]
 Numbers vary with the machine; nothing here asserts a limit.
 """
 
@@ -42,13 +42,15 @@ from harness.results import (
 CAPS = [c for c in CAPABILITIES if c not in ("startup", "qa-analysis")]
 
 
-def synthetic(tools: int, checks: int, sets: int, day: int) -> Results:
-    """A catalogue of ``tools`` tools, each with ``checks`` checks spread over ``sets`` fixture sets."""
+def synthetic(tools: int, checks: int, sets: int, day: int, every_set: bool = False) -> Results:
+    """A catalogue of ``tools`` tools, each with ``checks`` checks spread over ``sets`` fixture sets;
+    with ``every_set``, ``checks`` check ids each run on every set, as the catalogue's do."""
     made = []
     for n in range(tools):
         rows = []
-        for k in range(checks):
-            capability = CAPS[k % len(CAPS)]
+        for k in range(checks * sets if every_set else checks):
+            check_id, fixture = (k // sets, k % sets) if every_set else (k, k % sets)
+            capability = CAPS[check_id % len(CAPS)]
             failing = (n + k + day) % 7 == 0
             # the wrong ones are dose values off by 1 / DoseGridScaling, a finding every tool may have
             verdicts = [VerdictRecord(key=f"dose.at.p{q}_gy", passed=False, observed=(60.0 + q) * 1e5,
@@ -64,16 +66,17 @@ def synthetic(tools: int, checks: int, sets: int, day: int) -> Results:
             observed = {v.key: v.observed for v in verdicts}
             if capability == "dvh":
                 observed["dvh.ROI1.curve"] = [[d, max(0.0, 100.0 - d)] for d in range(0, 101, 2)]
-            rows.append(CheckResult(id=f"check-{k}", capability=capability, status="fail" if failing else "pass",
+            rows.append(CheckResult(id=f"check-{check_id}", capability=capability,
+                                    status="fail" if failing else "pass",
                                     reason="3 of 20 wrong" if failing else "20 quantities within tolerance",
-                                    fixture=f"set-{k % sets}", observed=observed, verdicts=verdicts,
+                                    fixture="reference" if every_set and fixture == 0 else f"set-{fixture}", observed=observed, verdicts=verdicts,
                                     findings=findings, duration=1.0))
         made.append(ToolResult(id=f"tool-{n}", name=f"Tool {n}", section=SECTIONS[n % len(SECTIONS)],
                                in_source_catalogue=n % 2 == 0, backend="virtualenv", version=f"1.{n}",
                                install=InstallResult(status="pass"), checks=rows))
     run = RunInfo(started=f"2026-{1 + day // 28:02d}-{1 + day % 28:02d}T03:00:00+00:00", host="bench",
                   platform="Linux", python="3.11", harness_version="bench",
-                  fixtures={f"set-{s}": f"{s:064x}" for s in range(sets)})
+                  fixtures={("reference" if every_set and s == 0 else f"set-{s}"): f"{s:064x}" for s in range(sets)})
     return Results(run=run, tools=made)
 
 
@@ -90,6 +93,9 @@ def main() -> None:
     parser.add_argument("--checks", type=int, default=30)
     parser.add_argument("--sets", type=int, default=16)
     parser.add_argument("--runs", type=int, default=90)
+    parser.add_argument("--every-set", action="store_true",
+                        help="--checks check ids, each on every one of --sets sets (the catalogue's shape: 100 tools "
+                             "x 6 checks x 40 sets is --tools 100 --checks 6 --sets 40 --every-set)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="rtcompat-bench-") as scratch:
         out = Path(scratch)
@@ -99,13 +105,14 @@ def main() -> None:
             seconds = timed(committed, out / "committed", ROOT / "fixtures" / "dicom")
             print(f"committed results ({committed.relative_to(ROOT)}), read and rendered: {seconds:.2f} s")
         for day in range(args.runs - 1):  # fill the history window, untimed
-            record_run(out / "big" / "history", synthetic(args.tools, args.checks, args.sets, day))
+            record_run(out / "big" / "history", synthetic(args.tools, args.checks, args.sets, day, args.every_set))
         written = out / "big-results" / "results.json"
-        write_results(synthetic(args.tools, args.checks, args.sets, args.runs - 1), written)
+        write_results(synthetic(args.tools, args.checks, args.sets, args.runs - 1, args.every_set), written)
         seconds = timed(written, out / "big", None)
         html = (out / "big" / "index.html").stat().st_size / 1e6
         markdown = (out / "big" / "compatibility.md").stat().st_size / 1e6
-        print(f"synthetic {args.tools} tools x {args.checks} checks x {args.sets} fixture sets, "
+        shape = "check ids, each on every one of" if args.every_set else "checks over"
+        print(f"synthetic {args.tools} tools x {args.checks} {shape} {args.sets} fixture sets, "
               f"{args.runs} runs of history, read and rendered: {seconds:.2f} s; index.html {html:.1f} MB, compatibility.md {markdown:.1f} MB")
 
 

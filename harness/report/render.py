@@ -59,6 +59,7 @@ from harness.report.summary import (
     fmt,
     headlines,
     interop,
+    links_by_tool,
     ranked,
     set_infos,
     set_rows,
@@ -295,8 +296,9 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     infos = set_infos(fixtures_root, fixture_names)
     ran = [t for t in results.tools if any(c.fixture != REFERENCE for c in t.checks)]
     grids = {}
+    tool_links = links_by_tool(links)
     for tool in results.tools:
-        grid = capability_by_set(tool, infos, links)
+        grid = capability_by_set(tool, infos, links, tool_links.get(tool.key, {}))
         columns = [i.name for i in infos if any(i.name in cells for cells in grid.values())]
         grids[tool.key] = (columns, grid)
     lines = headlines(findings)

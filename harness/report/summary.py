@@ -251,19 +251,31 @@ class SummaryRow:
 NOTABLE_TRENDS = ("regression", "flaky", "recovered")
 
 
+def links_by_tool(links: dict[tuple[str, str], tuple[tuple[str, str], ...]]) -> dict[str, dict[str, tuple]]:
+    """The finding links of each tool, by check key: built once, so a page with many tools
+    does not scan every tool's links for each one."""
+    index: dict[str, dict[str, tuple]] = {}
+    for (tool_key, check_key), found in links.items():
+        index.setdefault(tool_key, {})[check_key] = found
+    return index
+
+
 def summary_rows(tools: list[ToolResult], anchors: dict[str, str],
                  links: dict[tuple[str, str], tuple[tuple[str, str], ...]],
                  trends: dict | None = None, fixture: str = "reference") -> list[SummaryRow]:
     """The summary's rows on one fixture set (the reference by default; a check that names
     another set alone counts there too); ``trends`` maps (tool id, check key) to its history."""
     rows = []
+    index = links_by_tool(links)
     for tool in tools:
-        by_check = {check_key: found for (key, check_key), found in links.items() if key == tool.key}
+        by_check = index.get(tool.key, {})
         row = SummaryRow(tool, anchors[tool.key])
+        sets_of: dict[str, set[str]] = {}
+        for check in tool.checks:
+            sets_of.setdefault(check.id, set()).add(check.fixture)
         own = [c for c in tool.checks if c.fixture == fixture]
         ids_here = {c.id for c in own}
-        own += [c for c in tool.checks if c.id not in ids_here and len({d.fixture for d in tool.checks
-                                                                          if d.id == c.id}) == 1]
+        own += [c for c in tool.checks if c.id not in ids_here and len(sets_of[c.id]) == 1]
         for capability in CAPABILITIES:
             checks = [c for c in own if c.capability == capability]
             cell = summary_cell(checks, by_check)
@@ -531,25 +543,36 @@ class SetRow:
 def set_rows(tools: list[ToolResult], infos: list[SetInfo],
              links: dict[tuple[str, str], tuple[tuple[str, str], ...]]) -> list[SetRow]:
     """Per fixture set, each tool's checks on it summed up (smoke tests left out)."""
+    index = links_by_tool(links)
+    on_set: dict[str, dict[str, list[CheckResult]]] = {}  # tool -> set -> its checks there, in order
+    for tool in tools:
+        grouped = on_set.setdefault(tool.key, {})
+        for check in tool.checks:
+            if check.capability not in SMOKE_CAPABILITIES:
+                grouped.setdefault(check.fixture, []).append(check)
     rows = []
     for info in infos:
         row = SetRow(info)
         for tool in tools:
-            checks = [c for c in tool.checks if c.fixture == info.name and c.capability not in SMOKE_CAPABILITIES]
-            by_check = {check_key: found for (key, check_key), found in links.items() if key == tool.key}
-            row.cells[tool.key] = summary_cell(checks, by_check)
+            row.cells[tool.key] = summary_cell(on_set[tool.key].get(info.name, []), index.get(tool.key, {}))
         rows.append(row)
     return rows
 
 
 def capability_by_set(tool: ToolResult, infos: list[SetInfo],
-                      links: dict[tuple[str, str], tuple[tuple[str, str], ...]]) -> dict[str, dict[str, SummaryCell]]:
-    """A tool's capability x fixture-set grid: capability -> set -> cell (only what ran)."""
-    by_check = {check_key: found for (key, check_key), found in links.items() if key == tool.key}
+                      links: dict[tuple[str, str], tuple[tuple[str, str], ...]],
+                      by_check: dict[str, tuple] | None = None) -> dict[str, dict[str, SummaryCell]]:
+    """A tool's capability x fixture-set grid: capability -> set -> cell (only what ran).
+    ``by_check`` is the tool's own links where the caller has them indexed already."""
+    if by_check is None:
+        by_check = {check_key: found for (key, check_key), found in links.items() if key == tool.key}
+    grouped: dict[tuple[str, str], list[CheckResult]] = {}
+    for check in tool.checks:
+        grouped.setdefault((check.capability, check.fixture), []).append(check)
     grid: dict[str, dict[str, SummaryCell]] = {}
     for capability in CAPABILITIES:
         for info in infos:
-            checks = [c for c in tool.checks if c.capability == capability and c.fixture == info.name]
+            checks = grouped.get((capability, info.name))
             if checks:
                 grid.setdefault(capability, {})[info.name] = summary_cell(checks, by_check)
     return grid
