@@ -493,6 +493,16 @@ def cmd_interop(args: argparse.Namespace) -> int:
     results = args.results or results_dir(root) / "interop.json"
     cache = cache_dir()
     work = cache / "interop"
+    if args.producer:
+        from harness.catalogue import load_catalogue
+        from harness.interop.run import producers_of
+
+        writers = sorted({m.key for _, m, _ in producers_of(load_catalogue(paths))}
+                         | {m.id for _, m, _ in producers_of(load_catalogue(paths))})
+        unknown = [p for p in args.producer if p not in writers]
+        if unknown:
+            raise FatalError(f"no producer {', '.join(map(repr, unknown))}: the tools that write DICOM-RT "
+                             f"(produces: in their manifest) are {', '.join(writers) or 'none'}")
     print("rtcompat: producing (each producer writes the reference phantom through its own API) ...", flush=True)
     cache.mkdir(parents=True, exist_ok=True)
     with _sigterm_as_interrupt():

@@ -91,3 +91,9 @@ def test_a_second_interop_run_at_once_is_refused_with_the_lock_it_waits_for(host
         assert main(["interop", "--results", str(hostile / "interop.json")]) == 1
     assert "another rtcompat interop is using" in capsys.readouterr().err
     assert not (hostile / "interop.json").exists()
+
+
+def test_a_producer_that_is_not_one_is_refused_with_the_ones_there_are(hostile, capsys):
+    assert main(["interop", "--producer", "reader", "--results", str(hostile / "interop.json")]) == 1
+    err = capsys.readouterr().err
+    assert "no producer 'reader'" in err and "crasher" in err and "zcopier" in err
