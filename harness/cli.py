@@ -317,27 +317,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     if (args.output or args.keep_roi_names) and not args.data:
         raise FatalError("--output and --keep-roi-names go with --data DIR")
     results = args.results or results_dir(root) / "latest.json"
-    pytest_args = [*map(str, paths), "-p", "harness.pytest_plugin", "--rtcompat-results", str(results),
-                   "--rootdir", str(root), "-o", "addopts=", "-o", "testpaths=", "-p", "no:cacheprovider"]
+    pytest_args = _pytest_base(paths, results, root)
     if args.data:
         own_output = _own_data_args(root, args)
         pytest_args += ["--rtcompat-data", str(args.data), "--rtcompat-data-output", str(own_output)]
         pytest_args += ["--rtcompat-keep-roi-names"] if args.keep_roi_names else []
-    if args.allow_apt:
-        pytest_args.append("--allow-apt")
     for name in args.sets:
         pytest_args += ["--rtcompat-set", name]
-    for key in versions:
-        pytest_args += ["--rtcompat-version", key]
     if not args.results and not args.data:
         pytest_args += ["--rtcompat-committed", str(reports_dir(root) / "results.json")]
     if (args.tool or args.sets or args.pytest_args) and not args.data:
         pytest_args.append("--rtcompat-update")  # a partial run updates its own rows and keeps the others
     elif not args.data:
         pytest_args.append("--rtcompat-power")  # the whole catalogue: say what its passes are worth
-    if args.workers:
-        pytest_args += ["-n", str(args.workers), "--dist", "loadgroup"]
-    pytest_args += ["-v", "-rfEsx"] if args.verbose else ["-p", "no:terminal"]
+    pytest_args += _pytest_options(args, versions)
     started = time.time()
     with _sigterm_as_interrupt():
         code = pytest.main(pytest_args + list(args.pytest_args), plugins=[Progress(sys.stdout, portable=_portable(root))])
@@ -372,6 +365,23 @@ def cmd_run(args: argparse.Namespace) -> int:
                          f"(each problem above; rtcompat validate checks a fix)")
     # Tool failures are the report's news, not a crash of the run.
     return 0
+
+
+def _pytest_base(paths: list[Path], results: Path, root: Path) -> list[str]:
+    """A catalogue session over ``paths`` writing ``results``: the plugin, and none of the
+    project's own test settings."""
+    return [*map(str, paths), "-p", "harness.pytest_plugin", "--rtcompat-results", str(results),
+            "--rootdir", str(root), "-o", "addopts=", "-o", "testpaths=", "-p", "no:cacheprovider"]
+
+
+def _pytest_options(args: argparse.Namespace, versions: list[str]) -> list[str]:
+    """What ``run`` and ``interop`` both pass on: apt, chosen versions, workers, verbosity."""
+    options = ["--allow-apt"] if args.allow_apt else []
+    for key in versions:
+        options += ["--rtcompat-version", key]
+    if args.workers:
+        options += ["-n", str(args.workers), "--dist", "loadgroup"]
+    return options + (["-v", "-rfEsx"] if args.verbose else ["-p", "no:terminal"])
 
 
 def _portable(root: Path):
@@ -497,8 +507,7 @@ def cmd_interop(args: argparse.Namespace) -> int:
         from harness.catalogue import load_catalogue
         from harness.interop.run import producers_of
 
-        writers = sorted({m.key for _, m, _ in producers_of(load_catalogue(paths))}
-                         | {m.id for _, m, _ in producers_of(load_catalogue(paths))})
+        writers = sorted({name for _, m, _ in producers_of(load_catalogue(paths)) for name in (m.key, m.id)})
         unknown = [p for p in args.producer if p not in writers]
         if unknown:
             raise FatalError(f"no producer {', '.join(map(repr, unknown))}: the tools that write DICOM-RT "
@@ -516,16 +525,8 @@ def cmd_interop(args: argparse.Namespace) -> int:
           flush=True)
     if not sets:
         raise FatalError("no producer wrote an object: nothing for the readers to read (see the lines above)")
-    pytest_args = [*map(str, readers), "-p", "harness.pytest_plugin", "--rtcompat-results", str(results),
-                   "--rtcompat-fixtures", str(work / "sets"), "--rtcompat-productions",
-                   str(work / "productions.json"), "--rootdir", str(root), "-o", "addopts=", "-o", "testpaths=",
-                   "-p", "no:cacheprovider"]
-    pytest_args += ["--allow-apt"] if args.allow_apt else []
-    for key in versions:
-        pytest_args += ["--rtcompat-version", key]
-    if args.workers:
-        pytest_args += ["-n", str(args.workers), "--dist", "loadgroup"]
-    pytest_args += ["-v", "-rfEsx"] if args.verbose else ["-p", "no:terminal"]
+    pytest_args = [*_pytest_base(readers, results, root), "--rtcompat-fixtures", str(work / "sets"),
+                   "--rtcompat-productions", str(work / "productions.json"), *_pytest_options(args, versions)]
     with _sigterm_as_interrupt():
         code = pytest.main(pytest_args, plugins=[Progress(sys.stdout, portable=_portable(root))])
     if code == pytest.ExitCode.INTERRUPTED:

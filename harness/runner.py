@@ -28,7 +28,6 @@ from harness.backends.base import (
     ToolUnavailable,
 )
 from harness.fixture_guard import FixtureGuard, FixtureTampered
-from harness.redact import head
 from harness.fixture_sets import REFERENCE
 from harness.judging.judge import (
     JudgeError,
@@ -39,6 +38,7 @@ from harness.judging.judge import (
 from harness.judging.outcome import conclude, facts_of, observe
 from harness.manifest import Check, Manifest, manifest_dir
 from harness.process import Completed
+from harness.redact import head
 from harness.results import CheckResult, InstallResult, ScreenshotRecord, ToolResult
 
 DEFAULT_COMMANDS: dict[str, list[str]] = {
@@ -244,10 +244,15 @@ class ToolRun:
         return path
 
     def _argv(self, check: Check, env: Env, mounts: Mounts) -> list[str]:
+        return self.program_argv(check.program, check.command, env, mounts)
+
+    def program_argv(self, program: str, command: list[str] | None, env: Env, mounts: Mounts) -> list[str]:
+        """The argv of a program beside the manifest (a check's or a producer's), as the
+        backend shows the mounts to it: its ``command`` template, else its suffix's default."""
         seen = self.backend.visible_mounts(env, mounts)
-        template = check.command or DEFAULT_COMMANDS.get(Path(check.program).suffix, ["{program}", "{fixture}"])
+        template = command or DEFAULT_COMMANDS.get(Path(program).suffix, ["{program}", "{fixture}"])
         values = {"python": "python3", "tool_home": "", **env.placeholders,
-                  "program": str(seen.checks / check.program), "fixture": str(seen.fixture),
+                  "program": str(seen.checks / program), "fixture": str(seen.fixture),
                   "output": str(seen.output)}
         return render_command(template, values)
 

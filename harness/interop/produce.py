@@ -29,6 +29,7 @@ import pydicom
 from harness.backends.base import Mounts
 from harness.catalogue import Entry
 from harness.fixture_guard import is_check_visible
+from harness.fixtures.geometry import DOSE_GRADIENT_GY_PER_MM
 from harness.interop.inputs import INPUTS_VERSION, masks, write_inputs
 from harness.interop.truth import produced_truth
 from harness.interop.validate import validate
@@ -38,7 +39,7 @@ from harness.manifest import Manifest, Producer, manifest_dir
 from harness.power.reader import LoadedSet, Reader
 from harness.power.suite import run_reader
 from harness.results import ProductionRecord
-from harness.runner import DEFAULT_COMMANDS, ToolRun, definition_digest, render_command
+from harness.runner import ToolRun, definition_digest
 from harness.tree import digest, entries
 
 #: What a producer's object replaces in the reference set.
@@ -87,12 +88,6 @@ class Producing:
         write_inputs(self.reference, self.inputs)
         return "the producer inputs' digest changed"
 
-    def gradient(self) -> tuple[float, float, float]:
-        """The reference's linear dose field's gradient (Gy/mm), as the generator made it."""
-        from harness.fixtures.geometry import DOSE_GRADIENT_GY_PER_MM
-
-        return DOSE_GRADIENT_GY_PER_MM
-
     def cache_key(self, manifest: Manifest, manifest_path: Path, version: str | None, producer: Producer) -> str:
         key = hashlib.sha256()
         for part in (manifest.key, version or "", definition_digest(manifest_path),
@@ -130,11 +125,7 @@ def _run_producer(manifest, producer, run, env, program, where, base, cached) ->
     shutil.rmtree(output, ignore_errors=True)
     output.mkdir(parents=True)
     mounts = Mounts(fixture=where.inputs, output=output, checks=manifest_dir(run.manifest_path))
-    seen = run.backend.visible_mounts(env, mounts)
-    template = producer.command or DEFAULT_COMMANDS.get(Path(producer.program).suffix, ["{program}", "{fixture}"])
-    values = {"python": "python3", "tool_home": "", **env.placeholders, "program": str(seen.checks / producer.program),
-              "fixture": str(seen.fixture), "output": str(seen.output)}
-    argv = render_command(template, values)
+    argv = run.program_argv(producer.program, producer.command, env, mounts)
     start = time.monotonic()
     try:
         done = run.backend.run(env, argv, mounts, producer.timeout)
@@ -236,7 +227,7 @@ def _assemble(manifest, producer, record: ProductionRecord, files: Path, where: 
         produced.append(target / stored)
     shutil.copyfile(where.reference / "points.json", target / "points.json")
     truth = produced_truth(where.truth_document, kind, masks=where.masks, voxel_mm=where.voxel_mm,
-                           gradient_gy_per_mm=where.gradient(), dose_max_gy=where.dose_max)
+                           gradient_gy_per_mm=DOSE_GRADIENT_GY_PER_MM, dose_max_gy=where.dose_max)
     truth["set"] = name
     truth["description"] = (f"The reference phantom's {kind.upper() if kind != 'ct' else 'CT series'} as "
                             f"{manifest.name} {record.version or ''} writes it ({producer.api or producer.program}); "

@@ -157,6 +157,6 @@ def produced_truth(reference: dict, kind: str, *, masks: dict[str, np.ndarray] |
         quantities[key] = quantity
     truth["quantities"] = quantities
     truth["probes"] = PROBES[kind]
-    if kind != "rtstruct":
-        truth.pop("curves", None) if kind == "ct" else None
+    if kind == "ct":  # a CT series alone has no DVH to draw
+        truth.pop("curves", None)
     return truth
