@@ -371,7 +371,10 @@ def _pytest_base(paths: list[Path], results: Path, root: Path) -> list[str]:
     """A catalogue session over ``paths`` writing ``results``: the plugin, and none of the
     project's own test settings."""
     return [*map(str, paths), "-p", "harness.pytest_plugin", "--rtcompat-results", str(results),
-            "--rootdir", str(root), "-o", "addopts=", "-o", "testpaths=", "-p", "no:cacheprovider"]
+            "--rootdir", str(root), "-o", "addopts=", "-o", "testpaths=", "-p", "no:cacheprovider",
+            # they collect garbage twice at the end (0.1 s) to catch a test's unraisable exceptions:
+            # a catalogue session runs no test code of anyone's, only the plugin
+            "-p", "no:unraisableexception", "-p", "no:threadexception"]
 
 
 def _pytest_options(args: argparse.Namespace, versions: list[str]) -> list[str]:
@@ -445,11 +448,17 @@ def cmd_data(args: argparse.Namespace) -> int:
 def _built_on_demand(root: Path, names: list[str] | None) -> None:
     """Build a fixture set kept out of git (clinical-size) when the run needs it and it is
     missing; refuse one that does not match its committed sums."""
-    from harness.fixtures import FixtureError, ensure_built
+    from harness.fixtures.sums_memo import fixture_memo, unverified
     from harness.paths import fixtures_dir
 
+    memo = fixture_memo(cache_dir())
+    if not unverified(fixtures_dir(root), names, memo):
+        return  # present and unchanged since they matched: no need to load the generator
+    from harness.fixtures import FixtureError, ensure_built
+
     try:
-        ensure_built(fixtures_dir(root), names, say=lambda line: print(f"rtcompat: {line}", file=sys.stderr))
+        ensure_built(fixtures_dir(root), names, say=lambda line: print(f"rtcompat: {line}", file=sys.stderr),
+                     memo=memo)
     except FixtureError as exc:
         raise FatalError(str(exc)) from None
 

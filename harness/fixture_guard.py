@@ -4,12 +4,16 @@ Checks never see the committed fixture tree. Each set is copied once per run int
 scratch directory holding only what a check may read: the DICOM files and
 ``points.json`` (where to measure). ``truth.json`` and the README, which states the
 truth values too, stay behind: a check that could read them could pass by printing
-them. The copy is checksummed before and after every check; a check that writes into
-it is reported and the copy restored, so one misbehaving tool cannot skew the next.
+them. The copy is checksummed when made and looked at after every check: by the status of
+its files (mode, size, modification and change time, inode), and byte for byte when that
+moved; a check that writes into it is reported and the copy restored, so one misbehaving
+tool cannot skew the next. (A write moves the modification time; setting that back moves
+the change time, which only the clock can: the status catches what the hash would, at the
+cost of a directory walk instead of reading every file twice per check.)
 
 The committed set is checksummed when the run first uses it, and its truth is read
 then, once, together with the set's bytes: verdicts are judged against that snapshot.
-Before each check is judged the committed files are checksummed again; a change is
+Before each check is judged the committed files are looked at again in the same way; a change is
 undone from the snapshot (changed files rewritten, added ones removed) and stops the run
 with an error naming the file and the tool whose check ran last
 (:class:`FixtureTampered`), since every later verdict would be suspect. The working
@@ -25,8 +29,9 @@ import stat
 import tempfile
 from pathlib import Path
 
-from harness.fixtures import fixture_set_checksum
+from harness.fixtures.checksum import fixture_set_checksum
 from harness.judging.judge import Quantity, load_truth
+from harness.stat_memo import StatMemo, signature
 from harness.tree import chmod_tree, digest, entries
 
 #: Files a check may read besides DICOM files.
@@ -39,11 +44,16 @@ def file_digests(directory: Path) -> dict[str, str]:
     return {entry.display: digest(entry) for entry in entries(directory)}
 
 
-def fixture_checksums(fixtures_root: Path) -> dict[str, str]:
-    """Checksum of every set under ``fixtures_root``, recorded with each run."""
+def fixture_checksums(fixtures_root: Path, memo: StatMemo | None = None) -> dict[str, str]:
+    """Checksum of every set under ``fixtures_root``, recorded with each run; with a
+    ``memo``, a set unchanged since its checksum was last computed is not read again."""
     if not fixtures_root.is_dir():
         return {}
-    return {d.name: fixture_set_checksum(d) for d in sorted(fixtures_root.iterdir()) if d.is_dir()}
+    sets = [d for d in sorted(fixtures_root.iterdir()) if d.is_dir()]
+    if memo is None:
+        return {d.name: fixture_set_checksum(d) for d in sets}
+    return {d.name: memo.value(f"fixture-set-checksum {d.resolve()}", d, lambda d=d: fixture_set_checksum(d))
+            for d in sets}
 
 
 def is_check_visible(path: Path) -> bool:
@@ -71,6 +81,8 @@ class FixtureGuard:
         self.fixtures_root = fixtures_root
         self.scratch = scratch or Path(tempfile.mkdtemp(prefix="rtcompat-fixtures-"))
         self._digests: dict[str, dict[str, str]] = {}
+        #: the status signature of each copy as made: a copy whose files did not move is not hashed
+        self._copy_signatures: dict[str, str] = {}
         self._committed: dict[str, dict[str, str]] = {}
         self._committed_bytes: dict[str, dict[str, bytes]] = {}
         self._stats = _stat_snapshot(fixtures_root)
@@ -91,12 +103,12 @@ class FixtureGuard:
 
     def verify_committed(self, name: str, suspect: str | None = None) -> None:
         """Raise FixtureTampered if a committed set differs from when the run began, after
-        putting it back as it was; ``suspect`` names the check that ran last. The set just
-        used is compared byte for byte; every other set by the size, time and inode of its
-        files (a set the run has not used yet is as much the truth of a later check)."""
+        putting it back as it was; ``suspect`` names the check that ran last. Every set is
+        compared by the mode, size, times and inode of its files (a set the run has not used
+        yet is as much the truth of a later check); one whose files moved is compared byte
+        for byte with the snapshot taken when the run first used it."""
         now = _stat_snapshot(self.fixtures_root)
-        moved = {key[0] for key in self._stats.keys() | now.keys() if self._stats.get(key) != now.get(key)}
-        suspects = sorted(moved | ({name} if name in self._committed else set()))
+        suspects = sorted({key[0] for key in self._stats.keys() | now.keys() if self._stats.get(key) != now.get(key)})
         messages = []
         for set_name in suspects:
             if set_name in self._committed:
@@ -119,6 +131,7 @@ class FixtureGuard:
                                    f" (restore it with: rtcompat fixtures build --set {set_name} --overwrite)"))
         if messages:
             raise FixtureTampered("; ".join(messages))
+        self._stats = now  # moved but byte-identical (a touch): not hashed again next time
 
     def _restore_committed(self, name: str, changed: list[str]) -> bool:
         """Rewrite changed files from the snapshot and remove added ones; True if the set
@@ -142,6 +155,8 @@ class FixtureGuard:
         copy = self.scratch / name
         if name not in self._digests:
             return None
+        if not copy.is_symlink() and copy.is_dir() and signature(copy) == self._copy_signatures[name]:
+            return None  # no file's size, times or inode moved: its bytes cannot have changed
         # a copy removed, or replaced by a file or a link (even to identical files), has lost every file
         now = file_digests(copy) if copy.is_dir() and not copy.is_symlink() else {}
         before = self._digests[name]
@@ -171,24 +186,31 @@ class FixtureGuard:
         shutil.copytree(source, copy, ignore=hidden)
         self._digests[name] = file_digests(copy)
         _make_read_only(copy)
+        self._copy_signatures[name] = signature(copy)
 
 
-def _stat_snapshot(fixtures_root: Path) -> dict[tuple[str, str], tuple[int, int, int, int]]:
-    """(set, relative name) -> (mode, size, mtime, inode) of every entry under the
+def _stat_snapshot(fixtures_root: Path) -> dict[tuple[str, str], tuple[int, int, int, int, int]]:
+    """(set, relative name) -> (mode, size, mtime, ctime, inode) of every entry under the
     fixtures root: a change anywhere is seen at the cost of a directory walk (ms), not a
-    hash of every set."""
+    hash of every set. A write moves the mtime; setting the mtime back moves the ctime."""
     found = {}
     base = os.fsencode(fixtures_root)
-    for directory, dirs, files in os.walk(base, followlinks=False):
-        for entry in [*files, *(d for d in dirs if os.path.islink(os.path.join(directory, d)))]:
-            full = os.path.join(directory, entry)
-            relative = os.fsdecode(os.path.relpath(full, base))
-            set_name, _, inside = relative.partition(os.sep)
-            try:
-                st = os.lstat(full)
-            except OSError:
-                continue
-            found[(set_name, inside or set_name)] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino)
+    skip = len(os.path.join(base, b""))  # entry paths start with the root and a separator
+    stack = [base]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as listing:
+                for entry in listing:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                        continue
+                    st = entry.stat(follow_symlinks=False)
+                    relative = os.fsdecode(entry.path[skip:])
+                    set_name, _, inside = relative.partition(os.sep)
+                    found[(set_name, inside or set_name)] = (st.st_mode, st.st_size, st.st_mtime_ns,
+                                                             st.st_ctime_ns, st.st_ino)
+        except OSError:
+            continue
     return found
 
 

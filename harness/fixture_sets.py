@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import stat
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from harness.manifest import Check
@@ -57,17 +59,29 @@ def discover(fixtures_root: Path) -> list[FixtureSet]:
     found = []
     for directory in sorted(p for p in fixtures_root.iterdir() if p.is_dir()) if fixtures_root.is_dir() else []:
         truth_path = directory / "truth.json"
-        if not truth_path.is_file():
-            continue
         try:
-            truth = json.loads(truth_path.read_text())
-            probes = truth.get("probes")
-            title = (truth.get("variant") or {}).get("title", "")
-            keys = frozenset(truth.get("quantities", {}))
-        except (OSError, ValueError, AttributeError):
-            probes, title, keys = None, "", frozenset()
-        found.append(FixtureSet(directory.name, tuple(probes) if isinstance(probes, list) else None, title, keys))
+            st = truth_path.stat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        probes, title, keys = _truth_summary(str(truth_path), st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+        found.append(FixtureSet(directory.name, probes, title, keys))
     return sorted(found, key=lambda s: (s.name != REFERENCE, s.name))
+
+
+@lru_cache(maxsize=256)
+def _truth_summary(path: str, *status: int) -> tuple[tuple | None, str, frozenset]:
+    """What :func:`discover` needs of a truth.json, parsed once per process while the file's
+    status (``status``: times, size, inode) stays the same: a run discovers the sets twice."""
+    try:
+        truth = json.loads(Path(path).read_text())
+        probes = truth.get("probes")
+        title = (truth.get("variant") or {}).get("title", "")
+        keys = frozenset(truth.get("quantities", {}))
+    except (OSError, ValueError, AttributeError):
+        probes, title, keys = None, "", frozenset()
+    return (tuple(probes) if isinstance(probes, list) else None), title, keys
 
 
 def plan(check: Check, sets: list[FixtureSet], reference: FixtureSet | None = None) -> list[Planned]:

@@ -18,6 +18,7 @@ import platform
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -32,12 +33,11 @@ from harness.catalogue import (
 )
 from harness.fixture_guard import FixtureGuard, FixtureTampered, fixture_checksums
 from harness.fixture_sets import REFERENCE, Planned, discover, not_run, plan
+from harness.fixtures.sums_memo import fixture_memo
 from harness.host import Host
 from harness.items import item_name
 from harness.limits import sweep_stale_cgroups
 from harness.manifest import Manifest
-from harness.owndata.index import DataDirError
-from harness.owndata.run import OwnDataError, OwnDataRun, check_output_dir
 from harness.paths import (
     cache_dir,
     fixtures_dir,
@@ -60,6 +60,9 @@ from harness.results import (
     write_results,
 )
 from harness.runner import ToolRun
+
+if TYPE_CHECKING:
+    from harness.owndata.run import OwnDataRun
 
 PROPERTY = "rtcompat"
 
@@ -187,6 +190,10 @@ class _RunState:
             plugin.portable = (lambda before: lambda text: scrub.text(before(text)))(plugin.portable)
 
     def _prepare_own_data(self) -> OwnDataRun:
+        # imported here: own data needs pydicom in the harness, a catalogue run does not
+        from harness.owndata.index import DataDirError
+        from harness.owndata.run import OwnDataError, OwnDataRun, check_output_dir
+
         data = Path(self.config.getoption("rtcompat_data"))
         output = Path(self.config.getoption("rtcompat_data_output") or results_dir(self.root) / "own-data")
         try:
@@ -461,6 +468,8 @@ class ResultsCollector:
             return None
 
     def _finish_own_data(self, results: Results, partial: bool) -> None:
+        from harness.owndata.run import OwnDataError
+
         own = self.state.own
         assert own is not None
         manifests = installed(load_catalogue(manifest_paths(manifests_dir(self.state.root))))
@@ -498,11 +507,11 @@ def assemble(state: _RunState, records: list[dict], partial: bool) -> Results:
             tools[tool_id] = _invalid_tool(tool_id, record["payload"]["reason"])
         if record["kind"] == "check":
             tools[tool_id].checks.append(CheckResult.model_validate(record["payload"]))
-    fixtures = fixture_checksums(state.fixtures_root)
+    cache = Path(state.config.getoption("rtcompat_cache") or cache_dir())
+    fixtures = fixture_checksums(state.fixtures_root, fixture_memo(cache))
     info = RunInfo(started=state.started, finished=_now(), host=socket.gethostname(),
                    platform=platform.platform(), python=platform.python_version(),
                    harness_version=__version__, fixtures=fixtures, partial=partial, stopped=state.stopped)
-    cache = Path(state.config.getoption("rtcompat_cache") or cache_dir())
     redactor = Redactor(state.root, cache, state._run_dir)
     rows = [redactor.tool(tool).model_copy(update={"produced": state.started}) for tool in tools.values()]
     productions = []

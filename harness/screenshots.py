@@ -16,7 +16,6 @@ import os
 import stat
 from pathlib import Path
 
-import numpy
 from PIL import Image, UnidentifiedImageError
 
 from harness.results import ScreenshotRecord
@@ -87,6 +86,8 @@ def _eight_bit(image: Image.Image) -> Image.Image:
     """RGB for the report. A 16-bit or float PNG (a tool that saved its data, not its
     screen) is stretched over its own range rather than clipped to white."""
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        import numpy  # here: most runs see no screenshot, and every run would pay for numpy
+
         values = numpy.asarray(image, dtype=float)
         low, high = float(values.min()), float(values.max())
         scaled = (values - low) * (255.0 / (high - low)) if high > low else numpy.zeros_like(values)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pydicom
 
-from harness.fixtures import fixture_set_checksum
+from harness.fixtures.checksum import fixture_set_checksum
 
 REFERENCES = (
     ("Nelms BE et al. Methods, software and datasets to verify DVH calculations against analytical values: "
