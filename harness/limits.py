@@ -15,7 +15,6 @@ failed install is already an ``error``.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import re
 import resource
@@ -115,6 +114,11 @@ class Containment:
         if self._nproc is not None:
             resource.setrlimit(resource.RLIMIT_NPROC, (self._nproc, self._nproc))
 
+    def child_setup(self) -> dict:
+        """What :meth:`preexec` does, as data, for a check forked by a preloading server
+        (:mod:`harness.preload_server` applies it in the child before the program runs)."""
+        return {"memory": self.limits.memory, "nproc": self._nproc}
+
     def adopt(self, pid: int) -> None:
         """Called in the parent right after the spawn."""
 
@@ -152,6 +156,9 @@ class CgroupContainment(Containment):
             except OSError:
                 pass  # adopt() in the parent tries again and reports a failure
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    def child_setup(self) -> dict:
+        return {"cgroup_procs": self._procs}
 
     def adopt(self, pid: int) -> None:
         for procs in self._procs:
@@ -385,9 +392,9 @@ def _nproc_limit(limits: Limits) -> int | None:
 
 
 _PR_SET_PDEATHSIG = 1
-try:
-    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-except OSError:  # not Linux
+try:  # libc by its soname: find_library would run ldconfig -p on every start
+    _LIBC = ctypes.CDLL("libc.so.6", use_errno=True)
+except OSError:  # not glibc Linux
     _LIBC = None
 
 

@@ -303,6 +303,19 @@ class VirtualenvInstall(Model):
     def _one_release_each(cls, packages: list[str]) -> list[str]:
         return _pinned(packages)
     python: str | None = Field(None, description="interpreter to build with; default: the harness's own")
+    preload: list[str] = Field(
+        default_factory=list,
+        description="modules imported once per run by a server in the tool's environment; each check run as "
+                    "`{python} {program}` is then a fresh process forked from it, without paying for the imports "
+                    "again (e.g. [pydicom, numpy])")
+
+    @field_validator("preload")
+    @classmethod
+    def _module_names(cls, modules: list[str]) -> list[str]:
+        for name in modules:
+            if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", name):
+                raise ValueError(f"{name!r} is not a Python module name (e.g. pydicom, SimpleITK, numpy.linalg)")
+        return modules
 
 
 class DebianInstall(Model):

@@ -23,10 +23,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from harness.limits import Containment, Limits, contain
 
 DEFAULT_OUTPUT_LIMIT = 4 * 1024 * 1024
+#: Starts a check's process some other way than ``subprocess.Popen`` (argv, env, cwd, the
+#: containment), returning a Popen-like handle, or None to have it spawned as usual.
+Launcher = Callable[[list[str], "dict[str, str] | None", "Path | None", "Containment | None"], Any]
 _KILL_GRACE_SECONDS = 3.0
 
 
@@ -90,23 +94,27 @@ def run_bounded(
     cwd: Path | None = None,
     output_limit: int = DEFAULT_OUTPUT_LIMIT,
     limits: Limits | None = None,
+    launcher: Launcher | None = None,
 ) -> Completed:
     """Run ``argv`` with a timeout over its whole process group and capped output;
-    within ``limits`` (memory, processes) when given."""
+    within ``limits`` (memory, processes) when given. A ``launcher`` may start the process
+    instead of ``subprocess.Popen`` (a preloading server's fork, :mod:`harness.preload`);
+    when it returns None the process is spawned as usual."""
     sandbox = contain(limits) if limits is not None else None
     try:
-        return _run(argv, timeout, env, cwd, output_limit, sandbox)
+        return _run(argv, timeout, env, cwd, output_limit, sandbox, launcher)
     finally:
         if sandbox is not None:
             sandbox.close()
 
 
 def _run(argv: list[str], timeout: float, env: dict[str, str] | None, cwd: Path | None,
-         output_limit: int, sandbox: Containment | None) -> Completed:
+         output_limit: int, sandbox: Containment | None, launcher: Launcher | None = None) -> Completed:
     start = time.monotonic()
     contained_by = sandbox.description if sandbox else None
+    forked = launcher(argv, env, cwd, sandbox) if launcher is not None else None
     try:
-        proc = subprocess.Popen(
+        proc = forked or subprocess.Popen(
             argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, start_new_session=True, preexec_fn=sandbox.preexec if sandbox else None,
         )
@@ -130,6 +138,7 @@ def _run(argv: list[str], timeout: float, env: dict[str, str] | None, cwd: Path 
                 timeout = 0
         if not _wait(proc, timeout, peak):
             raise subprocess.TimeoutExpired(argv, timeout)
+        launch_error = launch_error or getattr(proc, "lost", None)  # a forked check whose server stopped
     except subprocess.TimeoutExpired:
         timed_out = launch_error is None
     finally:
@@ -144,7 +153,8 @@ def _run(argv: list[str], timeout: float, env: dict[str, str] | None, cwd: Path 
         duration=time.monotonic() - start, timed_out=timed_out, stdout_bytes=out.total,
         stderr_bytes=err.total, output_truncated=out.total > out.kept or err.total > err.kept,
         launch_error=launch_error, limit_hit=sandbox.limit_hit() if sandbox else None, contained_by=contained_by,
-        peak_memory_bytes=peak.bytes,
+        # a forked check shares its preloaded imports with the server: count them as its own
+        peak_memory_bytes=None if peak.bytes is None else peak.bytes + getattr(proc, "memory_baseline", 0),
     )
 
 
@@ -168,7 +178,7 @@ def _wait(proc: subprocess.Popen, timeout: float, peak: _Peak) -> bool:
     """Wait up to ``timeout`` seconds for ``proc``, sampling its memory; True when it exited."""
     deadline = time.monotonic() + timeout
     pause = 0.001
-    while proc.poll() is None:
+    while proc.poll() is None and not getattr(proc, "lost", None):  # lost: a forked check's server stopped
         peak.sample()
         remaining = deadline - time.monotonic()
         if remaining <= 0:

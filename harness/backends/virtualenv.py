@@ -18,13 +18,21 @@ from pathlib import Path
 
 from harness.backends import py2release
 from harness.backends.base import (
-    Env, InstallContext, InstallError, Mounts, ToolBroken, always_available, check_environment, same_mounts,
+    Env,
+    InstallContext,
+    InstallError,
+    Mounts,
+    ToolBroken,
+    always_available,
+    check_environment,
+    same_mounts,
 )
-from harness.redact import tail
 from harness.backends.py2release import Python2Evidence
+from harness.limits import Containment, check_limits
 from harness.manifest import Manifest, VirtualenvInstall
-from harness.limits import check_limits
-from harness.process import Completed, run_bounded
+from harness.preload import SERVERS, ForkedChild, ServerGone, server_environment
+from harness.process import Completed, Launcher, run_bounded
+from harness.redact import tail
 from harness.store import cached_build
 
 NAME = "virtualenv"
@@ -72,7 +80,8 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
         tool_id=manifest.key, backend=NAME, location=location, version=version, reused=reused,
         install_seconds=time.monotonic() - start, dependencies=dependencies,
         variables={"VIRTUAL_ENV": str(location)}, placeholders={"python": python},
-        details={"installer": installer if not reused else _recorded_installer(location)},
+        details={"installer": installer if not reused else _recorded_installer(location),
+                 "preload": list(spec.preload)},
     )
 
 
@@ -87,10 +96,36 @@ def health_check(env: Env) -> str | None:
 
 
 def run(env: Env, argv: list[str], mounts: Mounts, timeout: float) -> Completed:
+    return run_bounded(argv, timeout=timeout, env=check_environment(_variables(env), mounts), cwd=mounts.output,
+                       limits=check_limits(), launcher=_preloaded(env))
+
+
+def _variables(env: Env) -> dict[str, str]:
     variables = dict(env.variables)
     variables["PATH"] = f"{env.location}/bin{os.pathsep}{os.environ.get('PATH', '')}"
-    return run_bounded(argv, timeout=timeout, env=check_environment(variables, mounts), cwd=mounts.output,
-                       limits=check_limits())
+    return variables
+
+
+def _preloaded(env: Env) -> Launcher | None:
+    """With ``preload`` in the manifest: a Python check program run as ``{python} {program}``
+    is forked from the tool's preloading server instead of started afresh."""
+    modules = tuple(env.details.get("preload") or ())
+    python = env.placeholders.get("python")
+    if not modules or not python:
+        return None
+
+    def launch(argv: list[str], environment: dict[str, str] | None, cwd: Path | None,
+               sandbox: Containment | None) -> ForkedChild | None:
+        if len(argv) < 2 or argv[0] != python or not argv[1].endswith(".py") or environment is None:
+            return None  # a command of the manifest's own: run as written
+        server = SERVERS.get(python, modules, server_environment(_variables(env)))
+        if server is None:
+            return None
+        try:
+            return server.spawn(argv, environment, cwd, sandbox.child_setup() if sandbox else {})
+        except ServerGone:
+            return None  # spawned the usual way: a server's trouble is never the check's
+    return launch
 
 
 def uv_index_options(pip_config: dict[str, str] | None = None) -> list[str]:
