@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness import scratch
+
 SERVER = Path(__file__).with_name("preload_server.py")
 #: Importing a tool (SimpleITK, VTK) may take a while on a cold page cache.
 READY_TIMEOUT = 120.0
@@ -47,6 +49,7 @@ class PreloadServer:
     modules: tuple[str, ...]
     process: subprocess.Popen
     channel: socket.socket
+    home: Path
     failed: dict[str, str] = field(default_factory=dict)
     busy: bool = False
     #: the server's own anonymous memory once it imported: what each check would have
@@ -55,24 +58,33 @@ class PreloadServer:
 
     @classmethod
     def start(cls, python: str, modules: tuple[str, ...], env: dict[str, str]) -> PreloadServer:
+        # a home and temporary directory of its own: what an import writes there (a font or
+        # config cache) goes with the server, as a check's goes with the check's scratch
+        home = scratch.new_run_dir()  # named for this process: swept by a later run if this one is killed
+        env = {**env, "HOME": str(home), "TMPDIR": str(home), "TMP": str(home), "TEMP": str(home)}
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             process = subprocess.Popen(
-                [python, str(SERVER), str(theirs.fileno()), *modules], env=env, cwd="/",
+                [python, str(SERVER), str(theirs.fileno()), *modules], env=env, cwd=home,
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, start_new_session=True,
             )
         except OSError as exc:
             ours.close()
+            scratch.remove(home)
             raise ServerGone(f"could not start {python}: {exc}") from None
         finally:
             theirs.close()
-        server = cls(python, modules, process, ours)
+        server = cls(python, modules, process, ours, home)
         try:
             ready = server._answer(READY_TIMEOUT)
         except ServerGone:
             server.close()
             raise
+        if ready.get("threads", 1) > 1:
+            server.close()
+            raise ServerGone(f"importing {', '.join(modules)} started {ready['threads'] - 1} thread(s): a fork copies "
+                             "only one, so locks the others held would stay held; checks are spawned instead")
         server.failed = dict(ready.get("failed", {}))
         server.imported_bytes = _anonymous_memory(process.pid)
         return server
@@ -126,6 +138,7 @@ class PreloadServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        scratch.remove(self.home)
 
 
 @dataclass

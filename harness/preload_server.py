@@ -126,7 +126,13 @@ def main() -> int:
             ready.append(name)
         except BaseException as exc:  # the check then imports it itself and meets the same
             failed[name] = f"{type(exc).__name__}: {exc}"
-    _send(channel, {"ready": ready, "failed": failed})
+    try:  # a fork copies only the forking thread: locks another thread held would stay held
+        threads = len(os.listdir("/proc/self/task"))
+    except OSError:
+        threads = threading.active_count()
+    _send(channel, {"ready": ready, "failed": failed, "threads": threads})
+    if threads > 1:
+        return 0
     while True:
         try:
             data, fds, _flags, _address = socket.recv_fds(channel, _MESSAGE_BYTES, 2)

@@ -199,3 +199,48 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_modules_that_start_threads_on_import_are_not_forked_from(tmp_path):
+    (tmp_path / "threaded_module.py").write_text("import threading, time\n"
+                                                 "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n")
+    env = server_environment({"PYTHONPATH": str(tmp_path)})
+    with pytest.raises(ServerGone, match="started 1 thread"):
+        PreloadServer.start(sys.executable, ("threaded_module",), env)
+
+
+def test_what_an_import_writes_to_home_goes_with_the_server(tmp_path):
+    (tmp_path / "writes_home.py").write_text("import os, pathlib\n"
+                                             "pathlib.Path(os.environ['HOME'], 'cache').write_text('x')\n")
+    started = PreloadServer.start(sys.executable, ("writes_home",),
+                                  server_environment({"PYTHONPATH": str(tmp_path)}))
+    home = started.home
+    assert (home / "cache").is_file() and home != Path.home()
+    started.close()
+    assert not home.exists()
+
+
+def test_a_harness_killed_with_sigkill_takes_its_server_and_the_forked_check_with_it(tmp_path):
+    import json
+    import subprocess
+
+    check = program(tmp_path, "import time; time.sleep(300)")
+    harness = program(tmp_path, f"""
+        import json, sys, time
+        from harness.preload import PreloadServer, server_environment
+        server = PreloadServer.start(sys.executable, ("json",), server_environment({{}}))
+        child = server.spawn([sys.executable, {str(check)!r}], dict(server_environment({{}})), None, {{}})
+        print(json.dumps([server.process.pid, child.pid, str(server.home)]), flush=True)
+        time.sleep(300)
+    """, "harness_process.py")
+    process = subprocess.Popen([sys.executable, str(harness)], stdout=subprocess.PIPE, text=True,
+                               cwd=Path(__file__).resolve().parent.parent)
+    server_pid, child_pid, home = json.loads(process.stdout.readline())
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 10
+    while (_alive(server_pid) or _alive(child_pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(server_pid) and not _alive(child_pid)
+    from harness.scratch import sweep_stale_run_dirs
+    assert Path(home) in sweep_stale_run_dirs(Path(home).parent) and not Path(home).exists()
