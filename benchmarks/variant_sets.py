@@ -38,8 +38,7 @@ DEFAULT_TOOLS = ["pydicom", "simpleitk", "dicompyler-core", "plastimatch", "pyce
 def catalogue_run(tools: list[str], results: Path, workers: int) -> dict:
     argv = [sys.executable, "-m", "harness.cli", "run", "--results", str(results)]
     argv += [a for t in tools for a in ("--tool", t)]
-    if workers > 1:
-        argv += ["-n", str(workers)]
+    argv += ["-n", str(workers)]  # -n 1 included: serial whatever $RTCOMPAT_WORKERS says
     start, before = time.monotonic(), resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(argv, cwd=ROOT, env=dict(os.environ), check=False, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)

@@ -7,6 +7,7 @@ Errors we understand print one line and exit 1; Ctrl-C exits 130; anything else 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import signal
 import sys
@@ -74,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--browser-check", metavar="SCREENSHOT", type=Path,
                      help="with --report: open the page in headless Chromium, check it at desktop and phone width "
                           "and save its first screen (advisory: a machine without Chromium says so and goes on)")
-    run.add_argument("-n", "--workers", default=None, help="pytest-xdist workers (e.g. 2 or auto)")
+    run.add_argument("-n", "--workers", default=None,
+                     help="parallel workers (pytest-xdist), e.g. 2 or auto; default: $RTCOMPAT_WORKERS, else one per "
+                          "core for the whole catalogue and one for a run narrowed by --tool, --set or --data")
     run.add_argument("-v", "--verbose", action="store_true",
                      help="pytest's own output too: every item, and the full reason of each failure")
     run.add_argument("--data", type=Path, metavar="DIR",
@@ -100,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="only this reading tool (repeatable; default: every tool)")
     interop.add_argument("--results", type=Path, help="results file (default: results/interop.json)")
     interop.add_argument("--allow-apt", action="store_true", help="apt-get install missing Debian packages (root)")
-    interop.add_argument("-n", "--workers", default=None, help="pytest-xdist workers for the readers (e.g. 2)")
+    interop.add_argument("-n", "--workers", default=None,
+                         help="parallel workers for the readers (e.g. 2); default: one per core unless --tool or "
+                              "--producer narrows the run; -n 1 for one")
     interop.add_argument("-v", "--verbose", action="store_true", help="pytest's own output too")
 
     report = sub.add_parser("report", help="render reports/ (Markdown, HTML, JSON) from a results file")
@@ -330,7 +335,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         pytest_args.append("--rtcompat-update")  # a partial run updates its own rows and keeps the others
     elif not args.data:
         pytest_args.append("--rtcompat-power")  # the whole catalogue: say what its passes are worth
-    pytest_args += _pytest_options(args, versions)
+    pytest_args += _pytest_options(args, versions, narrowed=bool(args.tool or args.sets or args.data or args.pytest_args))
     started = time.time()
     with _sigterm_as_interrupt():
         code = pytest.main(pytest_args + list(args.pytest_args), plugins=[Progress(sys.stdout, portable=_portable(root))])
@@ -377,14 +382,34 @@ def _pytest_base(paths: list[Path], results: Path, root: Path) -> list[str]:
             "-p", "no:unraisableexception", "-p", "no:threadexception"]
 
 
-def _pytest_options(args: argparse.Namespace, versions: list[str]) -> list[str]:
+def _pytest_options(args: argparse.Namespace, versions: list[str], narrowed: bool) -> list[str]:
     """What ``run`` and ``interop`` both pass on: apt, chosen versions, workers, verbosity."""
     options = ["--allow-apt"] if args.allow_apt else []
     for key in versions:
         options += ["--rtcompat-version", key]
-    if args.workers:
-        options += ["-n", str(args.workers), "--dist", "loadgroup"]
+    workers = _workers(args.workers, narrowed)
+    if workers:
+        options += ["-n", workers, "--dist", "loadgroup"]
     return options + (["-v", "-rfEsx"] if args.verbose else ["-p", "no:terminal"])
+
+
+#: The workers a run uses when -n is not given (e.g. 1 on a shared machine).
+WORKERS_VARIABLE = "RTCOMPAT_WORKERS"
+
+
+def _workers(asked: str | None, narrowed: bool) -> str | None:
+    """The ``-n`` to give pytest-xdist (``-n``, else ``$RTCOMPAT_WORKERS``), or None for one
+    process. Unasked, a whole run uses
+    every core this process may run on (its work units, a tool on a fixture set, are
+    independent), and a narrowed one stays in one process, which starts sooner."""
+    asked = asked if asked is not None else os.environ.get(WORKERS_VARIABLE) or None
+    if asked is not None:
+        return None if asked.strip() in ("0", "1") else asked.strip()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if narrowed or cores < 2:
+        return None
+    print(f"rtcompat: {cores} workers, one per core (-n 1 for one)", file=sys.stderr)
+    return str(cores)
 
 
 def _portable(root: Path):
@@ -535,7 +560,8 @@ def cmd_interop(args: argparse.Namespace) -> int:
     if not sets:
         raise FatalError("no producer wrote an object: nothing for the readers to read (see the lines above)")
     pytest_args = [*_pytest_base(readers, results, root), "--rtcompat-fixtures", str(work / "sets"),
-                   "--rtcompat-productions", str(work / "productions.json"), *_pytest_options(args, versions)]
+                   "--rtcompat-productions", str(work / "productions.json"),
+                   *_pytest_options(args, versions, narrowed=bool(args.tool or args.producer))]
     with _sigterm_as_interrupt():
         code = pytest.main(pytest_args, plugins=[Progress(sys.stdout, portable=_portable(root))])
     if code == pytest.ExitCode.INTERRUPTED:

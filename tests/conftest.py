@@ -8,9 +8,14 @@ tools; those run in the catalogue, marked ``catalogue``.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+
+# Harness runs inside the tests stay in one process unless a test asks for workers (-n):
+# the stand-ins a test patches in live in this process, not in an xdist worker.
+os.environ.setdefault("RTCOMPAT_WORKERS", "1")
 
 TINY_TRUTH = {
     "schema_version": 1, "set": "tiny", "description": "stand-in set for harness tests",

@@ -235,3 +235,23 @@ def test_a_browser_check_without_a_report_is_refused_before_anything_runs(projec
     assert main(["run", "--browser-check", str(project / "shot.png")]) == 1
     assert "it goes with --report" in capsys.readouterr().err
     assert not (project / "results").exists()
+
+
+@pytest.mark.parametrize(("asked", "variable", "narrowed", "cores", "expected"), [
+    (None, None, False, 2, "2"),        # the whole catalogue: a worker per core
+    (None, None, True, 2, None),        # --tool, --set or --data: one process, which starts sooner
+    (None, None, False, 1, None),       # one core: nothing to share
+    ("1", None, False, 8, None),        # -n 1 is one process
+    ("auto", None, True, 2, "auto"),    # what is asked is what runs
+    (None, "3", True, 2, "3"),          # $RTCOMPAT_WORKERS when -n is not given
+    ("2", "1", False, 2, "2"),          # -n over the variable
+])
+def test_a_run_uses_the_cores_it_has_unless_narrowed_or_told(monkeypatch, asked, variable, narrowed, cores,
+                                                             expected):
+    from harness import cli
+
+    monkeypatch.delenv("RTCOMPAT_WORKERS", raising=False)
+    if variable is not None:
+        monkeypatch.setenv("RTCOMPAT_WORKERS", variable)
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    assert cli._workers(asked, narrowed) == expected
