@@ -8,8 +8,10 @@ median of ``--repeat`` runs, for the same (program, fixture set) pairs the harne
   * harness, all sets: ``rtcompat run --tool ID`` (every fixture set), the whole tree:
     the CLI, pytest, the checks, the fixture guard;
   * harness, reference set: ``rtcompat run --tool ID --set reference``;
-and the ratios the scaling targets are stated in: harness / floor on all sets, and the
-run's fixed cost (harness on the reference set minus its programs run bare).
+  * of each harness run, the harness process alone (CLI, pytest, plugin, fixture guard,
+    judging; not the tool's processes): on the reference set, a run's fixed cost;
+and the ratios the scaling targets are stated in: harness / floor on all sets, the fixed
+cost, and what a reference-set run adds to its floor.
 
 Usage: python benchmarks/check_processes.py [--tool pydicom] [--repeat 3]
 The tool must be a virtualenv tool whose checks are Python programs. The environment is
@@ -51,6 +53,19 @@ for program, fixture, output in json.loads(sys.argv[1]):
 """
 
 
+#: Runs the CLI and writes its own process's CPU seconds (not its children's) at exit.
+SELF_CPU = r"""
+import atexit, resource, runpy, sys
+out = sys.argv.pop(1)
+def report():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    open(out, "w").write(str(usage.ru_utime + usage.ru_stime))
+atexit.register(report)
+sys.argv = ["rtcompat", *sys.argv[1:]]
+runpy.run_module("harness.cli", run_name="__main__")
+"""
+
+
 def cpu_of(argv: list[str], env: dict[str, str] | None = None) -> float:
     """User + system CPU seconds of ``argv`` and every descendant it waited for."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -59,9 +74,12 @@ def cpu_of(argv: list[str], env: dict[str, str] | None = None) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def harness_run(tool: str, results: Path, sets: list[str]) -> float:
-    argv = [sys.executable, "-m", "harness.cli", "run", "--tool", tool, "--results", str(results)]
-    return cpu_of(argv + [a for s in sets for a in ("--set", s)])
+def harness_run(tool: str, results: Path, sets: list[str]) -> tuple[float, float]:
+    """CPU seconds of the whole tree, and of the harness process alone."""
+    own = results.with_suffix(".self")
+    argv = [sys.executable, "-c", SELF_CPU, str(own), "run", "--tool", tool, "--results", str(results), "-n", "1"]
+    tree = cpu_of(argv + [a for s in sets for a in ("--set", s)])
+    return tree, float(own.read_text())
 
 
 def program_pairs(results: Path, checks_dir: Path, fixtures: Path) -> list[tuple[str, str]]:
@@ -116,25 +134,31 @@ def main() -> int:
         def bare(chosen) -> float:
             return sum(cpu_of([str(python), program, fixture, output], env) for program, fixture, output in listed(chosen))
 
-        figures: dict[str, list[float]] = {name: [] for name in
-                                            ("floor", "bare", "harness", "floor-ref", "bare-ref", "harness-ref")}
+        figures: dict[str, list[float]] = {name: [] for name in ("floor", "bare", "harness", "floor-ref", "bare-ref",
+                                                                  "harness-ref", "self", "self-ref")}
         for _ in range(args.repeat):
             figures["floor"].append(floor(pairs))
             figures["bare"].append(bare(pairs))
-            figures["harness"].append(harness_run(args.tool, all_sets, []))
+            tree, own = harness_run(args.tool, all_sets, [])
+            figures["harness"].append(tree)
+            figures["self"].append(own)
             figures["floor-ref"].append(floor(reference_pairs))
             figures["bare-ref"].append(bare(reference_pairs))
-            figures["harness-ref"].append(harness_run(args.tool, reference, ["reference"]))
+            tree, own = harness_run(args.tool, reference, ["reference"])
+            figures["harness-ref"].append(tree)
+            figures["self-ref"].append(own)
     median = {name: statistics.median(values) for name, values in figures.items()}
     print(f"{args.tool}: {len(pairs)} program runs on all sets, {len(reference_pairs)} on the reference set; "
           f"CPU seconds (user + system) of whole process trees, median of {args.repeat}")
     print(f"{'':<28}{'all sets':>10}{'reference':>11}")
-    for label, key in (("floor (one interpreter)", "floor"), ("bare processes", "bare"), ("through the harness", "harness")):
+    for label, key in (("floor (one interpreter)", "floor"), ("bare processes", "bare"),
+                       ("through the harness", "harness"), ("  the harness process alone", "self")):
         print(f"{label:<28}{median[key]:>10.2f}{median[key + '-ref']:>11.2f}")
     print(f"harness / floor, all sets:      {median['harness'] / median['floor']:.2f} x")
     print(f"bare processes / floor:         {median['bare'] / median['floor']:.2f} x")
-    print(f"fixed cost of a run (harness on the reference set - its programs bare): "
-          f"{median['harness-ref'] - median['bare-ref']:.2f} CPU-s")
+    print(f"a run's fixed cost (the harness process alone, reference set): {median['self-ref']:.2f} CPU-s")
+    print(f"added to the floor on the reference set (whole tree - floor): "
+          f"{median['harness-ref'] - median['floor-ref']:.2f} CPU-s")
     print(f"warm run on the reference set, whole tree: {median['harness-ref']:.2f} CPU-s")
     return 0
 

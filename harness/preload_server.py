@@ -21,6 +21,7 @@ was after importing, never of an earlier child.
 
 import atexit
 import ctypes
+import gc
 import importlib
 import json
 import os
@@ -133,6 +134,7 @@ def main() -> int:
     _send(channel, {"ready": ready, "failed": failed, "threads": threads})
     if threads > 1:
         return 0
+    gc.freeze()  # the imported objects out of the collector's sight: a child's collections do not copy their pages
     while True:
         try:
             data, fds, _flags, _address = socket.recv_fds(channel, _MESSAGE_BYTES, 2)
