@@ -46,6 +46,7 @@ from harness.paths import (
     reports_dir,
     results_dir,
 )
+from harness.preload import SERVERS
 from harness.redact import Redactor
 from harness.results import (
     CheckResult,
@@ -227,6 +228,7 @@ class _RunState:
 
     def cleanup(self) -> None:
         redact.activate(None)
+        SERVERS.close_all()  # the run's preloading servers go with the run, and their scratch with them
         if self._run_dir is not None:
             scratch.remove(self._run_dir)
             self._run_dir = None

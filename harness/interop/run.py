@@ -26,6 +26,7 @@ from harness.fixture_sets import REFERENCE
 from harness.host import Host
 from harness.interop.produce import Producing, produce
 from harness.paths import fixtures_dir
+from harness.preload import SERVERS
 from harness.redact import Redactor
 from harness.results import ProductionRecord
 from harness.runner import ToolRun
@@ -56,6 +57,7 @@ def run_producers(root: Path, paths: list[Path], cache: Path, work: Path, *, all
     try:
         return _run_producers(root, paths, cache, work, allow_apt=allow_apt, chosen=chosen, stream=stream)
     finally:
+        SERVERS.close_all()  # the producers' preloading servers, with their scratch
         lock.release()
 
 
