@@ -108,9 +108,11 @@ class FixtureGuard:
         yet is as much the truth of a later check); one whose files moved is compared byte
         for byte with the snapshot taken when the run first used it."""
         now = _stat_snapshot(self.fixtures_root)
-        suspects = sorted({key[0] for key in self._stats.keys() | now.keys() if self._stats.get(key) != now.get(key)})
+        if now == self._stats:
+            return  # nothing under the fixtures root moved: the usual case, decided in C
+        moved = _moved(self._stats, now)
         messages = []
-        for set_name in suspects:
+        for set_name in sorted(moved):
             if set_name in self._committed:
                 current = file_digests(self.fixtures_root / set_name) if (self.fixtures_root / set_name).is_dir() else {}
                 before = self._committed[set_name]
@@ -118,8 +120,7 @@ class FixtureGuard:
                 restored = bool(changed) and self._restore_committed(set_name, changed)
                 source = "the snapshot taken when the run began"
             else:
-                changed = sorted(k[1] for k in self._stats.keys() | now.keys()
-                                 if k[0] == set_name and self._stats.get(k) != now.get(k))
+                changed = sorted(moved[set_name])
                 restored = bool(changed) and _restore_from_generator(self.fixtures_root / set_name, set_name, changed)
                 source = "the fixture generator"
             if changed:
@@ -189,10 +190,12 @@ class FixtureGuard:
         self._copy_signatures[name] = signature(copy)
 
 
-def _stat_snapshot(fixtures_root: Path) -> dict[tuple[str, str], tuple[int, int, int, int, int]]:
-    """(set, relative name) -> (mode, size, mtime, ctime, inode) of every entry under the
+def _stat_snapshot(fixtures_root: Path) -> dict[bytes, tuple[int, int, int, int, int]]:
+    """Relative name (bytes) -> (mode, size, mtime, ctime, inode) of every entry under the
     fixtures root: a change anywhere is seen at the cost of a directory walk (ms), not a
-    hash of every set. A write moves the mtime; setting the mtime back moves the ctime."""
+    hash of every set. A write moves the mtime; setting the mtime back moves the ctime.
+    Names stay bytes here: the walk runs after every program run, and only what moved is
+    decoded (:func:`_moved`)."""
     found = {}
     base = os.fsencode(fixtures_root)
     skip = len(os.path.join(base, b""))  # entry paths start with the root and a separator
@@ -205,13 +208,21 @@ def _stat_snapshot(fixtures_root: Path) -> dict[tuple[str, str], tuple[int, int,
                         stack.append(entry.path)
                         continue
                     st = entry.stat(follow_symlinks=False)
-                    relative = os.fsdecode(entry.path[skip:])
-                    set_name, _, inside = relative.partition(os.sep)
-                    found[(set_name, inside or set_name)] = (st.st_mode, st.st_size, st.st_mtime_ns,
-                                                             st.st_ctime_ns, st.st_ino)
+                    found[entry.path[skip:]] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         except OSError:
             continue
     return found
+
+
+def _moved(before: dict[bytes, tuple], now: dict[bytes, tuple]) -> dict[str, list[str]]:
+    """Set name -> the names in it whose status differs between two snapshots (a file at the
+    fixtures root counts as a set of its own name)."""
+    moved: dict[str, list[str]] = {}
+    for key in before.keys() | now.keys():
+        if before.get(key) != now.get(key):
+            set_name, _, inside = os.fsdecode(key).partition(os.sep)
+            moved.setdefault(set_name, []).append(inside or set_name)
+    return moved
 
 
 def _put_back(root: Path, contents: dict[str, bytes | None]) -> None:
