@@ -399,9 +399,9 @@ WORKERS_VARIABLE = "RTCOMPAT_WORKERS"
 
 def _workers(asked: str | None, narrowed: bool) -> str | None:
     """The ``-n`` to give pytest-xdist (``-n``, else ``$RTCOMPAT_WORKERS``), or None for one
-    process. Unasked, a whole run uses
-    every core this process may run on (its work units, a tool on a fixture set, are
-    independent), and a narrowed one stays in one process, which starts sooner."""
+    process. Unasked, a whole run uses every core this process may run on (its work units,
+    a tool on a fixture set, are independent), and a narrowed one stays in one process,
+    which starts sooner."""
     asked = asked if asked is not None else os.environ.get(WORKERS_VARIABLE) or None
     if asked is not None:
         return None if asked.strip() in ("0", "1") else asked.strip()

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from harness.fixtures.checksum import fixture_set_checksum
 from harness.judging.judge import Quantity, load_truth
-from harness.stat_memo import StatMemo, signature
+from harness.stat_memo import StatMemo, signature, statuses
 from harness.tree import chmod_tree, digest, entries
 
 #: Files a check may read besides DICOM files.
@@ -191,27 +191,11 @@ class FixtureGuard:
 
 
 def _stat_snapshot(fixtures_root: Path) -> dict[bytes, tuple[int, int, int, int, int]]:
-    """Relative name (bytes) -> (mode, size, mtime, ctime, inode) of every entry under the
-    fixtures root: a change anywhere is seen at the cost of a directory walk (ms), not a
-    hash of every set. A write moves the mtime; setting the mtime back moves the ctime.
-    Names stay bytes here: the walk runs after every program run, and only what moved is
-    decoded (:func:`_moved`)."""
-    found = {}
-    base = os.fsencode(fixtures_root)
-    skip = len(os.path.join(base, b""))  # entry paths start with the root and a separator
-    stack = [base]
-    while stack:
-        try:
-            with os.scandir(stack.pop()) as listing:
-                for entry in listing:
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
-                        continue
-                    st = entry.stat(follow_symlinks=False)
-                    found[entry.path[skip:]] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        except OSError:
-            continue
-    return found
+    """The status of every entry under the fixtures root (:func:`harness.stat_memo.statuses`):
+    a change anywhere is seen at the cost of a directory walk (ms), not a hash of every set.
+    Names stay bytes: the walk runs after every program run, and only what moved is decoded
+    (:func:`_moved`)."""
+    return statuses(fixtures_root)
 
 
 def _moved(before: dict[bytes, tuple], now: dict[bytes, tuple]) -> dict[str, list[str]]:

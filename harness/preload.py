@@ -202,12 +202,9 @@ def server_environment(extra: dict[str, str]) -> dict[str, str]:
     """The server's environment: a check's (one thread per numeric library, none of the
     harness's Python settings, no bytecode written), without a check's home and scratch;
     each child takes its check's whole environment before the program runs."""
-    from harness.backends.base import ONE_THREAD
+    from harness.backends.base import harness_free_environment
 
-    env = {**ONE_THREAD, **{k: v for k, v in os.environ.items()
-                            if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")}}
-    env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1", **extra)
-    return env
+    return {**harness_free_environment(), **extra}
 
 
 class Servers:

@@ -28,28 +28,31 @@ _FORMAT = 1
 _MAX_ENTRIES = 512
 
 
-def signature(directory: Path) -> str:
-    """SHA-256 over every entry below ``directory`` (links not followed): relative name,
-    mode, size, mtime and ctime in nanoseconds, inode. Changes with any content change."""
-    found = []
+def statuses(directory: Path) -> dict[bytes, tuple[int, int, int, int, int]]:
+    """Relative name (bytes) -> (mode, size, mtime, ctime, inode) of every entry below
+    ``directory`` that is not a directory (a symlink is an entry; never followed)."""
+    found = {}
     base = os.fsencode(directory)
     skip = len(os.path.join(base, b""))  # entry paths start with the directory and a separator
     stack = [base]
     while stack:
-        current = stack.pop()
         try:
-            with os.scandir(current) as listing:
+            with os.scandir(stack.pop()) as listing:
                 for entry in listing:
-                    st = entry.stat(follow_symlinks=False)
-                    found.append((entry.path[skip:], st.st_mode, st.st_size,
-                                  st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
                     if entry.is_dir(follow_symlinks=False):
                         stack.append(entry.path)
-        except FileNotFoundError:
+                        continue
+                    st = entry.stat(follow_symlinks=False)
+                    found[entry.path[skip:]] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        except OSError:
             continue
-    found.sort()
+    return found
+
+
+def signature(directory: Path) -> str:
+    """SHA-256 over :func:`statuses`: changes with any content change."""
     h = hashlib.sha256()
-    for name, *numbers in found:
+    for name, numbers in sorted(statuses(directory).items()):
         h.update(name + b"\0" + ",".join(map(str, numbers)).encode() + b"\n")
     return h.hexdigest()
 

@@ -133,15 +133,22 @@ def check_environment(extra: dict[str, str], mounts: Mounts) -> dict[str, str]:
     home and temporary directory lie in the run's scratch (``TMPDIR``, ``TMP``, ``TEMP``:
     Python's tempfile, Octave's ``tempdir`` and mktemp all follow them), so whatever a tool
     unpacks there, fixture copies included, goes when the run's scratch goes."""
-    env = {**ONE_THREAD, **{k: v for k, v in os.environ.items()
-                            if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")}}
+    env = harness_free_environment()
     home, temporary = mounts.output / "home", mounts.output / "tmp"
     home.mkdir(parents=True, exist_ok=True)
     temporary.mkdir(parents=True, exist_ok=True)
     env.update(HOME=str(home), TMPDIR=str(temporary), TMP=str(temporary), TEMP=str(temporary),
-               RTCOMPAT_FIXTURE=str(mounts.fixture), RTCOMPAT_OUTPUT=str(mounts.output),
-               PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1")
+               RTCOMPAT_FIXTURE=str(mounts.fixture), RTCOMPAT_OUTPUT=str(mounts.output))
     env.update(extra)
+    return env
+
+
+def harness_free_environment() -> dict[str, str]:
+    """This process's environment without its Python settings (a check's interpreter is the
+    tool's), one thread per numeric library, no bytecode written, no user site."""
+    env = {**ONE_THREAD, **{k: v for k, v in os.environ.items()
+                            if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")}}
+    env.update(PYTHONDONTWRITEBYTECODE="1", PYTHONNOUSERSITE="1")
     return env
 
 
