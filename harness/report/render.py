@@ -66,9 +66,9 @@ from harness.report.summary import (
     short_reason,
     summary_rows,
     tolerance_text,
-    verdict_rows,
 )
 from harness.report.svg import COLOURS, badge_svg, sparkline_svg
+from harness.report.verdict_table import html_lines, markdown_lines
 from harness.results import Results, ToolResult
 from harness.screenshots import thumbnail_data_uri
 from harness.split_results import DETAIL_DIR, detail_path, screenshot_path, write_split
@@ -100,10 +100,11 @@ def _environment(markdown: bool = False) -> Environment:
     env.filters.update(cost=lambda check: check_cost(check) if check.process is not None else None,
                        md=markdown_cell, short=short_json, url=safe_url, spark=sparkline_svg, glyphs=glyphs,
                        conventions=convention_titles, when=when, percent=percent,
-                       brief=short_reason, fmt=fmt, collapsed=verdict_rows, anchor=anchor_id,
-                       href=_href, relurl=relative_url, tolerance=tolerance_text)
+                       brief=short_reason, fmt=fmt, anchor=anchor_id,
+                       href=_href, relurl=relative_url, tolerance=tolerance_text, verdict_lines=html_lines)
     if markdown:
-        env.filters.update(url=markdown_url, code=code_span, fenced=fenced)
+        env.filters.update(url=markdown_url, code=code_span, fenced=fenced,
+                           verdict_lines=lambda verdicts: markdown_lines(verdicts, markdown_cell))
     return env
 
 
@@ -138,13 +139,25 @@ def markdown_cell(value: object) -> Markup:
     """Text safe inside a Markdown table cell: no pipes, no newlines, no raw HTML, no
     link, emphasis or code span of its own."""
     text = str(value if value is not None else "")
-    for char, escaped in (("\\", "\\\\"), ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"),
-                          ("`", "\\`"), ("[", "\\["), ("]", "\\]"), ("*", "\\*"), ("_", "\\_")):
-        text = text.replace(char, escaped)
-    text = " ".join(text.split())
+    return _markdown_cell_text(text) if len(text) <= _CACHED_CELL_LENGTH else _escaped_cell(text)
+
+
+#: Cells up to this length are remembered: units, tolerances, keys and labels repeat
+#: thousands of times across a catalogue's verdict tables.
+_CACHED_CELL_LENGTH = 80
+_CELL_ESCAPES = str.maketrans({"\\": "\\\\", "&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "`": "\\`",
+                               "[": "\\[", "]": "\\]", "*": "\\*", "_": "\\_"})
+
+
+def _escaped_cell(text: str) -> Markup:
+    # one pass: no replacement's output is replaced again (a backslash added before a pipe stays one)
+    text = " ".join(text.translate(_CELL_ESCAPES).split())
     if text[:1] in ("#", ">") or text[:2] in ("- ", "+ ", "=="):  # a heading, quote, list or rule at a line's start
         text = "\\" + text
     return Markup(text)
+
+
+_markdown_cell_text = lru_cache(maxsize=1 << 16)(_escaped_cell)
 
 
 def code_span(value: object) -> Markup:

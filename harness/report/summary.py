@@ -11,8 +11,10 @@ QA analysis) are kept apart: they say "it runs", not "it reads DICOM-RT right".
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from harness.manifest import CAPABILITIES
 from harness.results import CheckResult, ToolResult, VerdictRecord
@@ -329,8 +331,6 @@ def rounded(value: object, tolerance: str, expected: object) -> object:
     allowed = _allowed(tolerance, expected)
     if not allowed or allowed <= 0:
         return round(value, 6)
-    import math
-
     decimals = max(0, 1 - math.floor(math.log10(allowed)))
     return round(value, decimals)
 
@@ -338,6 +338,18 @@ def rounded(value: object, tolerance: str, expected: object) -> object:
 def _allowed(tolerance: str, expected: object) -> float | None:
     """The allowance a tolerance text states (``0.2 %``, ``2 Gy``, ``1 % or 0.01 Gy``)."""
     best = None
+    for number, share in _tolerance_parts(tolerance):
+        if share and isinstance(expected, (int, float)):
+            number = number / 100 * abs(expected)
+        best = number if best is None else max(best, number)
+    return best
+
+
+@lru_cache(maxsize=4096)
+def _tolerance_parts(tolerance: str) -> tuple[tuple[float, bool], ...]:
+    """Each alternative of a tolerance text as (number, is a share): parsed once per text,
+    as a catalogue repeats a few dozen texts over millions of verdicts."""
+    parts = []
     for part in tolerance.split(" or "):
         words = part.split()
         if not words:
@@ -346,10 +358,8 @@ def _allowed(tolerance: str, expected: object) -> float | None:
             number = float(words[0])
         except ValueError:
             continue
-        if len(words) > 1 and words[1] == "%" and isinstance(expected, (int, float)):
-            number = number / 100 * abs(expected)
-        best = number if best is None else max(best, number)
-    return best
+        parts.append((number, len(words) > 1 and words[1] == "%"))
+    return tuple(parts)
 
 
 def fmt(value: object, verdict: VerdictRecord | None = None) -> str:

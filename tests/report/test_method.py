@@ -40,3 +40,16 @@ def test_a_set_with_odd_files_gets_what_can_be_said_and_the_problems(tmp_path):
     broken.mkdir()
     (broken / "truth.json").write_text("[1, 2")
     assert fixture_method(tmp_path, "broken").problems[0].startswith(str(broken / "truth.json"))
+
+
+def test_contour_coordinates_read_from_the_bytes_are_pydicoms_numbers():
+    import pydicom
+
+    from harness.report.method import _contour_numbers
+
+    rs = pydicom.dcmread(next((fixtures_dir() / "reference").glob("RS*.dcm")))
+    contours = [c for roi in rs.ROIContourSequence for c in roi.ContourSequence]
+    fast = [_contour_numbers(c) for c in contours]  # before pydicom converts anything
+    assert fast == [[float(v) for v in c.ContourData] for c in contours]
+    assert _contour_numbers(contours[0]) == fast[0]  # and once converted, the same
+    assert _contour_numbers(pydicom.Dataset()) == []
