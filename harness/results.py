@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from harness.collection import paused
 from harness.split_results import SplitError, is_split, joined
 from harness.store import atomic_write_text
 
@@ -289,7 +290,8 @@ def read_results(path: Path) -> Results:
             raise ResultsError(f"{path}: not a regular file" if path.exists() else f"{path}: cannot read: no such file")
         if path.stat().st_size > MAX_RESULTS_BYTES:
             raise ResultsError(f"{path}: larger than {MAX_RESULTS_BYTES // 1024**2} MiB; not a results file")
-        data = json.loads(path.read_text())
+        with paused():
+            data = json.loads(path.read_text())
     except OSError as exc:
         raise ResultsError(f"{path}: cannot read: {exc.strerror}") from None
     except ValueError as exc:
@@ -298,14 +300,13 @@ def read_results(path: Path) -> Results:
         found = data.get("schema_version") if isinstance(data, dict) else None
         raise ResultsError(f"{path}: results schema version {found!r}, this harness reads "
                            f"{', '.join(map(str, READABLE_VERSIONS))}")
-    if is_split(data):
-        try:
-            data = joined(data, path, MAX_RESULTS_BYTES)
-        except SplitError as exc:
-            raise ResultsError(str(exc)) from None
-    data = {**data, "schema_version": SCHEMA_VERSION}
     try:
-        return Results.model_validate(data)
+        with paused():
+            if is_split(data):
+                data = joined(data, path, MAX_RESULTS_BYTES)
+            return Results.model_validate({**data, "schema_version": SCHEMA_VERSION})
+    except SplitError as exc:
+        raise ResultsError(str(exc)) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ResultsError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None

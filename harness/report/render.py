@@ -21,6 +21,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from harness.collection import frozen
 from harness.fixture_sets import REFERENCE
 from harness.history import CLASSES, History, record_run, trends
 from harness.interop.matrix import OBJECT_TITLES, matrices
@@ -225,7 +226,7 @@ def render_reports(results: Results, output: Path, fixtures_root: Path | None = 
     The directory is published whole (:mod:`harness.report.publish`): all new or all old.
     """
     output = output.absolute()
-    with staged(output) as staging:
+    with staged(output) as staging, frozen():
         rendered = _render_into(results, staging, fixtures_root, history, exchange)
     return Rendered([output / path.relative_to(staging) for path in rendered.written],
                     [warning.replace(str(staging), str(output)) for warning in rendered.warnings])
