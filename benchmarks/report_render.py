@@ -1,21 +1,31 @@
-"""Time rendering the report: the committed results, and the largest synthetic catalogue.
+"""Time and memory of rendering the report, step by step, at growing catalogue sizes.
 
 Prints, from one invocation:
   * the time to read and render reports/results.json (the latest catalogue run) with its history;
-  * the time to read and render a synthetic run of 100 tools x 30 checks x 16 fixture sets (each
-    check with 20 judged quantities and, for DVH checks, a curve; every failing check explained by
-    a real finding, so the findings' pages, headlines and links are built as for a real run),
-    after 89 earlier runs in its history, so the history window is full (90 runs);
-  * the size of the HTML page and of the Markdown it wrote.
+  * for each --tools size, a synthetic catalogue of that many tools x --versions versions, each
+    version a row with --checks check ids on every one of --sets fixture sets (the catalogue's
+    shape; each check with 20 judged quantities and, for DVH checks, a curve; every failing
+    check explained by a real finding, so the findings' pages, headlines and links are built
+    as for a real run), after --runs - 1 earlier runs in its history: the seconds of reading
+    and of each rendering step, the peak memory of the process that read and rendered it
+    (generating the data happens in another process), and the page sizes;
+  * each step's seconds per row at the largest size against the smallest (1.0: linear;
+    above: the step grows faster than the rows), and the largest size extrapolated linearly
+    to --target-tools tools (the scaling target: 100 tools x 10 versions x 40 sets, under
+    60 s and 2 GiB).
 
-Usage: python benchmarks/report_render.py [--tools N] [--checks N] [--sets N] [--runs N] [--every-set]
-Numbers vary with the machine; nothing here asserts a limit.
+Usage: python benchmarks/report_render.py [--tools N [N ...]] [--versions N] [--checks N] [--sets N] [--runs N]
+Defaults: --tools 2 4 --versions 10 --checks 6 --sets 40 --runs 5 (20 and 40 rows of tool versions, 4,800 and
+9,600 checks). Numbers vary with the machine; nothing here asserts a limit.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,16 +52,16 @@ from harness.results import (
 CAPS = [c for c in CAPABILITIES if c not in ("startup", "qa-analysis")]
 
 
-def synthetic(tools: int, checks: int, sets: int, day: int, every_set: bool = False) -> Results:
-    """A catalogue of ``tools`` tools, each with ``checks`` checks spread over ``sets`` fixture sets;
-    with ``every_set``, ``checks`` check ids each run on every set, as the catalogue's do."""
+def synthetic(tools: int, versions: int, checks: int, sets: int, day: int) -> Results:
+    """A catalogue of ``tools`` tools x ``versions`` versions, each version a row with
+    ``checks`` check ids, each run on every one of ``sets`` fixture sets."""
     made = []
-    for n in range(tools):
+    for n, variant in ((n, v) for n in range(tools) for v in range(versions)):
         rows = []
-        for k in range(checks * sets if every_set else checks):
-            check_id, fixture = (k // sets, k % sets) if every_set else (k, k % sets)
+        for k in range(checks * sets):
+            check_id, fixture = k // sets, k % sets
             capability = CAPS[check_id % len(CAPS)]
-            failing = (n + k + day) % 7 == 0
+            failing = (n + variant + k + day) % 7 == 0
             # the wrong ones are dose values off by 1 / DoseGridScaling, a finding every tool may have
             verdicts = [VerdictRecord(key=f"dose.at.p{q}_gy", passed=False, observed=(60.0 + q) * 1e5,
                                       expected=60.0 + q, tolerance="0.01 Gy", unit="Gy", margin=6e6,
@@ -69,51 +79,110 @@ def synthetic(tools: int, checks: int, sets: int, day: int, every_set: bool = Fa
             rows.append(CheckResult(id=f"check-{check_id}", capability=capability,
                                     status="fail" if failing else "pass",
                                     reason="3 of 20 wrong" if failing else "20 quantities within tolerance",
-                                    fixture="reference" if every_set and fixture == 0 else f"set-{fixture}", observed=observed, verdicts=verdicts,
+                                    fixture="reference" if fixture == 0 else f"set-{fixture}", observed=observed,
+                                    verdicts=verdicts,
                                     findings=findings, duration=1.0))
-        made.append(ToolResult(id=f"tool-{n}", name=f"Tool {n}", section=SECTIONS[n % len(SECTIONS)],
-                               in_source_catalogue=n % 2 == 0, backend="virtualenv", version=f"1.{n}",
+        made.append(ToolResult(id=f"tool-{n}", variant=f"1.{variant}" if versions > 1 else None, name=f"Tool {n}",
+                               section=SECTIONS[n % len(SECTIONS)], in_source_catalogue=n % 2 == 0,
+                               backend="virtualenv", version=f"1.{variant}.{n}",
                                install=InstallResult(status="pass"), checks=rows))
     run = RunInfo(started=f"2026-{1 + day // 28:02d}-{1 + day % 28:02d}T03:00:00+00:00", host="bench",
                   platform="Linux", python="3.11", harness_version="bench",
-                  fixtures={("reference" if every_set and s == 0 else f"set-{s}"): f"{s:064x}" for s in range(sets)})
+                  fixtures={("reference" if s == 0 else f"set-{s}"): f"{s:064x}" for s in range(sets)})
     return Results(run=run, tools=made)
 
 
-def timed(results: Path, output: Path, fixtures: Path | None) -> float:
-    """Seconds to read ``results`` (parsing and checking every detail file) and render it."""
+def generate(args: argparse.Namespace, tools: int, where: Path) -> None:
+    """The history (untimed) and the run's results, written under ``where``."""
+    for day in range(args.runs - 1):
+        record_run(where / "report" / "history", synthetic(tools, args.versions, args.checks, args.sets, day))
+    write_results(synthetic(tools, args.versions, args.checks, args.sets, args.runs - 1),
+                  where / "results" / "results.json")
+
+
+def measure(results: Path, output: Path, fixtures: Path | None) -> dict:
+    """Read ``results`` (parsing and checking every detail file) and render it into ``output``:
+    seconds per step, and this process's peak memory."""
     start = time.perf_counter()
-    render_reports(read_results(results), output, fixtures_root=fixtures)
-    return time.perf_counter() - start
+    read = read_results(results)
+    seconds = {"read": time.perf_counter() - start}
+    rendered = render_reports(read, output, fixtures_root=fixtures)
+    seconds.update(rendered.seconds)
+    rows = sum(len(tool.checks) for tool in read.tools)
+    return {"seconds": seconds, "total": time.perf_counter() - start, "rows": rows, "tool_rows": len(read.tools),
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "html_mb": sum(p.stat().st_size for p in output.rglob("*.html")) / 1e6,
+            "markdown_mb": sum(p.stat().st_size for p in output.rglob("*.md")) / 1e6}
+
+
+def in_child(*argv: str) -> dict:
+    """This script run again as its own process (so its peak memory is its own)."""
+    done = subprocess.run([sys.executable, __file__, *argv], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(argv)}: failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.splitlines()[-1]) if done.stdout.strip() else {}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tools", type=int, default=100)
-    parser.add_argument("--checks", type=int, default=30)
-    parser.add_argument("--sets", type=int, default=16)
-    parser.add_argument("--runs", type=int, default=90)
-    parser.add_argument("--every-set", action="store_true",
-                        help="--checks check ids, each on every one of --sets sets (the catalogue's shape: 100 tools "
-                             "x 6 checks x 40 sets is --tools 100 --checks 6 --sets 40 --every-set)")
+    parser.add_argument("--tools", type=int, nargs="+", default=[2, 4], help="catalogue sizes, in tools")
+    parser.add_argument("--versions", type=int, default=10, help="versions of each tool, a row each")
+    parser.add_argument("--checks", type=int, default=6, help="check ids of each row, each on every set")
+    parser.add_argument("--sets", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=5, help="runs in the history, this one included")
+    parser.add_argument("--target-tools", type=int, default=100)
+    parser.add_argument("--skip-committed", action="store_true")
+    parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generate:
+        generate(args, args.tools[0], args.generate)
+        return
+    if args.measure:
+        fixtures = ROOT / "fixtures" / "dicom" if args.measure.name == "committed" else None
+        print(json.dumps(measure(args.measure / "results" / "results.json", args.measure / "report", fixtures)))
+        return
+    shape = ["--versions", str(args.versions), "--checks", str(args.checks), "--sets", str(args.sets),
+             "--runs", str(args.runs)]
     with tempfile.TemporaryDirectory(prefix="rtcompat-bench-") as scratch:
-        out = Path(scratch)
         committed = ROOT / "reports" / "results.json"
-        if committed.is_file():
-            shutil.copytree(ROOT / "reports" / "history", out / "committed" / "history", dirs_exist_ok=True)
-            seconds = timed(committed, out / "committed", ROOT / "fixtures" / "dicom")
-            print(f"committed results ({committed.relative_to(ROOT)}), read and rendered: {seconds:.2f} s")
-        for day in range(args.runs - 1):  # fill the history window, untimed
-            record_run(out / "big" / "history", synthetic(args.tools, args.checks, args.sets, day, args.every_set))
-        written = out / "big-results" / "results.json"
-        write_results(synthetic(args.tools, args.checks, args.sets, args.runs - 1, args.every_set), written)
-        seconds = timed(written, out / "big", None)
-        html = (out / "big" / "index.html").stat().st_size / 1e6
-        markdown = (out / "big" / "compatibility.md").stat().st_size / 1e6
-        shape = "check ids, each on every one of" if args.every_set else "checks over"
-        print(f"synthetic {args.tools} tools x {args.checks} {shape} {args.sets} fixture sets, "
-              f"{args.runs} runs of history, read and rendered: {seconds:.2f} s; index.html {html:.1f} MB, compatibility.md {markdown:.1f} MB")
+        if committed.is_file() and not args.skip_committed:
+            where = Path(scratch) / "committed"
+            shutil.copytree(ROOT / "reports", where / "report")
+            shutil.copytree(ROOT / "reports", where / "results")
+            figures = in_child("--measure", str(where))
+            print(f"committed results ({committed.relative_to(ROOT)}, {figures['rows']} checks), read and rendered: "
+                  f"{figures['total']:.2f} s, peak {figures['peak_mib']:.0f} MiB")
+        measured = []
+        for tools in sorted(args.tools):
+            where = Path(scratch) / f"tools-{tools}"
+            in_child("--generate", str(where), "--tools", str(tools), *shape)
+            figures = in_child("--measure", str(where), *shape)
+            measured.append(figures)
+            print(f"\n{tools} tools x {args.versions} versions ({figures['tool_rows']} rows) x {args.checks} checks x "
+                  f"{args.sets} sets = {figures['rows']:,} checks, {args.runs} runs of history: read and rendered in "
+                  f"{figures['total']:.2f} s, peak {figures['peak_mib']:.0f} MiB; HTML {figures['html_mb']:.1f} MB, "
+                  f"Markdown {figures['markdown_mb']:.1f} MB")
+            for step, seconds in sorted(figures["seconds"].items(), key=lambda item: -item[1]):
+                print(f"  {step:<28}{seconds:>8.2f} s")
+            shutil.rmtree(where)
+        if len(measured) > 1:
+            small, large = measured[0], measured[-1]
+            grown = large["rows"] / small["rows"]
+            print(f"\nseconds per check at {large['rows']:,} checks over those at {small['rows']:,} "
+                  f"(1.0: linear; rows grew {grown:.1f} x):")
+            for step in sorted(large["seconds"], key=lambda s: -large["seconds"][s]):
+                before = small["seconds"].get(step, 0.0)
+                ratio = (large["seconds"][step] / grown) / before if before > 0.005 else float("nan")
+                print(f"  {step:<28}{ratio:>8.2f}")
+            ratio = (large["total"] / grown) / small["total"]
+            print(f"  {'all':<28}{ratio:>8.2f}")
+        largest = measured[-1]
+        scale = args.target_tools / sorted(args.tools)[-1]
+        memory = largest["peak_mib"] * scale / 1024
+        print(f"\n{args.target_tools} tools x {args.versions} versions x {args.sets} sets "
+              f"({largest['rows'] * scale:,.0f} checks), extrapolated linearly from the largest size: "
+              f"{largest['total'] * scale:.0f} s, {memory:.1f} GiB (target: under 60 s and 2 GiB)")
 
 
 if __name__ == "__main__":

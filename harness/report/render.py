@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import shutil
+import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -86,6 +87,9 @@ class Rendered:
 
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Seconds per step (reading the history, building the model, each kind of page, ...):
+    #: what ``benchmarks/report_render.py`` compares across catalogue sizes.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _environment(markdown: bool = False) -> Environment:
@@ -229,7 +233,7 @@ def render_reports(results: Results, output: Path, fixtures_root: Path | None = 
     with staged(output) as staging, frozen():
         rendered = _render_into(results, staging, fixtures_root, history, exchange)
     return Rendered([output / path.relative_to(staging) for path in rendered.written],
-                    [warning.replace(str(staging), str(output)) for warning in rendered.warnings])
+                    [warning.replace(str(staging), str(output)) for warning in rendered.warnings], rendered.seconds)
 
 
 #: Directories rendered wholly from the results: emptied first, so a tool, version or
@@ -274,6 +278,7 @@ def exchange_line(matrix) -> str:
 
 def _render_into(results: Results, output: Path, fixtures_root: Path | None, history: bool,
                  exchange: Results | None = None) -> Rendered:
+    steps = Stopwatch()
     for name in DERIVED_DIRECTORIES:
         shutil.rmtree(output / name, ignore_errors=True)
     warnings: list[str] = []
@@ -281,6 +286,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     if history:
         window = record_run(output / "history", results)
         warnings += window.warnings
+    steps.lap("history")
     fixture_names = sorted({c.fixture for t in results.tools for c in t.checks} | set(results.run.fixtures),
                            key=lambda name: (name != REFERENCE, name))
     curves = {}
@@ -294,7 +300,9 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
         for occurrence in finding.occurrences:
             key = (occurrence.tool.key, occurrence.check.key)
             links[key] = (*links.get(key, ()), (finding.label, finding.anchor))
+    steps.lap("findings")
     by_check = trends(window.runs, results) if history else {}
+    steps.lap("trends")
     sections = build_sections(results, by_check, curves, links)
     anchors = {row.tool.key: row.anchor for section in sections for row in section.rows}
     summary = [(section.name, summary_rows([row.tool for row in section.rows], anchors, links, by_check))
@@ -362,12 +370,14 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     methods = {info.name: fixture_method(fixtures_root, info.name) if fixtures_root is not None
                else FixtureMethod(info.name) for info in infos}
     per_tool = {finding.label: _per_tool(finding, results, methods) for finding in findings}
+    steps.lap("model")
 
     def page(template: str, path: str, **extra: object) -> None:
         ext = path.rsplit(".", 1)[1]
         text = envs[ext].get_template(template).render(
             **context, **extra, page=Page(path, ext), front=path == FRONT[ext])
         written.append(_write(output / path, text))
+        steps.lap(f"pages: {template.split('.', 1)[0]}")
 
     for ext in ("html", "md"):
         page(f"{'index' if ext == 'html' else 'compatibility'}.{ext}.j2", FRONT[ext])
@@ -391,7 +401,9 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
         for entry in entries:
             if entry.script:
                 written.append(_write(output / entry.script_path, entry.script))
+    steps.lap("reproduction scripts")
     written += write_split(results, output)
+    steps.lap("results files")
     if exchange is not None:  # the producer -> consumer run, as its own results document
         written.append(_write(output / EXCHANGE_RESULTS, exchange.model_dump_json(indent=2) + "\n"))
     for section in sections:
@@ -401,7 +413,22 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
             for view in row.detailed_checks:  # a variant row that passed is summed up, not drawn
                 for plot in view.plots:
                     written.append(_write(output / plots[(row.tool.key, view.check.key, plot.roi)], str(plot.svg)))
-    return Rendered(written, warnings)
+    steps.lap("badges, plots")
+    return Rendered(written, warnings, steps.seconds)
+
+
+class Stopwatch:
+    """Seconds per named step, each lap measured from the previous one (a step that
+    recurs, as a kind of page does, adds up)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.seconds[step] = self.seconds.get(step, 0.0) + now - self._last
+        self._last = now
 
 
 @dataclass(frozen=True)
