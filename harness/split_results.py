@@ -19,6 +19,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import from_json
+
 from harness.store import atomic_write_bytes, atomic_write_text
 
 LAYOUT = "split"
@@ -103,7 +105,7 @@ def joined(data: dict, index_path: Path, max_bytes: int) -> dict:
             raise SplitError(f"{path}: does not match the sha256 {index_path} records for it "
                              "(a detail file from another run?)")
         try:
-            detail = json.loads(text)
+            detail = from_json(text)
             tool, checks = dict(detail["tool"]), list(detail["checks"])
         except (ValueError, KeyError, TypeError) as exc:
             raise SplitError(f"{path}: not a results detail file: {exc}") from None
