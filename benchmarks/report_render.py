@@ -10,9 +10,9 @@ Prints, from one invocation:
     and of each rendering step, the peak memory of the process that read and rendered it
     (generating the data happens in another process), and the page sizes;
   * each step's seconds per row at the largest size against the smallest (1.0: linear;
-    above: the step grows faster than the rows), and the largest size extrapolated linearly
-    to --target-tools tools (the scaling target: 100 tools x 10 versions x 40 sets, under
-    60 s and 2 GiB).
+    above: the step grows faster than the rows), and time and memory extrapolated along the
+    line through the two largest sizes to --target-tools tools (the scaling target: 100
+    tools x 10 versions x 40 sets, under 60 s and 2 GiB).
 
 Usage: python benchmarks/report_render.py [--tools N [N ...]] [--versions N] [--checks N] [--sets N] [--runs N]
 Defaults: --tools 2 4 --versions 10 --checks 6 --sets 40 --runs 5 (20 and 40 rows of tool versions, 4,800 and
@@ -178,11 +178,21 @@ def main() -> None:
             ratio = (large["total"] / grown) / small["total"]
             print(f"  {'all':<28}{ratio:>8.2f}")
         largest = measured[-1]
-        scale = args.target_tools / sorted(args.tools)[-1]
-        memory = largest["peak_mib"] * scale / 1024
-        print(f"\n{args.target_tools} tools x {args.versions} versions x {args.sets} sets "
-              f"({largest['rows'] * scale:,.0f} checks), extrapolated linearly from the largest size: "
-              f"{largest['total'] * scale:.0f} s, {memory:.1f} GiB (target: under 60 s and 2 GiB)")
+        target_rows = largest["rows"] * args.target_tools / sorted(args.tools)[-1]
+        seconds, memory = (extrapolated(measured, key, target_rows) for key in ("total", "peak_mib"))
+        print(f"\n{args.target_tools} tools x {args.versions} versions x {args.sets} sets ({target_rows:,.0f} checks), "
+              f"extrapolated {'along the line through the two largest sizes' if len(measured) > 1 else 'linearly'}: "
+              f"{seconds:.0f} s, {memory / 1024:.1f} GiB (target: under 60 s and 2 GiB)")
+
+
+def extrapolated(measured: list[dict], key: str, rows: float) -> float:
+    """``key`` at ``rows`` checks: on the line through the two largest sizes (what does not grow
+    with the rows, such as the interpreter's own memory, stays fixed), or proportional to one."""
+    if len(measured) == 1:
+        return measured[0][key] * rows / measured[0]["rows"]
+    small, large = measured[-2], measured[-1]
+    slope = (large[key] - small[key]) / (large["rows"] - small["rows"])
+    return large[key] + slope * (rows - large["rows"])
 
 
 if __name__ == "__main__":
