@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic_core import from_json
 
-from harness.store import atomic_write_bytes, atomic_write_text
+from harness.store import atomic_write_bytes, atomic_write_text, write_staged
 
 LAYOUT = "split"
 #: Where a row's detail goes, relative to the index.
@@ -39,8 +39,10 @@ def screenshot_path(row_slug: str, check_slug: str) -> str:
     return f"{SCREENSHOT_DIR}/{row_slug}--{check_slug}.png"
 
 
-def write_split(results: Any, output: Path) -> list[Path]:
-    """Write the index, each row's detail and each screenshot under ``output``."""
+def write_split(results: Any, output: Path, staged: bool = False) -> list[Path]:
+    """Write the index, each row's detail and each screenshot under ``output``; ``staged``:
+    into a report's staging copy, published whole later (:func:`harness.store.write_staged`)."""
+    write_bytes, write_text = (write_staged, write_staged) if staged else (atomic_write_bytes, atomic_write_text)
     from harness.report.findings import slug  # one naming rule for every file of a row
 
     written: list[Path] = []
@@ -51,20 +53,20 @@ def write_split(results: Any, output: Path) -> list[Path]:
         for check, stored in zip(tool.checks, data["checks"], strict=True):
             if check.screenshot is not None:
                 file = screenshot_path(row, slug(check.key))
-                atomic_write_bytes(output / file, base64.b64decode(check.screenshot.png_base64))
+                write_bytes(output / file, base64.b64decode(check.screenshot.png_base64))
                 written.append(output / file)
                 stored["screenshot"] = {key: value for key, value in stored["screenshot"].items()
                                         if key != "png_base64"} | {"file": file}
         checks = data.pop("checks")
         text = _detail_text(data, checks)
-        atomic_write_text(output / detail_path(row), text)
+        write_text(output / detail_path(row), text)
         written.append(output / detail_path(row))
         entries.append({**data, "detail": detail_path(row),
                         "sha256": hashlib.sha256(text.encode()).hexdigest(),
                         "checks": [{name: c.get(name) for name in INDEX_CHECK_FIELDS} for c in checks]})
     index = {"schema_version": results.schema_version, "layout": LAYOUT,
              "run": results.run.model_dump(mode="json"), "tools": entries}
-    atomic_write_text(output / "results.json", json.dumps(index, indent=1, ensure_ascii=False) + "\n")
+    write_text(output / "results.json", json.dumps(index, indent=1, ensure_ascii=False) + "\n")
     written.append(output / "results.json")
     return written
 

@@ -127,6 +127,17 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def write_staged(path: Path, data: str | bytes) -> None:
+    """Write a file of a directory nobody reads until it is published whole (a report's
+    staging copy, :mod:`harness.report.publish`): a plain write, no flush to disk per file
+    (publishing syncs once). What the old report had at that path is replaced, never
+    written through: the staging copy keeps symlinks as symlinks."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """:func:`atomic_write_text` for bytes (a screenshot)."""
     path.parent.mkdir(parents=True, exist_ok=True)

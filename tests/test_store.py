@@ -84,3 +84,19 @@ def test_atomic_writes_get_the_umasks_permissions(tmp_path):
     assert (tmp_path / "report.md").stat().st_mode & 0o777 == 0o666 & ~UMASK
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
     assert os.access(tmp_path / "report.md", os.R_OK)
+
+
+def test_a_staged_write_replaces_what_the_old_report_had_there_and_never_writes_through_a_link(tmp_path):
+    from harness.store import write_staged
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the report's")
+    staging = tmp_path / "staging"
+    (staging / "tools").mkdir(parents=True)
+    (staging / "tools" / "x.html").symlink_to(outside)
+    write_staged(staging / "tools" / "x.html", "<p>page</p>")
+    write_staged(staging / "new" / "y.json", b"{}")
+    assert outside.read_text() == "not the report's"
+    assert not (staging / "tools" / "x.html").is_symlink()
+    assert (staging / "tools" / "x.html").read_text() == "<p>page</p>"
+    assert (staging / "new" / "y.json").read_bytes() == b"{}"

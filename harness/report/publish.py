@@ -44,6 +44,7 @@ def staged(output: Path, timeout: float = 600) -> Iterator[Path]:
             if output.is_dir():
                 shutil.copytree(output, staging, dirs_exist_ok=True, symlinks=True)
             yield staging
+            os.sync()  # the pages were written without a flush each: on disk before they are published
             _publish(staging, output)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

@@ -74,7 +74,7 @@ from harness.report.verdict_table import html_lines, markdown_lines
 from harness.results import Results, ToolResult
 from harness.screenshots import thumbnail_data_uri
 from harness.split_results import DETAIL_DIR, detail_path, screenshot_path, write_split
-from harness.store import atomic_write_text
+from harness.store import write_staged
 
 #: Where a check program can be read, relative to reports/ in the repository.
 PROGRAM_URL = "../tool_manifests/"
@@ -402,7 +402,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
             if entry.script:
                 written.append(_write(output / entry.script_path, entry.script))
     steps.lap("reproduction scripts")
-    written += write_split(results, output)
+    written += write_split(results, output, staged=True)
     steps.lap("results files")
     if exchange is not None:  # the producer -> consumer run, as its own results document
         written.append(_write(output / EXCHANGE_RESULTS, exchange.model_dump_json(indent=2) + "\n"))
@@ -518,6 +518,7 @@ def _script(env: Environment) -> dict[str, object]:
 
 
 def _write(path: Path, text: str) -> Path:
-    atomic_write_text(path, text)
+    """Into the staging copy: published whole, synced once (:mod:`harness.report.publish`)."""
+    write_staged(path, text)
     return path
 

@@ -92,10 +92,17 @@ def test_an_interrupted_write_leaves_the_previous_report(tmp_path, monkeypatch):
     render_reports(results_with(), tmp_path)
     before = (tmp_path / "index.html").read_text()
 
-    def explode(*args, **kwargs):
-        raise KeyboardInterrupt
+    from harness.store import write_staged
 
-    monkeypatch.setattr("os.replace", explode)
+    written = []
+
+    def interrupted_halfway(path, data):  # Ctrl-C after a few pages were written
+        if len(written) == 3:
+            raise KeyboardInterrupt
+        written.append(path)
+        write_staged(path, data)
+
+    monkeypatch.setattr("harness.report.render.write_staged", interrupted_halfway)
     with pytest.raises(KeyboardInterrupt):
         render_reports(results_with(reason="newer", status="fail"), tmp_path)
     assert (tmp_path / "index.html").read_text() == before
