@@ -47,6 +47,7 @@ from harness.report.model import (
     capabilities_in,
     load_curves,
 )
+from harness.report.parallel import each_row
 from harness.report.publish import staged
 from harness.report.reproduce import reproduction_script
 from harness.report.site import FRONT, Page, link, run_slug, run_views
@@ -220,7 +221,7 @@ def glyphs(statuses: tuple[tuple[str, str | None], ...]) -> str:
 
 
 def render_reports(results: Results, output: Path, fixtures_root: Path | None = None,
-                   history: bool = True, exchange: Results | None = None) -> Rendered:
+                   history: bool = True, exchange: Results | None = None, workers: int | None = None) -> Rendered:
     """Write ``compatibility.md``, ``index.html``, ``results.json`` and ``badges/`` under ``output``.
 
     With ``history``, the run is first added to ``output/history/`` (once per start time
@@ -228,10 +229,12 @@ def render_reports(results: Results, output: Path, fixtures_root: Path | None = 
     ``fixtures_root`` (e.g. ``fixtures/dicom``) supplies the analytic DVH curves the
     tools' curves are drawn over. Problems with either become warnings, never errors.
     The directory is published whole (:mod:`harness.report.publish`): all new or all old.
+    The tool pages are rendered by ``workers`` processes (default: one per core,
+    :mod:`harness.report.parallel`).
     """
     output = output.absolute()
     with staged(output) as staging, frozen():
-        rendered = _render_into(results, staging, fixtures_root, history, exchange)
+        rendered = _render_into(results, staging, fixtures_root, history, exchange, workers)
     return Rendered([output / path.relative_to(staging) for path in rendered.written],
                     [warning.replace(str(staging), str(output)) for warning in rendered.warnings], rendered.seconds)
 
@@ -277,7 +280,7 @@ def exchange_line(matrix) -> str:
 
 
 def _render_into(results: Results, output: Path, fixtures_root: Path | None, history: bool,
-                 exchange: Results | None = None) -> Rendered:
+                 exchange: Results | None = None, workers: int | None = None) -> Rendered:
     steps = Stopwatch()
     for name in DERIVED_DIRECTORIES:
         shutil.rmtree(output / name, ignore_errors=True)
@@ -372,20 +375,31 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     per_tool = {finding.label: _per_tool(finding, results, methods) for finding in findings}
     steps.lap("model")
 
-    def page(template: str, path: str, **extra: object) -> None:
+    def rendered(template: str, path: str, **extra: object) -> Path:
         ext = path.rsplit(".", 1)[1]
         text = envs[ext].get_template(template).render(
             **context, **extra, page=Page(path, ext), front=path == FRONT[ext])
-        written.append(_write(output / path, text))
+        return _write(output / path, text)
+
+    def page(template: str, path: str, **extra: object) -> None:
+        written.append(rendered(template, path, **extra))
         steps.lap(f"pages: {template.split('.', 1)[0]}")
 
+    rows = [row for section in sections for row in section.rows]
+
+    def tool_pages(number: int) -> list[Path]:
+        row = rows[number]
+        return [rendered(f"tool.{ext}.j2", f"tools/{row.slug}.{ext}", row=row, detail=detail_path(row.slug))
+                for ext in ("html", "md")]
+
+    for ext in ("html", "md"):  # compiled before the workers start, not once in each
+        envs[ext].get_template(f"tool.{ext}.j2")
+    written += each_row(len(rows), tool_pages, workers)
+    steps.lap("pages: tool")
     for ext in ("html", "md"):
         page(f"{'index' if ext == 'html' else 'compatibility'}.{ext}.j2", FRONT[ext])
         page(f"method.{ext}.j2", f"method.{ext}")
         page(f"exchange.{ext}.j2", f"exchange.{ext}")
-        for section in sections:
-            for row in section.rows:
-                page(f"tool.{ext}.j2", f"tools/{row.slug}.{ext}", row=row, detail=detail_path(row.slug))
         for finding in findings:
             page(f"finding.{ext}.j2", f"findings/{finding.anchor.removeprefix('finding-')}.{ext}", f=finding,
                  h=context["headline_of"][finding.label], evidence=evidence_lines(finding),
