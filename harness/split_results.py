@@ -42,33 +42,40 @@ def screenshot_path(row_slug: str, check_slug: str) -> str:
 def write_split(results: Any, output: Path, staged: bool = False) -> list[Path]:
     """Write the index, each row's detail and each screenshot under ``output``; ``staged``:
     into a report's staging copy, published whole later (:func:`harness.store.write_staged`)."""
-    write_bytes, write_text = (write_staged, write_staged) if staged else (atomic_write_bytes, atomic_write_text)
+    return write_index(results, [write_detail(tool, output, staged) for tool in results.tools], output, staged)
+
+
+def write_detail(tool: Any, output: Path, staged: bool = False) -> tuple[dict, list[Path]]:
+    """One row's detail file and screenshots: the row's index entry, and the files written."""
     from harness.report.findings import slug  # one naming rule for every file of a row
 
+    write_bytes, write_text = (write_staged, write_staged) if staged else (atomic_write_bytes, atomic_write_text)
     written: list[Path] = []
-    entries = []
-    for tool in results.tools:
-        row = slug(tool.key)
-        data = tool.model_dump(mode="json")
-        for check, stored in zip(tool.checks, data["checks"], strict=True):
-            if check.screenshot is not None:
-                file = screenshot_path(row, slug(check.key))
-                write_bytes(output / file, base64.b64decode(check.screenshot.png_base64))
-                written.append(output / file)
-                stored["screenshot"] = {key: value for key, value in stored["screenshot"].items()
-                                        if key != "png_base64"} | {"file": file}
-        checks = data.pop("checks")
-        text = _detail_text(data, checks)
-        write_text(output / detail_path(row), text)
-        written.append(output / detail_path(row))
-        entries.append({**data, "detail": detail_path(row),
-                        "sha256": hashlib.sha256(text.encode()).hexdigest(),
-                        "checks": [{name: c.get(name) for name in INDEX_CHECK_FIELDS} for c in checks]})
+    row = slug(tool.key)
+    data = tool.model_dump(mode="json")
+    for check, stored in zip(tool.checks, data["checks"], strict=True):
+        if check.screenshot is not None:
+            file = screenshot_path(row, slug(check.key))
+            write_bytes(output / file, base64.b64decode(check.screenshot.png_base64))
+            written.append(output / file)
+            stored["screenshot"] = {key: value for key, value in stored["screenshot"].items()
+                                    if key != "png_base64"} | {"file": file}
+    checks = data.pop("checks")
+    text = _detail_text(data, checks)
+    write_text(output / detail_path(row), text)
+    written.append(output / detail_path(row))
+    entry = {**data, "detail": detail_path(row), "sha256": hashlib.sha256(text.encode()).hexdigest(),
+             "checks": [{name: c.get(name) for name in INDEX_CHECK_FIELDS} for c in checks]}
+    return entry, written
+
+
+def write_index(results: Any, details: list[tuple[dict, list[Path]]], output: Path, staged: bool = False) -> list[Path]:
+    """The index over the rows' details (:func:`write_detail`, in the results' row order)."""
     index = {"schema_version": results.schema_version, "layout": LAYOUT,
-             "run": results.run.model_dump(mode="json"), "tools": entries}
-    write_text(output / "results.json", json.dumps(index, indent=1, ensure_ascii=False) + "\n")
-    written.append(output / "results.json")
-    return written
+             "run": results.run.model_dump(mode="json"), "tools": [entry for entry, _ in details]}
+    (write_staged if staged else atomic_write_text)(output / "results.json",
+                                                    json.dumps(index, indent=1, ensure_ascii=False) + "\n")
+    return [path for _, paths in details for path in paths] + [output / "results.json"]
 
 
 def _detail_text(tool: dict, checks: list[dict]) -> str:

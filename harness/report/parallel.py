@@ -1,11 +1,12 @@
-"""The tool pages rendered by forked workers, one per core: most of a large report's time.
+"""The tool rows' files written by forked workers, one per core: most of a large report's time.
 
-A tool page depends on nothing another tool page writes, and everything it reads (the
-results, findings, trends, the Jinja environments) is built before the workers start, so
-each worker is a fork of the renderer: nothing is sent to it but row numbers, and it sends
-back only the paths it wrote. The pages come out byte for byte as one process writes them
-(``tests/report/test_parallel_pages.py``). Forking copies only the calling thread, so a
-process that runs other threads renders serially, as does a small report (starting
+A row's pages, detail file, badge and plots depend on nothing another row writes, and
+everything they read (the results, findings, trends, the Jinja environments) is built
+before the workers start, so each worker is a fork of the renderer: nothing is sent to it
+but row numbers, and it sends back only what each row's job returns (the paths it wrote,
+the row's results index entry). The files come out byte for byte as one process writes
+them (``tests/report/test_parallel_pages.py``). Forking copies only the calling thread,
+so a process that runs other threads renders in itself, as does a small report (starting
 workers costs more than it saves) or ``RTCOMPAT_WORKERS=1``.
 """
 
@@ -16,14 +17,14 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable
-from pathlib import Path
+from typing import Any
 
 #: The variable that sets a run's workers sets the report's too (1: one process).
 WORKERS_VARIABLE = "RTCOMPAT_WORKERS"
 #: Fewer rows than this per worker are rendered in one process.
 ROWS_PER_WORKER = 8
 
-_job: Callable[[int], list[Path]] | None = None
+_job: Callable[[int], Any] | None = None
 
 
 def default_workers() -> int:
@@ -34,12 +35,13 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def each_row(count: int, job: Callable[[int], list[Path]], workers: int | None = None) -> list[Path]:
-    """``job(i)`` for every row ``i < count``: the paths each wrote, in row order."""
+def each_row(count: int, job: Callable[[int], Any], workers: int | None = None) -> list[Any]:
+    """``job(i)`` for every row ``i < count``, in row order (what a worker's job returns is
+    pickled back to this process)."""
     workers = default_workers() if workers is None else workers
     workers = min(workers, count // ROWS_PER_WORKER)
     if workers <= 1 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [path for row in range(count) for path in job(row)]
+        return [job(row) for row in range(count)]
     global _job
     _job = job
     gc.freeze()  # the workers' collections leave the renderer's objects (and their pages) alone
@@ -48,7 +50,7 @@ def each_row(count: int, job: Callable[[int], list[Path]], workers: int | None =
             done = pool.map(_rows, _spans(count, workers * 4), chunksize=1)
     finally:
         _job = None
-    return [Path(path) for paths in done for path in paths]
+    return [result for span in done for result in span]
 
 
 def _spans(count: int, parts: int) -> list[tuple[int, int]]:
@@ -57,6 +59,6 @@ def _spans(count: int, parts: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
-def _rows(span: tuple[int, int]) -> list[str]:
+def _rows(span: tuple[int, int]) -> list[Any]:
     assert _job is not None
-    return [str(path) for row in range(*span) for path in _job(row)]
+    return [_job(row) for row in range(*span)]

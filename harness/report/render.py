@@ -74,7 +74,13 @@ from harness.report.svg import COLOURS, badge_svg, sparkline_svg
 from harness.report.verdict_table import html_lines, markdown_lines
 from harness.results import Results, ToolResult
 from harness.screenshots import thumbnail_data_uri
-from harness.split_results import DETAIL_DIR, detail_path, screenshot_path, write_split
+from harness.split_results import (
+    DETAIL_DIR,
+    detail_path,
+    screenshot_path,
+    write_detail,
+    write_index,
+)
 from harness.store import write_staged
 
 #: Where a check program can be read, relative to reports/ in the repository.
@@ -387,15 +393,24 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
 
     rows = [row for section in sections for row in section.rows]
 
-    def tool_pages(number: int) -> list[Path]:
+    def tool_files(number: int) -> tuple[list[Path], dict]:
+        """A row's pages, detail file, screenshots, badge and plots; and its results index entry."""
         row = rows[number]
-        return [rendered(f"tool.{ext}.j2", f"tools/{row.slug}.{ext}", row=row, detail=detail_path(row.slug))
-                for ext in ("html", "md")]
+        files = [rendered(f"tool.{ext}.j2", f"tools/{row.slug}.{ext}", row=row, detail=detail_path(row.slug))
+                 for ext in ("html", "md")]
+        entry, details = write_detail(row.tool, output, staged=True)
+        message, status = row.badge
+        files += [*details, _write(output / "badges" / f"{row.slug}.svg", badge_svg("rtcompat", message, status))]
+        for view in row.detailed_checks:  # a variant row that passed is summed up, not drawn
+            for plot in view.plots:
+                files.append(_write(output / plots[(row.tool.key, view.check.key, plot.roi)], str(plot.svg)))
+        return files, entry
 
     for ext in ("html", "md"):  # compiled before the workers start, not once in each
         envs[ext].get_template(f"tool.{ext}.j2")
-    written += each_row(len(rows), tool_pages, workers)
-    steps.lap("pages: tool")
+    by_row = dict(zip((row.tool.key for row in rows), each_row(len(rows), tool_files, workers), strict=True))
+    written += [path for files, _ in by_row.values() for path in files]
+    steps.lap("tool pages, details, badges, plots")
     for ext in ("html", "md"):
         page(f"{'index' if ext == 'html' else 'compatibility'}.{ext}.j2", FRONT[ext])
         page(f"method.{ext}.j2", f"method.{ext}")
@@ -416,18 +431,16 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
             if entry.script:
                 written.append(_write(output / entry.script_path, entry.script))
     steps.lap("reproduction scripts")
-    written += write_split(results, output, staged=True)
-    steps.lap("results files")
+    details = []
+    for tool in results.tools:  # the index lists the rows in the results' order
+        if tool.key in by_row:
+            details.append((by_row[tool.key][1], []))  # its files are in written already
+        else:  # a row no section shows
+            details.append(write_detail(tool, output, staged=True))
+    written += write_index(results, details, output, staged=True)
+    steps.lap("results index")
     if exchange is not None:  # the producer -> consumer run, as its own results document
         written.append(_write(output / EXCHANGE_RESULTS, exchange.model_dump_json(indent=2) + "\n"))
-    for section in sections:
-        for row in section.rows:
-            message, status = row.badge
-            written.append(_write(output / "badges" / f"{row.slug}.svg", badge_svg("rtcompat", message, status)))
-            for view in row.detailed_checks:  # a variant row that passed is summed up, not drawn
-                for plot in view.plots:
-                    written.append(_write(output / plots[(row.tool.key, view.check.key, plot.roi)], str(plot.svg)))
-    steps.lap("badges, plots")
     return Rendered(written, warnings, steps.seconds)
 
 

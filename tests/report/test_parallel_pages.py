@@ -89,14 +89,18 @@ def test_a_process_with_other_threads_renders_in_itself(monkeypatch):
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert each_row(4 * ROWS_PER_WORKER, lambda row: [Path(f"{row}")], workers=2) == \
-            [Path(f"{row}") for row in range(4 * ROWS_PER_WORKER)]
+        assert each_row(4 * ROWS_PER_WORKER, lambda row: row * 2, workers=2) == \
+            [row * 2 for row in range(4 * ROWS_PER_WORKER)]
     finally:
         stop.set()
         other.join()
 
 
+def test_rows_come_back_in_order_from_the_workers():
+    assert each_row(5 * ROWS_PER_WORKER, lambda row: (row, [Path(f"tools/{row}.html")]), workers=2) == \
+        [(row, [Path(f"tools/{row}.html")]) for row in range(5 * ROWS_PER_WORKER)]
+
+
 def test_a_small_report_is_rendered_in_one_process(monkeypatch):
     monkeypatch.setattr("multiprocessing.get_context", lambda *a: (_ for _ in ()).throw(AssertionError("forked")))
-    assert each_row(ROWS_PER_WORKER, lambda row: [Path(f"{row}")], workers=2) == \
-        [Path(f"{row}") for row in range(ROWS_PER_WORKER)]
+    assert each_row(ROWS_PER_WORKER, lambda row: row * 2, workers=2) == [row * 2 for row in range(ROWS_PER_WORKER)]
