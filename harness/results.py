@@ -279,7 +279,11 @@ MAX_RESULTS_BYTES = 256 * 1024**2
 
 
 def write_results(results: Results, path: Path) -> None:
-    atomic_write_text(path, results.model_dump_json(indent=2) + "\n")
+    """One line of compact JSON: a narrowed run reads and writes the whole catalogue's
+    results, and indentation doubled their size and the time to write them (a catalogue's
+    27 MB: 0.29 s indented, 15 MB and 0.12 s compact). People read the report, or
+    ``python -m json.tool``."""
+    atomic_write_text(path, results.model_dump_json() + "\n")
 
 
 def read_results(path: Path) -> Results:
