@@ -239,3 +239,23 @@ def test_an_unknown_key_under_a_field_that_is_not_a_model_has_no_suggestion(tmp_
     assert problems(path) == [f"{path}:16: checks.0.xfail.isue: unknown key (did you mean 'issue'?)"]
     path = write(tmp_path, GOOD.replace('    judge: ["ct.*"]', '    judge: ["ct.*"]\n    tolerances: {"ct.*": {rel: 0.1, zz: 1}}'))
     assert problems(path) == [f"{path}:16: checks.0.tolerances.ct.*.zz: unknown key"]
+
+
+def test_a_manifest_is_parsed_once_per_content_and_again_once_edited(tmp_path, monkeypatch):
+    from harness import catalogue
+
+    parsed = []
+    real = catalogue.load_manifest
+    monkeypatch.setattr(catalogue, "load_manifest", lambda path: parsed.append(path) or real(path))
+    from harness.paths import manifests_dir
+
+    source = manifests_dir() / "pydicom.yaml"
+    path = tmp_path / "pydicom.yaml"
+    path.write_text(source.read_text())
+    first = catalogue.load_entry(path)
+    assert catalogue.load_entry(path) is first and len(parsed) == 1
+    path.write_text(source.read_text().replace("name: pydicom", "name: pydicom (edited)", 1))
+    edited = catalogue.load_entry(path)
+    assert len(parsed) == 2 and edited.manifest is not None and edited.manifest.name == "pydicom (edited)"
+    path.write_text("id: pydicom\n")
+    assert catalogue.load_entry(path).manifest is None and len(parsed) == 3
