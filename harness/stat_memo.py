@@ -64,15 +64,18 @@ class StatMemo:
         self.path = Path(path)
         self._entries = self._load()
 
-    def value(self, key: str, directory: Path, compute: Callable[[], str]) -> str:
+    def value(self, key: str, directory: Path, compute: Callable[[], str],
+              sign: Callable[[Path], str] = signature) -> str:
         """The remembered value for ``key`` if ``directory`` has not changed since it was
-        computed, else ``compute()`` (remembered when the directory held still meanwhile)."""
-        before = signature(directory)
+        computed, else ``compute()`` (remembered when the directory held still meanwhile).
+        ``sign`` takes the signature: by default every file's status, or a narrower one
+        over just the files the value is read from."""
+        before = sign(directory)
         held = self._entries.get(key)
         if held is not None and held[0] == before:
             return held[1]
         result = compute()
-        if signature(directory) == before:
+        if result and sign(directory) == before:
             self._entries[key] = (before, result)
             self._save()
         return result

@@ -8,8 +8,10 @@ same versions, or the report would describe an install nobody else gets.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -33,6 +35,7 @@ from harness.manifest import Manifest, VirtualenvInstall
 from harness.preload import SERVERS, ForkedChild, ServerGone, server_environment
 from harness.process import Completed, Launcher, run_bounded
 from harness.redact import tail
+from harness.stat_memo import StatMemo
 from harness.store import cached_build
 
 NAME = "virtualenv"
@@ -74,7 +77,7 @@ def install(manifest: Manifest, context: InstallContext) -> Env:
             raise ToolBroken(f"cannot install: {evidence.describe()}") from exc
         raise
     python = str(location / "bin" / "python")
-    dependencies = _distributions(python)
+    dependencies = _distributions(python, location, context.cache)
     version = _version(manifest, dependencies)
     return Env(
         tool_id=manifest.key, backend=NAME, location=location, version=version, reused=reused,
@@ -175,6 +178,10 @@ def _spec(manifest: Manifest) -> VirtualenvInstall:
 
 
 def _interpreter_identity(interpreter: str) -> str:
+    """The interpreter's path, version and machine: part of an environment's cache key. The
+    harness's own interpreter answers without starting another."""
+    if Path(interpreter).resolve() == Path(sys.executable).resolve():
+        return f"{Path(interpreter).resolve()} {sys.version} {platform.machine()}"
     done = run_bounded([interpreter, "-c", "import sys, platform; print(sys.version, platform.machine())"],
                        timeout=60)
     if done.returncode != 0:
@@ -240,16 +247,69 @@ def _recorded_installer(location: Path) -> str:
         return "cached"
 
 
-def _distributions(python: str) -> dict[str, str]:
+def _distributions(python: str, location: Path | None = None, cache: Path | None = None) -> dict[str, str]:
+    """The environment's distributions and versions, as its own interpreter lists them;
+    with ``cache``, remembered until the files that list is read from change (the
+    ``*.dist-info`` and ``*.egg-info`` entries of its site-packages), so a reused
+    environment does not start an interpreter each run to say the same. An environment
+    that also sees the system's packages is listed each time (apt may change those)."""
     code = ("import json, importlib.metadata as m; "
             "print(json.dumps({d.metadata['Name'].lower(): d.version for d in m.distributions()}))")
-    # -I: isolated, so the directory it runs from (the project, with its own metadata)
-    # does not add itself to the environment's list of distributions
-    done = run_bounded([python, "-I", "-c", code], timeout=120)
+
+    def listed() -> str:
+        # -I: isolated, so the directory it runs from (the project, with its own metadata)
+        # does not add itself to the environment's list of distributions
+        done = run_bounded([python, "-I", "-c", code], timeout=120)
+        try:
+            found = json.loads(done.stdout)
+        except ValueError:
+            return ""
+        return json.dumps(dict(sorted(found.items()))) if isinstance(found, dict) and found else ""
+
+    if cache is None or location is None or _sees_system_packages(location):
+        text = listed()
+    else:
+        memo = StatMemo(cache / DISTRIBUTIONS_MEMO)
+        text = memo.value(f"distributions {location.resolve()}", location, listed, sign=metadata_signature)
+    return json.loads(text) if text else {}
+
+
+#: Where each reused environment's list of distributions is remembered (in the cache's top
+#: directory, beside the fixture digests: not an entry of ``envs/`` that ``rtcompat cache`` lists).
+DISTRIBUTIONS_MEMO = "env-distributions.json"
+
+
+def metadata_signature(location: Path) -> str:
+    """The status of what ``importlib.metadata`` reads in an environment: each site-packages
+    directory (an entry added or removed moves its times) and each distribution's
+    metadata file. Cheap: a few hundred ``stat`` calls, no interpreter."""
+    digest = hashlib.sha256()
+    for site in sorted(location.glob("lib*/python*/site-packages")):
+        try:
+            status = site.stat()
+            digest.update(f"{site}:{status.st_ino},{status.st_mtime_ns},{status.st_ctime_ns}\n".encode())
+            names = sorted(entry.name for entry in os.scandir(site)
+                           if entry.name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+        for name in names:
+            for metadata in ("METADATA", "PKG-INFO", ""):
+                try:
+                    status = (site / name / metadata).stat() if metadata else (site / name).stat()
+                except OSError:
+                    continue
+                digest.update(f"{name}/{metadata}:{status.st_ino},{status.st_size},{status.st_mtime_ns},"
+                              f"{status.st_ctime_ns}\n".encode())
+                break
+    return digest.hexdigest()
+
+
+def _sees_system_packages(location: Path) -> bool:
     try:
-        return dict(sorted(json.loads(done.stdout).items()))
-    except ValueError:
-        return {}
+        config = (location / "pyvenv.cfg").read_text()
+    except OSError:
+        return True  # not a venv we know: list it each time
+    return bool(re.search(r"^\s*include-system-site-packages\s*=\s*true\s*$", config, re.MULTILINE | re.IGNORECASE))
 
 
 def _version(manifest: Manifest, dependencies: dict[str, str]) -> str | None:

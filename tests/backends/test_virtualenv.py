@@ -120,3 +120,39 @@ def test_an_environment_sees_the_systems_python_packages_only_when_asked(tmp_pat
                                  system_site_packages=shared)
     done = run_bounded([str(target / "bin" / "python"), "-c", "import sys; print(sys.path)"], timeout=60)
     assert ("/usr/lib/python3/dist-packages" in done.stdout) == shared
+
+
+def test_a_reused_environment_lists_its_distributions_without_an_interpreter_until_they_change(
+        tmp_path, context, monkeypatch):
+    wheel = make_wheel(tmp_path)
+    first = virtualenv.install(manifest_for(str(wheel)), context)
+    started = []
+    real = virtualenv.run_bounded
+
+    def counting(argv, *args, **kwargs):
+        started.append(argv)
+        return real(argv, *args, **kwargs)
+
+    monkeypatch.setattr(virtualenv, "run_bounded", counting)
+    again = virtualenv.install(manifest_for(str(wheel)), context)
+    assert again.reused and again.dependencies == first.dependencies and again.version == "1.0"
+    assert not [argv for argv in started if "importlib.metadata" in " ".join(argv)]
+    # a version changed in place, then a distribution added: each is listed afresh
+    site = next(first.location.glob("lib/python*/site-packages"))
+    metadata = site / "standin-1.0.dist-info" / "METADATA"
+    metadata.write_text(metadata.read_text().replace("Version: 1.0", "Version: 1.0.post1"))
+    assert virtualenv.install(manifest_for(str(wheel)), context).version == "1.0.post1"
+    added = site / "extra-3.2.dist-info"
+    added.mkdir()
+    (added / "METADATA").write_text("Metadata-Version: 2.1\nName: Extra\nVersion: 3.2\n")
+    assert virtualenv.install(manifest_for(str(wheel)), context).dependencies["extra"] == "3.2"
+    assert len([argv for argv in started if "importlib.metadata" in " ".join(argv)]) == 2
+
+
+def test_an_environment_that_sees_the_systems_packages_is_listed_each_time(tmp_path):
+    location = tmp_path / "env"
+    location.mkdir()
+    (location / "pyvenv.cfg").write_text("home = /usr/bin\ninclude-system-site-packages = true\n")
+    assert virtualenv._sees_system_packages(location)
+    (location / "pyvenv.cfg").write_text("home = /usr/bin\ninclude-system-site-packages = false\n")
+    assert not virtualenv._sees_system_packages(location)
