@@ -365,7 +365,24 @@ def _tolerance_parts(tolerance: str) -> tuple[tuple[float, bool], ...]:
 def fmt(value: object, verdict: VerdictRecord | None = None) -> str:
     """A value as the report prints it: rounded to its tolerance, lists shortened."""
     if verdict is not None:
+        # -0.0 equals 0.0 as a key, yet prints "-0": zero is not remembered
+        if type(value) in _SCALARS and type(verdict.expected) in _SCALARS and value != 0:
+            return _fmt_scalar(value, verdict.tolerance, verdict.expected)
         value = rounded(value, verdict.tolerance, verdict.expected)
+    return _fmt_plain(value)
+
+
+#: Values whose text :func:`_fmt_scalar` remembers: a catalogue prints each expected value
+#: once per tool and version, and a right observed value is the same number.
+_SCALARS = frozenset({float, int, str, bool, type(None)})
+
+
+@lru_cache(maxsize=1 << 16, typed=True)  # typed: True, 1 and 1.0 print differently
+def _fmt_scalar(value: object, tolerance: str, expected: object) -> str:
+    return _fmt_plain(rounded(value, tolerance, expected))
+
+
+def _fmt_plain(value: object) -> str:
     if isinstance(value, float):
         text = f"{value:.6g}"
     elif value == [] or value == "":

@@ -102,3 +102,18 @@ def test_no_value_opens_markup_in_either_format():
     assert "<script>" not in str(html_lines(rows)) and "<b>" not in str(html_lines(rows))
     markdown = str(markdown_lines(rows, markdown_cell))
     assert "<script>" not in markdown and "| `x`" not in markdown and "\n| # a" not in markdown
+
+
+def test_remembered_numbers_print_as_each_value_and_type_would():
+    from harness.report.summary import _fmt_plain, fmt, rounded
+
+    cases = [(1, "exact", 1), (1.0, "exact", 1), (True, "exact", True), (-0.0, "exact", 0.0), (0.0, "exact", 0.0),
+             (59.87654321, "0.2 %", 60.0), (59.87654321, "0.2 %", 6000.0), ("HFS", "exact", "HFS"), (None, "", 1.0),
+             (float("nan"), "1 %", 60.0), (1e-14, "1e-07 %", 1e-14)]
+    for _ in range(2):  # the second time from memory
+        for value, tolerance, expected in cases:
+            verdict = VerdictRecord(key="k", passed=True, observed=value, expected=expected, tolerance=tolerance,
+                                    message="m")
+            assert fmt(value, verdict) == _fmt_plain(rounded(value, tolerance, expected)), (value, tolerance, expected)
+    shown = {fmt(v, VerdictRecord(key="k", passed=True, observed=v, expected=1, message="m")) for v in (1, 1.0, True)}
+    assert shown == {"1", "True"} and fmt(-0.0, VerdictRecord(key="k", passed=True, message="m")) == "-0"
