@@ -15,10 +15,12 @@ import io
 import os
 import stat
 from pathlib import Path
-
-from PIL import Image, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from harness.results import ScreenshotRecord
+
+if TYPE_CHECKING:  # Pillow is imported where a screenshot is read: most runs have none
+    from PIL import Image
 
 NAME = "screenshot.png"
 #: Wide enough to read a GUI's labels, small enough for a results file of many rows.
@@ -59,6 +61,8 @@ def scaled(data: bytes, width: int = MAX_WIDTH) -> ScreenshotRecord:
     """A PNG of at most ``width`` pixels across from the PNG ``data``."""
     if not data.startswith(PNG_MAGIC):
         raise ScreenshotError(f"{NAME}: not a PNG file")
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
@@ -79,6 +83,8 @@ def _narrowed(picture: Image.Image, width: int) -> Image.Image:
     """``picture`` at most ``width`` pixels wide, its proportions kept."""
     if picture.width <= width:
         return picture
+    from PIL import Image
+
     return picture.resize((width, max(1, round(picture.height * width / picture.width))), Image.LANCZOS)
 
 
@@ -87,6 +93,7 @@ def _eight_bit(image: Image.Image) -> Image.Image:
     screen) is stretched over its own range rather than clipped to white."""
     if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
         import numpy  # here: most runs see no screenshot, and every run would pay for numpy
+        from PIL import Image
 
         values = numpy.asarray(image, dtype=float)
         low, high = float(values.min()), float(values.max())
@@ -101,6 +108,8 @@ def png_bytes(record: ScreenshotRecord) -> bytes:
 
 def thumbnail_data_uri(record: ScreenshotRecord, width: int = THUMBNAIL_WIDTH) -> str:
     """A small JPEG of the screenshot as a data URI: the HTML stays one file and light."""
+    from PIL import Image
+
     with Image.open(io.BytesIO(png_bytes(record))) as image:
         picture = image.convert("RGB")
     out = io.BytesIO()
