@@ -13,6 +13,7 @@ instead of trusting the statuses it claims.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import from_json
 
 from harness.collection import paused
-from harness.split_results import SplitError, is_split, joined
+from harness.split_results import SplitError, detail_rows, is_split
 from harness.store import atomic_write_text
 
 SCHEMA_VERSION = 2
@@ -307,10 +308,64 @@ def read_results(path: Path) -> Results:
     try:
         with paused():
             if is_split(data):
-                data = joined(data, path, MAX_RESULTS_BYTES)
-            return Results.model_validate({**data, "schema_version": SCHEMA_VERSION})
+                rows = detail_rows(data, path, MAX_RESULTS_BYTES)
+            elif isinstance(data.get("tools"), list):
+                rows = _taken(data["tools"])
+            else:  # no rows, or not a list of them: the model says what is wrong
+                return Results.model_validate({**data, "schema_version": SCHEMA_VERSION})
+            tools = [shared_field_sets(_row(raw, position, path)) for position, raw in enumerate(rows)]
+            return Results.model_validate({**{k: v for k, v in data.items() if k not in ("layout", "tools")},
+                                           "schema_version": SCHEMA_VERSION, "tools": tools})
     except SplitError as exc:
         raise ResultsError(str(exc)) from None
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ResultsError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+        raise ResultsError(_first_problem(path, exc)) from None
+
+
+def _taken(rows: list) -> Iterator[object]:
+    """Each raw row of a one-file document, dropped from the document once handed out, so
+    the raw data and the validated rows are not both held whole."""
+    for position in range(len(rows)):
+        raw, rows[position] = rows[position], None
+        yield raw
+
+
+def _row(raw: object, position: int, path: Path) -> ToolResult:
+    """One row validated; a problem is located as in the whole document (``tools.3.checks...``)."""
+    try:
+        return ToolResult.model_validate(raw)
+    except ValidationError as exc:
+        raise ResultsError(_first_problem(path, exc, ("tools", position))) from None
+
+
+def _first_problem(path: Path, exc: ValidationError, within: tuple = ()) -> str:
+    first = exc.errors()[0]
+    return f"{path}: {'.'.join(map(str, (*within, *first['loc'])))}: {first['msg']}"
+
+
+def shared_field_sets(tool: ToolResult) -> ToolResult:
+    """The same row in about half the memory: pydantic gives every model its own set of the
+    field names it was given (``model_fields_set``, 728 bytes for a verdict's ten, more than
+    the verdict's values), though a catalogue's verdicts and checks carry a handful of
+    distinct ones. Equal sets become one shared set; nothing here reads them (no
+    ``exclude_unset``), and a set only ever grows by a name its model already has."""
+    for check in tool.checks:
+        _share(check)
+        for verdict in check.verdicts:
+            _share(verdict)
+    return tool
+
+
+#: The distinct field-name sets shared so far (a few dozen in a catalogue; bounded all the same).
+_SHARED_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+
+
+def _share(model: BaseModel) -> None:
+    names = model.__pydantic_fields_set__
+    key = frozenset(names)
+    shared = _SHARED_FIELD_SETS.get(key)
+    if shared is None:
+        if len(_SHARED_FIELD_SETS) >= 1024:
+            return
+        shared = _SHARED_FIELD_SETS[key] = set(names)
+    object.__setattr__(model, "__pydantic_fields_set__", shared)

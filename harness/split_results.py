@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -98,8 +99,14 @@ def is_split(data: object) -> bool:
 def joined(data: dict, index_path: Path, max_bytes: int) -> dict:
     """The whole results document from an index: each row's detail read back, checked
     against the index's checksum, its screenshots read back from their files."""
+    return {key: value for key, value in data.items() if key not in ("layout", "tools")} | {
+        "tools": list(detail_rows(data, index_path, max_bytes))}
+
+
+def detail_rows(data: dict, index_path: Path, max_bytes: int) -> Iterator[dict]:
+    """Each row of an index, its detail read back (as :func:`joined`), one at a time: a
+    reader that validates each row as it comes holds one row's raw data at once, not all."""
     root = index_path.parent
-    tools = []
     for position, entry in enumerate(data.get("tools") or []):
         if not isinstance(entry, dict) or not isinstance(entry.get("detail"), str):
             raise SplitError(f"{index_path}: tools.{position}: no detail file named")
@@ -126,8 +133,7 @@ def joined(data: dict, index_path: Path, max_bytes: int) -> dict:
                     shot["png_base64"] = base64.b64encode(file.read_bytes()).decode("ascii")
                 except OSError as exc:
                     raise SplitError(f"{file}: cannot read the screenshot {path} names: {exc.strerror}") from None
-        tools.append({**tool, "checks": checks})
-    return {key: value for key, value in data.items() if key != "layout"} | {"tools": tools}
+        yield {**tool, "checks": checks}
 
 
 def _inside(root: Path, relative: str, named_by: Path) -> Path:

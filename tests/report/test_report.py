@@ -340,3 +340,32 @@ def test_a_steep_curve_a_little_off_in_dose_says_both_its_volume_gap_and_its_dos
     summary = Plot("Cone", truth, curve, (), "12 of 12 judged DVH values within tolerance").summary
     assert "largest volume difference of the curve (shown, not judged): 10.0 percentage points" in summary
     assert "at equal volume the curves are at most 0.2 Gy apart" in summary
+
+
+def test_a_wrong_value_deep_in_a_row_is_named_by_its_place_in_the_whole_document(tmp_path):
+    path = tmp_path / "results.json"
+    write_results(results_with(), path)
+    data = json.loads(path.read_text())
+    data["tools"][0]["checks"][0]["verdicts"][0]["passed"] = "perhaps"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ResultsError, match=r"results\.json: tools\.0\.checks\.0\.verdicts\.0\.passed: Input should "
+                                           r"be a valid boolean"):
+        read_results(path)
+    data["tools"] = {"not": "a list"}
+    path.write_text(json.dumps(data))
+    with pytest.raises(ResultsError, match=r"results\.json: tools: Input should be a valid list"):
+        read_results(path)
+
+
+def test_rows_read_back_share_their_field_name_sets_and_copies_stay_their_own(tmp_path):
+    path = tmp_path / "results.json"
+    results = results_with()
+    results.tools[0].checks.append(results.tools[0].checks[0].model_copy(update={"id": "read-ct-2"}))
+    write_results(results, path)
+    read = read_results(path)
+    first, second = read.tools[0].checks
+    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__
+    assert first.verdicts[0].__pydantic_fields_set__ is second.verdicts[0].__pydantic_fields_set__
+    changed = first.model_copy(update={"reason": "changed"})
+    assert changed.reason == "changed" and second.reason == first.reason != "changed"
+    assert read == results
