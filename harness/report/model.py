@@ -100,8 +100,15 @@ class CheckView:
 
     check: CheckResult
     trend: Trend | None = None
-    plots: tuple[Plot, ...] = ()
+    #: the analytic DVH curves of the check's fixture set, by ROI (what its plots are drawn over)
+    curves: Mapping[str, tuple[Point, ...]] = field(default_factory=dict, repr=False, compare=False)
     findings: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def plots(self) -> tuple[Plot, ...]:
+        """Drawn when a page asks (the tool's own, written by a worker), not for every check
+        while the model is built."""
+        return dvh_plots(self.check, self.curves)
 
     @property
     def label(self) -> str:
@@ -220,7 +227,7 @@ def build_sections(results: Results, trends: Trends | None = None, curves: Curve
     capabilities = capabilities_in(results)
     sections = {name: Section(name) for name in SECTIONS}
     for tool in results.tools:
-        views = tuple(CheckView(c, trends.get((tool.key, c.key)), dvh_plots(c, curves.get(c.fixture, {})),
+        views = tuple(CheckView(c, trends.get((tool.key, c.key)), curves.get(c.fixture, {}),
                                 links.get((tool.key, c.key), ()))
                       for c in tool.checks)
         cells = {capability: _cell([v for v in views if v.check.capability == capability])

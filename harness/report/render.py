@@ -113,7 +113,9 @@ def _environment(markdown: bool = False) -> Environment:
                        md=markdown_cell, short=short_json, url=safe_url, spark=sparkline_svg, glyphs=glyphs,
                        conventions=convention_titles, when=when, percent=percent,
                        brief=short_reason, fmt=fmt, anchor=anchor_id,
-                       href=_href, relurl=relative_url, tolerance=tolerance_text, verdict_lines=html_lines)
+                       href=_href, relurl=relative_url, tolerance=tolerance_text, verdict_lines=html_lines,
+                       passed_count=lambda verdicts: sum(1 for v in verdicts if v.passed),
+                       wrong_count=lambda verdicts: sum(1 for v in verdicts if not v.passed))
     if markdown:
         env.filters.update(url=markdown_url, code=code_span, fenced=fenced,
                            verdict_lines=lambda verdicts: markdown_lines(verdicts, markdown_cell))
@@ -316,8 +318,6 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     anchors = {row.tool.key: row.anchor for section in sections for row in section.rows}
     summary = [(section.name, summary_rows([row.tool for row in section.rows], anchors, links, by_check))
                for section in sections]
-    plots = {(row.tool.key, view.check.key, plot.roi): f"plots/{row.slug}--{slug(view.check.key)}--{slug(plot.roi)}.svg"
-             for section in sections for row in section.rows for view in row.detailed_checks for plot in view.plots}
     shots, thumbnails = {}, {}  # the screenshot's file, and the page's inline thumbnail of it
     for row in (row for section in sections for row in section.rows):
         for view in (view for view in row.detailed_checks if view.check.screenshot):
@@ -362,7 +362,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                "headline_of": {h.label: h for h in lines},
                "interop": interop([row for _, rows in summary for row in rows], capabilities),
                "changes": changes(by_check, results.tools, anchors),
-               "fixture_names": fixture_names, "plots": plots, "references": REFERENCES,
+               "fixture_names": fixture_names, "references": REFERENCES,
                "shots": shots, "thumbnails": thumbnails,
                "ran": sum(1 for t in results.tools if t.install.status == "pass"),
                "program_url": PROGRAM_URL, "infos": infos,
@@ -396,8 +396,11 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
     def tool_files(number: int) -> tuple[list[Path], dict]:
         """A row's pages, detail file, screenshots, badge and plots; and its results index entry."""
         row = rows[number]
-        files = [rendered(f"tool.{ext}.j2", f"tools/{row.slug}.{ext}", row=row, detail=detail_path(row.slug))
-                 for ext in ("html", "md")]
+        plots = {(row.tool.key, view.check.key, plot.roi):
+                 f"plots/{row.slug}--{slug(view.check.key)}--{slug(plot.roi)}.svg"
+                 for view in row.detailed_checks for plot in view.plots}
+        files = [rendered(f"tool.{ext}.j2", f"tools/{row.slug}.{ext}", row=row, detail=detail_path(row.slug),
+                          plots=plots) for ext in ("html", "md")]
         entry, details = write_detail(row.tool, output, staged=True)
         message, status = row.badge
         files += [*details, _write(output / "badges" / f"{row.slug}.svg", badge_svg("rtcompat", message, status))]
