@@ -44,10 +44,25 @@ def staged(output: Path, timeout: float = 600) -> Iterator[Path]:
             if output.is_dir():
                 shutil.copytree(output, staging, dirs_exist_ok=True, symlinks=True)
             yield staging
-            os.sync()  # the pages were written without a flush each: on disk before they are published
+            _sync(staging)  # the pages were written without a flush each: on disk before they are published
             _publish(staging, output)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _sync(directory: Path) -> None:
+    """Flush the filesystem that holds ``directory`` (``syncfs``: that one, not every
+    filesystem of the machine), or all of them where the call is missing."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    syncfs = getattr(libc, "syncfs", None)
+    if syncfs is not None:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    os.sync()
 
 
 def _publish(staging: Path, output: Path) -> None:
