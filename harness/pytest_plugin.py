@@ -536,7 +536,8 @@ def update_rows(path: Path, results: Results, committed: Path | None = None) -> 
     earlier file, ``committed`` (the committed report's results) is the starting point.
     An interrupted run replaces only the checks it reached: a tool's other checks keep
     their earlier results, each with its date. Rows judged against other fixture sets
-    than this run's are dropped, and said so."""
+    than this run's are dropped, and said so; a set only one side recorded (one this
+    checkout has not built) is not another set."""
     notes = []
     try:
         earlier = read_results(path)
@@ -548,9 +549,15 @@ def update_rows(path: Path, results: Results, committed: Path | None = None) -> 
         except ResultsError as exc:
             return results, [f"rtcompat: {committed} could not be read, so only this run's rows are kept: {exc}"]
         notes.append(f"rtcompat: no earlier results at {path}: this run's rows were put over {committed}")
-    if earlier.run.fixtures != results.run.fixtures:
+    mine, before = results.run.fixtures, earlier.run.fixtures
+    if any(mine[name] != before[name] for name in mine.keys() & before.keys()):
         return results, [*notes, f"{path}: earlier rows were judged against other fixtures; "
                                  "only this run's rows are kept"]
+    if before.keys() - mine.keys():
+        # a set this checkout has not built (clinical-size is built on demand) is no other
+        # fixture: the earlier rows on it keep the checksum they were judged against
+        fixtures = dict(sorted({**{n: before[n] for n in before.keys() - mine.keys()}, **mine}.items()))
+        results = results.model_copy(update={"run": results.run.model_copy(update={"fixtures": fixtures})})
     if results.run.power is None and earlier.run.power is not None:  # same fixtures: the figure holds
         results = results.model_copy(update={"run": results.run.model_copy(update={"power": earlier.run.power})})
     mine = {tool.key: tool for tool in results.tools}

@@ -217,3 +217,29 @@ def test_a_tools_finding_cannot_take_an_id_declared_centrally(project, capsys):
     capsys.readouterr()
     assert main(["validate"]) == 1
     assert "id 'dose-grid-scaling-not-applied' is declared already in findings/" in capsys.readouterr().out
+
+
+def test_a_set_this_checkout_has_not_built_does_not_count_as_other_fixtures(tmp_path):
+    from harness.pytest_plugin import update_rows
+    from harness.results import CheckResult, InstallResult, Results, RunInfo, ToolResult, write_results
+
+    def run(started: str, fixtures: dict[str, str], tools: list[str]) -> Results:
+        rows = [ToolResult(id=t, name=t, section="Beyond the source catalogue", in_source_catalogue=False,
+                           backend="virtualenv", install=InstallResult(status="pass"),
+                           checks=[CheckResult(id="read", capability="read-ct", status="pass", reason="ok",
+                                               fixture=name) for name in fixtures]) for t in tools]
+        return Results(run=RunInfo(started=started, host="h", platform="Linux", python="3.11",
+                                   harness_version="0", fixtures=fixtures, partial=True), tools=rows)
+
+    earlier = tmp_path / "latest.json"
+    write_results(run("2026-01-01T00:00:00+00:00", {"big": "b" * 64, "reference": "a" * 64}, ["first", "second"]),
+                  earlier)
+    # a fresh clone: the large set is built on demand, and this run did not need it
+    merged, notes = update_rows(earlier, run("2026-01-02T00:00:00+00:00", {"reference": "a" * 64}, ["second"]))
+    assert notes == [] and [t.id for t in merged.tools] == ["first", "second"]
+    assert merged.run.fixtures == {"big": "b" * 64, "reference": "a" * 64}
+    assert [c.fixture for c in merged.tools[0].checks] == ["big", "reference"]
+    # a set both recorded, with another checksum: the earlier rows were judged against other files
+    merged, notes = update_rows(earlier, run("2026-01-02T00:00:00+00:00", {"reference": "c" * 64}, ["second"]))
+    assert [t.id for t in merged.tools] == ["second"] and "other fixtures" in notes[0]
+    assert merged.run.fixtures == {"reference": "c" * 64}
