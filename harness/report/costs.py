@@ -83,15 +83,23 @@ def check_cost(check: CheckResult, shared_by: int = 1) -> CheckCost:
 def set_costs(tools: list[ToolResult], set_name: str) -> list[ToolCosts]:
     """Every tool that ran a check on ``set_name`` (skipped and n/a checks ran nothing),
     its checks in the tool's order."""
-    out = []
+    return costs_by_set(tools).get(set_name, [])
+
+
+def costs_by_set(tools: list[ToolResult]) -> dict[str, list[ToolCosts]]:
+    """:func:`set_costs` of every set, in one pass over the checks (a set page each would
+    read every check of the catalogue again)."""
+    out: dict[str, list[ToolCosts]] = {}
     for tool in tools:
-        ran = [c for c in tool.checks if c.fixture == set_name and c.status not in ("skip", "unavailable")
-               and c.process is not None]
-        if not ran:
-            continue
-        runs: dict[str, int] = {}
-        for check in ran:
-            if check.program_run:
-                runs[check.program_run] = runs.get(check.program_run, 0) + 1
-        out.append(ToolCosts(tool, tuple(check_cost(c, runs.get(c.program_run or "", 1)) for c in ran)))
+        on_set: dict[str, list[CheckResult]] = {}
+        for check in tool.checks:
+            if check.status not in ("skip", "unavailable") and check.process is not None:
+                on_set.setdefault(check.fixture, []).append(check)
+        for set_name, ran in on_set.items():
+            runs: dict[str, int] = {}
+            for check in ran:
+                if check.program_run:
+                    runs[check.program_run] = runs.get(check.program_run, 0) + 1
+            out.setdefault(set_name, []).append(
+                ToolCosts(tool, tuple(check_cost(c, runs.get(c.program_run or "", 1)) for c in ran)))
     return out

@@ -28,7 +28,7 @@ from harness.history import CLASSES, History, record_run, trends
 from harness.interop.matrix import OBJECT_TITLES, matrices
 from harness.judging.conventions import CONVENTIONS
 from harness.manifest import CAPABILITIES, Manifest
-from harness.report.costs import CLINICAL_SET, check_cost, set_costs
+from harness.report.costs import CLINICAL_SET, check_cost, costs_by_set
 from harness.report.findings import (
     FindingView,
     convention_titles,
@@ -343,6 +343,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
         [replace(row, cells={t.key: row.cells[t.key] for t in feature_tools})
          for name, row in rows_by_set.items() if name != REFERENCE])
     run_pages = run_views(window.runs) if history else []
+    costs_on_set = costs_by_set(results.tools)
     context = {"results": results, "run": results.run, "sections": sections, "counts": results.counts(),
                "findings": findings, "unexplained": unexplained, "conventions": CONVENTIONS,
                "convention_count": sum(1 for t in results.tools for c in t.checks
@@ -370,7 +371,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                "feature_absent": [t for t in ran if t.install.status != "pass"],
                "set_tools": ran, "grids": grids, "anchors": anchors, "run_pages": run_pages,
                "current_run": run_pages[0].anchor if run_pages else "runs",
-               "clinical": set_costs(results.tools, CLINICAL_SET), "clinical_set": CLINICAL_SET,
+               "clinical": costs_on_set.get(CLINICAL_SET, []), "clinical_set": CLINICAL_SET,
                **exchange_context(exchange, results)}
     envs = {"html": _environment(), "md": _environment(markdown=True)}
     context.update(_script(envs["html"]))
@@ -424,7 +425,7 @@ def _render_into(results: Results, output: Path, fixtures_root: Path | None, his
                  per_tool=per_tool[finding.label])
         for info in infos:
             page(f"set.{ext}.j2", f"sets/{slug(info.name)}.{ext}", m=methods[info.name], info=info,
-                 set_row=rows_by_set.get(info.name), costs=set_costs(results.tools, info.name),
+                 set_row=rows_by_set.get(info.name), costs=costs_on_set.get(info.name, []),
                  on_demand=fixtures_root is not None and (fixtures_root / f"{info.name}.sha256").is_file())
         for view in run_pages:
             earlier = run_slug(view.previous) if view.previous is not None else ""
