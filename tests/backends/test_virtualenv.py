@@ -147,6 +147,13 @@ def test_a_reused_environment_lists_its_distributions_without_an_interpreter_unt
     (added / "METADATA").write_text("Metadata-Version: 2.1\nName: Extra\nVersion: 3.2\n")
     assert virtualenv.install(manifest_for(str(wheel)), context).dependencies["extra"] == "3.2"
     assert len([argv for argv in started if "importlib.metadata" in " ".join(argv)]) == 2
+    # an environment that sees the system's packages is listed every time (apt may change those)
+    config = first.location / "pyvenv.cfg"
+    config.write_text(config.read_text().replace("include-system-site-packages = false",
+                                                 "include-system-site-packages = true"))
+    for _ in range(2):
+        virtualenv.install(manifest_for(str(wheel)), context)
+    assert len([argv for argv in started if "importlib.metadata" in " ".join(argv)]) == 4
 
 
 def test_an_environment_that_sees_the_systems_packages_is_listed_each_time(tmp_path):

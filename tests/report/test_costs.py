@@ -61,3 +61,22 @@ def test_memory_not_measured_says_so():
     cost = CheckCost(CheckResult(id="read", capability="read-ct", status="pass", reason="r",
                                  process=ProcessFacts(duration=0.04)), 0.04, None)
     assert (cost.seconds_text, cost.memory_text) == ("0.04 s", "not measured")
+
+
+def test_checks_that_share_one_program_run_say_so_on_their_sets_cost_table():
+    from harness.report.costs import costs_by_set, set_costs
+    from harness.results import InstallResult, ToolResult
+
+    def check(check_id: str, fixture: str, run: str | None, status: str = "pass") -> CheckResult:
+        return CheckResult(id=check_id, capability="read-ct", status=status, reason="r", fixture=fixture,
+                           program_run=run, process=ProcessFacts(duration=1.5, peak_memory_bytes=2 * 1024**2))
+
+    tool = ToolResult(id="t", name="T", section="Beyond the source catalogue", in_source_catalogue=False,
+                      backend="virtualenv", install=InstallResult(status="pass"),
+                      checks=[check("a", "reference", "p.py@reference"), check("b", "reference", "p.py@reference"),
+                              check("c", "reference", None), check("a", "position-ffs", "p.py@position-ffs"),
+                              check("d", "reference", "q.py@reference", status="skip")])
+    by_set = costs_by_set([tool])
+    assert [(c.check.id, c.shared_by) for c in by_set["reference"][0].costs] == [("a", 2), ("b", 2), ("c", 1)]
+    assert [(c.check.id, c.shared_by) for c in by_set["position-ffs"][0].costs] == [("a", 1)]
+    assert set_costs([tool], "reference") == by_set["reference"] and set_costs([tool], "absent") == []
