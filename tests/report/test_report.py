@@ -369,3 +369,15 @@ def test_rows_read_back_share_their_field_name_sets_and_copies_stay_their_own(tm
     changed = first.model_copy(update={"reason": "changed"})
     assert changed.reason == "changed" and second.reason == first.reason != "changed"
     assert read == results
+
+
+@pytest.mark.parametrize("ext", ["md", "html"])
+def test_a_tool_page_counts_the_quantities_a_check_got_right_and_wrong(tmp_path, ext):
+    results = results_with(status="fail")
+    check = results.tools[0].checks[0]
+    check.verdicts[:] = [VerdictRecord(key=f"ct.q{n}", passed=n != 2, outcome="pass" if n != 2 else "fail",
+                                       observed=n, expected=2 if n == 2 else n, message="m") for n in range(4)]
+    render_reports(results, tmp_path)
+    page = tool_page(tmp_path, "tool", ext)
+    assert ("| 3/4 |" if ext == "md" else "<td>3/4</td>") in page
+    assert ("4 quantities judged, 1 wrong" if ext == "md" else "4 quantities, observed against expected (1 wrong)") in page
