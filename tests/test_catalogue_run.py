@@ -221,7 +221,14 @@ def test_a_tools_finding_cannot_take_an_id_declared_centrally(project, capsys):
 
 def test_a_set_this_checkout_has_not_built_does_not_count_as_other_fixtures(tmp_path):
     from harness.pytest_plugin import update_rows
-    from harness.results import CheckResult, InstallResult, Results, RunInfo, ToolResult, write_results
+    from harness.results import (
+        CheckResult,
+        InstallResult,
+        Results,
+        RunInfo,
+        ToolResult,
+        write_results,
+    )
 
     def run(started: str, fixtures: dict[str, str], tools: list[str]) -> Results:
         rows = [ToolResult(id=t, name=t, section="Beyond the source catalogue", in_source_catalogue=False,

@@ -10,7 +10,15 @@ import pytest
 
 from harness.report import render_reports
 from harness.report.parallel import ROWS_PER_WORKER, each_row
-from harness.results import CheckResult, FindingRef, InstallResult, Results, RunInfo, ToolResult, VerdictRecord
+from harness.results import (
+    CheckResult,
+    FindingRef,
+    InstallResult,
+    Results,
+    RunInfo,
+    ToolResult,
+    VerdictRecord,
+)
 
 TOOLS = 3 * ROWS_PER_WORKER  # enough rows for two workers
 
