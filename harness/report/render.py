@@ -1,4 +1,4 @@
-"""Writing the report files, each atomically, from one Results document."""
+"""Writing the report files from one Results document, into a staging copy published whole."""
 
 from __future__ import annotations
 
