@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from harness import __version__
+from harness.host import WORKERS_VARIABLE, usable_cores
 from harness.paths import cache_dir, project_root, reports_dir, results_dir
 
 
@@ -393,10 +394,6 @@ def _pytest_options(args: argparse.Namespace, versions: list[str], narrowed: boo
     return options + (["-v", "-rfEsx"] if args.verbose else ["-p", "no:terminal"])
 
 
-#: The workers a run uses when -n is not given (e.g. 1 on a shared machine).
-WORKERS_VARIABLE = "RTCOMPAT_WORKERS"
-
-
 def _workers(asked: str | None, narrowed: bool) -> str | None:
     """The ``-n`` to give pytest-xdist (``-n``, else ``$RTCOMPAT_WORKERS``), or None for one
     process. Unasked, a whole run uses every core this process may run on (its work units,
@@ -405,7 +402,7 @@ def _workers(asked: str | None, narrowed: bool) -> str | None:
     asked = asked if asked is not None else os.environ.get(WORKERS_VARIABLE) or None
     if asked is not None:
         return None if asked.strip() in ("0", "1") else asked.strip()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = usable_cores()
     if narrowed or cores < 2:
         return None
     print(f"rtcompat: {cores} workers, one per core (-n 1 for one)", file=sys.stderr)

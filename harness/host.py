@@ -13,6 +13,13 @@ from pathlib import Path
 
 
 NETWORK_PROBE = ("github.com", 443)
+#: The workers a run and a report use when none are asked for (e.g. 1 on a shared machine).
+WORKERS_VARIABLE = "RTCOMPAT_WORKERS"
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, where the system says)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 @dataclass

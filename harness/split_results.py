@@ -96,16 +96,10 @@ def is_split(data: object) -> bool:
     return isinstance(data, dict) and data.get("layout") == LAYOUT
 
 
-def joined(data: dict, index_path: Path, max_bytes: int) -> dict:
-    """The whole results document from an index: each row's detail read back, checked
-    against the index's checksum, its screenshots read back from their files."""
-    return {key: value for key, value in data.items() if key not in ("layout", "tools")} | {
-        "tools": list(detail_rows(data, index_path, max_bytes))}
-
-
 def detail_rows(data: dict, index_path: Path, max_bytes: int) -> Iterator[dict]:
-    """Each row of an index, its detail read back (as :func:`joined`), one at a time: a
-    reader that validates each row as it comes holds one row's raw data at once, not all."""
+    """Each row of an index with its detail read back, checked against the index's checksum,
+    its screenshots read back from their files; one at a time, so a reader that validates
+    each row as it comes holds one row's raw data at once, not all."""
     root = index_path.parent
     for position, entry in enumerate(data.get("tools") or []):
         if not isinstance(entry, dict) or not isinstance(entry.get("detail"), str):

@@ -19,8 +19,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-#: The variable that sets a run's workers sets the report's too (1: one process).
-WORKERS_VARIABLE = "RTCOMPAT_WORKERS"
+from harness.host import WORKERS_VARIABLE, usable_cores
+
 #: Fewer rows than this per worker are rendered in one process.
 ROWS_PER_WORKER = 8
 
@@ -30,9 +30,7 @@ _job: Callable[[int], Any] | None = None
 def default_workers() -> int:
     """``$RTCOMPAT_WORKERS`` when it is a number, else one per core this process may use."""
     asked = os.environ.get(WORKERS_VARIABLE, "")
-    if asked.isdigit() and int(asked) > 0:
-        return int(asked)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return int(asked) if asked.isdigit() and int(asked) > 0 else usable_cores()
 
 
 def each_row(count: int, job: Callable[[int], Any], workers: int | None = None) -> list[Any]:
@@ -44,9 +42,9 @@ def each_row(count: int, job: Callable[[int], Any], workers: int | None = None) 
         return [job(row) for row in range(count)]
     global _job
     _job = job
-    gc.freeze()  # the workers' collections leave the renderer's objects (and their pages) alone
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # each worker leaves the renderer's objects out of its collections, so their pages stay shared
+        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
             done = pool.map(_rows, _spans(count, workers * 4), chunksize=1)
     finally:
         _job = None
